@@ -1,0 +1,94 @@
+// The `burrow` command line: the engine for terminals and scripts.
+import { parseArgs } from 'node:util';
+import { BurrowError, errorMessage, isBurrowError, type ErrorCode } from '../engine/errors';
+import { COMMANDS, type Command } from './commands';
+
+const EXIT: Record<ErrorCode, number> = {
+  'invalid-input': 2,
+  'not-found': 3,
+  exists: 4,
+  'already-running': 4,
+  'not-running': 4,
+  'host-not-ready': 5,
+  'rootfs-invalid': 6,
+  'corrupt-profile': 7,
+  'start-failed': 1,
+  internal: 70,
+};
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  return [
+    'burrow: boot systemd-based OS images in bubblewrap, as an ordinary user',
+    '',
+    'usage: burrow COMMAND [options]   (burrow COMMAND --help for its options)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Exit codes: 0 ok, 1 a machine failed, 2 bad usage or input, 3 not found, 4 wrong state,',
+    '            5 host not ready (see burrow doctor), 6 unusable rootfs, 7 corrupt profile.',
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  const opts = Object.entries(c.options ?? {}).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}${o.help ? `  ${o.help}` : ''}`);
+  return [`usage: burrow ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : []), ...(opts.length ? ['', 'options:', ...opts] : [])].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write('burrow 0.1.0\n');
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`burrow: unknown command "${name}"\n  fix: see burrow --help\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const dd = rest.indexOf('--');
+    const help = rest.findIndex((a) => a === '--help' || a === '-h');
+    if (dd < 0 || help < dd) {
+      process.stdout.write(commandHelp(command) + '\n');
+      return 0;
+    }
+  }
+  try {
+    const options = Object.fromEntries(Object.entries(command.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]));
+    const parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    return await command.run(parsed.positionals, parsed.values as Record<string, unknown>);
+  } catch (e) {
+    if (isBurrowError(e)) {
+      process.stderr.write(`burrow ${name}: ${e.describe()}\n`);
+      return EXIT[e.code];
+    }
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`burrow ${name}: ${(e as Error).message}\n  fix: see burrow ${name} --help\n`);
+      return 2;
+    }
+    process.stderr.write(`burrow ${name}: internal error: ${errorMessage(e)}\n${(e as Error).stack ?? ''}\n`);
+    return 70;
+  }
+}
+
+export function usageError(message: string): BurrowError {
+  return new BurrowError('invalid-input', message);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`burrow: ${errorMessage(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,245 @@
+// The CLI's commands: each parses its own options and calls the engine.
+import type { MachineStatus } from '../contract/machine-state';
+import { runDoctor, doctorVerdict } from '../engine/doctor';
+import { BurrowError } from '../engine/errors';
+import { execInteractive } from '../engine/exec';
+import { probeHost } from '../engine/host-probe';
+import { consoleTail, createMachine, listMachines, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import { loadProfile, checkName } from '../engine/profiles';
+import { shellFold } from '../engine/shell-quote';
+import { statusOf } from '../engine/runtime-state';
+import { attachConsole } from './console-attach';
+import { describeStatus, printTable } from './format';
+import { applyProfileOptions, type ProfileOptions } from './profile-options';
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  help?: string;
+}
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  details?: string;
+  options?: Record<string, OptionSpec>;
+  run(positionals: string[], values: Record<string, unknown>): Promise<number>;
+}
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+
+function oneName(positionals: string[], usage: string): string {
+  if (positionals.length !== 1) throw new BurrowError('invalid-input', `expected one machine name (usage: burrow ${usage})`);
+  checkName(positionals[0]!);
+  return positionals[0]!;
+}
+
+const jsonOption = { json: { type: 'boolean' as const, help: 'machine-readable output' } };
+
+const profileOptions: Record<string, OptionSpec> = {
+  rootfs: { type: 'string', help: 'the image folder (required)' },
+  hostname: { type: 'string', help: 'hostname inside (default: the name)' },
+  'id-mapping': { type: 'string', help: 'auto (your subordinate ids, default) or single (one uid; User= services fail)' },
+  cgroups: { type: 'string', help: 'auto (default), unified or hybrid' },
+  caps: { type: 'string', help: 'preset: all-but-audit (default), all, systemd, none' },
+  'cap-add': { type: 'string', multiple: true, help: 'add a capability (CAP_NET_ADMIN or net_admin)' },
+  'cap-drop': { type: 'string', multiple: true, help: 'drop a capability' },
+  'share-net': { type: 'boolean', help: 'share the host network instead of an own namespace' },
+  mount: { type: 'string', multiple: true, help: 'TYPE:ARGS, e.g. bind:/src:/dest, tmpfs:/var/log:64M:0755, remount-ro:/' },
+  bind: { type: 'string', multiple: true, help: 'SOURCE:DEST read-write bind' },
+  'ro-bind': { type: 'string', multiple: true, help: 'SOURCE:DEST read-only bind' },
+  tmpfs: { type: 'string', multiple: true, help: 'DEST[:SIZE[:MODE]]' },
+  env: { type: 'string', multiple: true, help: 'NAME=VALUE for PID 1' },
+  init: { type: 'string', help: 'init inside (default /usr/lib/systemd/systemd, then /sbin/init)' },
+  'stop-timeout': { type: 'string', help: 'seconds before a stop becomes a kill (default 30)' },
+};
+
+function printStart(name: string, s: MachineStatus): number {
+  if (s.state === 'running' || s.state === 'degraded') {
+    out(`${name} is ${s.state}: ready in ${((s.bootMs ?? 0) / 1000).toFixed(2)} s${s.failedUnits?.length ? `, failed units: ${s.failedUnits.join(' ')}` : ''}`);
+    out(`  shell: burrow shell ${name}   console: burrow console ${name}   stop: burrow stop ${name}`);
+    return 0;
+  }
+  if (s.state === 'starting') {
+    out(`${name} is still booting (${s.statusText ?? 'no status yet'}); watch it with: burrow console ${name}`);
+    return 1;
+  }
+  process.stderr.write(`burrow start: ${name} ${s.state}${s.exitCode !== undefined ? ` with exit ${s.exitCode}` : ''}: ${s.message ?? ''}\n`);
+  const tail = consoleTail(name);
+  if (tail.trim()) process.stderr.write(`last console lines:\n${tail}\n`);
+  return 1;
+}
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'doctor',
+    usage: 'doctor [--json]',
+    summary: 'check that this host can boot machines, with the fix for each problem',
+    options: jsonOption,
+    async run(_p, v) {
+      const checks = runDoctor(probeHost());
+      if (v.json) json({ verdict: doctorVerdict(checks), checks });
+      else {
+        for (const c of checks) {
+          out(`${{ ok: 'ok  ', warning: 'warn', error: 'FAIL' }[c.level]}  ${c.title}: ${c.detail}`);
+          if (c.fix) out(`      fix: ${c.fix}`);
+        }
+      }
+      return doctorVerdict(checks) === 'error' ? 5 : 0;
+    },
+  },
+  {
+    name: 'create',
+    usage: 'create NAME --rootfs DIR [options]',
+    summary: 'define a machine from an image folder (checked before anything is saved)',
+    options: { ...profileOptions, ...jsonOption },
+    async run(p, v) {
+      const name = oneName(p, 'create NAME --rootfs DIR');
+      if (typeof v.rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --rootfs DIR', 'give the folder that holds the image, e.g. --rootfs ~/images/debian12');
+      const { profile, plan } = createMachine(name, v.rootfs, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      if (v.json) json(profile);
+      else {
+        out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}`);
+        for (const w of plan.warnings) out(`  warning: ${w}`);
+        out(`  start it with: burrow start ${name}`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'ls',
+    usage: 'ls [--json]',
+    summary: 'list machines and their states',
+    options: jsonOption,
+    async run(_p, v) {
+      const { machines, broken } = listMachines();
+      if (v.json) {
+        json({ machines: machines.map((m) => ({ ...m.status, rootfs: m.profile.rootfs })), broken });
+        return 0;
+      }
+      if (!machines.length && !broken.length) out('no machines yet: create one with burrow create NAME --rootfs DIR');
+      else printTable(['NAME', 'STATE', 'PID 1', 'SINCE', 'ROOTFS'], machines.map((m) => [m.profile.name, describeStatus(m.status), m.status.pid1 ? String(m.status.pid1) : '-', m.status.readyAt ?? m.status.startedAt ?? '-', m.profile.rootfs]));
+      for (const b of broken) process.stderr.write(`warning: ${b.error}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'status',
+    usage: 'status NAME [--json]',
+    summary: 'show one machine: state, PID 1, boot time, failed units',
+    options: jsonOption,
+    async run(p, v) {
+      const name = oneName(p, 'status NAME');
+      loadProfile(name);
+      const s = statusOf(name);
+      if (v.json) json(s);
+      else {
+        out(`${name}: ${describeStatus(s)}`);
+        if (s.statusText) out(`  systemd: ${s.statusText}`);
+        if (s.pid1) out(`  PID 1: ${s.pid1} (host pid)`);
+        if (s.bootMs !== undefined) out(`  ready in: ${(s.bootMs / 1000).toFixed(2)} s`);
+        if (s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
+        if (s.message) out(`  ${s.message}`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'start',
+    usage: 'start NAME [--attach] [--timeout SEC]',
+    summary: 'boot a machine; returns once it is ready (or failed), the machine keeps running',
+    options: { attach: { type: 'boolean', help: 'attach to its console once ready' }, timeout: { type: 'string', help: 'seconds to wait for ready (default 120)' } },
+    async run(p, v) {
+      const name = oneName(p, 'start NAME');
+      const timeout = v.timeout === undefined ? 120 : Number(v.timeout);
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new BurrowError('invalid-input', `--timeout must be a number of seconds, not "${v.timeout}"`);
+      const s = await startMachine(name, { timeoutMs: timeout * 1000, cols: process.stdout.columns, rows: process.stdout.rows });
+      const code = printStart(name, s);
+      return code === 0 && v.attach ? attachConsole(name) : code;
+    },
+  },
+  {
+    name: 'stop',
+    usage: 'stop NAME',
+    summary: 'shut a machine down cleanly (SIGRTMIN+3 to its systemd; killed after its stop timeout)',
+    async run(p) {
+      const name = oneName(p, 'stop NAME');
+      const s = await stopMachine(name, 'stop');
+      out(`${name} ${s.state}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}`);
+      return 0;
+    },
+  },
+  {
+    name: 'kill',
+    usage: 'kill NAME',
+    summary: 'end a machine at once (SIGKILL to everything in it)',
+    async run(p) {
+      const name = oneName(p, 'kill NAME');
+      const s = await stopMachine(name, 'kill');
+      out(`${name} ${s.state}`);
+      return 0;
+    },
+  },
+  {
+    name: 'console',
+    usage: 'console NAME',
+    summary: "attach to PID 1's console (history replayed); Ctrl+] detaches",
+    async run(p) {
+      return attachConsole(oneName(p, 'console NAME'));
+    },
+  },
+  {
+    name: 'shell',
+    usage: 'shell NAME [-- CMD...]',
+    summary: 'a login shell (or CMD) inside the machine; its exit status is passed through',
+    async run(p) {
+      const [name, ...cmd] = p;
+      oneName(name ? [name] : [], 'shell NAME [-- CMD...]');
+      return execInteractive(name!, cmd);
+    },
+  },
+  {
+    name: 'logs',
+    usage: 'logs NAME [-f] [-u UNIT] [-n N]',
+    summary: "the machine's journal (journalctl inside)",
+    options: { follow: { type: 'boolean', short: 'f', help: 'keep printing new entries' }, unit: { type: 'string', short: 'u', help: 'only this unit' }, lines: { type: 'string', short: 'n', help: 'the last N entries' } },
+    async run(p, v) {
+      const name = oneName(p, 'logs NAME');
+      const args = ['journalctl', '--no-pager'];
+      if (v.follow) args.push('--follow');
+      if (typeof v.unit === 'string') args.push('--unit', v.unit);
+      if (v.lines !== undefined) {
+        if (!/^\d+$/.test(String(v.lines))) throw new BurrowError('invalid-input', `-n must be a number, not "${v.lines}"`);
+        args.push('--lines', String(v.lines));
+      }
+      return execInteractive(name, args);
+    },
+  },
+  {
+    name: 'command',
+    usage: 'command NAME [--supervised]',
+    summary: 'print the exact command line that boots the machine (paste it into a terminal)',
+    options: { supervised: { type: 'boolean', help: "the supervisor's variant (bwrap's info written to the runtime folder)" }, json: { type: 'boolean', help: 'the whole launch plan as JSON' } },
+    async run(p, v) {
+      const name = oneName(p, 'command NAME');
+      const { plan } = planMachine(loadProfile(name), { supervised: !!v.supervised });
+      if (v.json) json(plan);
+      else out(shellFold(plan.argv));
+      return 0;
+    },
+  },
+  {
+    name: 'rm',
+    usage: 'rm NAME',
+    summary: 'delete a stopped machine (its profile; the image folder is left alone)',
+    async run(p) {
+      const name = oneName(p, 'rm NAME');
+      removeMachine(name);
+      out(`removed ${name}`);
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,55 @@
+// `burrow console NAME`: the machine's console in this terminal. Ctrl+] detaches; the machine keeps running.
+import { ControlClient } from '../engine/control-client';
+
+export const DETACH_KEY = 0x1d; // Ctrl+]
+
+export async function attachConsole(name: string): Promise<number> {
+  const stdin = process.stdin;
+  const stdout = process.stdout;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let client: ControlClient | undefined;
+  client = await ControlClient.connect(name, {
+    onData: (data) => {
+      if (!stdout.write(data)) {
+        client?.pause();
+        stdout.once('drain', () => client?.resume());
+      }
+    },
+    onStatus: (s) => {
+      if (s.state === 'exited' || s.state === 'crashed') {
+        stdout.write(`\r\n[burrow] ${name} ${s.state}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}\r\n`);
+      }
+    },
+    onClose: () => resolveClosed(),
+  });
+  process.stderr.write(`Attached to the console of ${name}. Press Ctrl+] to detach.\r\n`);
+  if (stdout.isTTY) client.send({ op: 'resize', cols: stdout.columns, rows: stdout.rows });
+  client.send({ op: 'hello', attach: true, replay: true });
+
+  const onResize = () => client?.send({ op: 'resize', cols: stdout.columns, rows: stdout.rows });
+  const onInput = (chunk: Buffer) => {
+    const at = chunk.indexOf(DETACH_KEY);
+    if (at < 0) {
+      client?.input(chunk);
+      return;
+    }
+    if (at > 0) client?.input(chunk.subarray(0, at));
+    process.stderr.write(`\r\n[burrow] detached from ${name}; it keeps running.\r\n`);
+    client?.close();
+  };
+  stdout.on('resize', onResize);
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.on('data', onInput);
+  stdin.on('end', () => client?.close());
+  stdin.resume();
+  try {
+    await closed;
+    return 0;
+  } finally {
+    stdin.off('data', onInput);
+    stdout.off('resize', onResize);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+  }
+}

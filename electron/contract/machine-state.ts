@@ -1,0 +1,24 @@
+// Machine states and the status record every front end shows.
+
+export const MACHINE_STATES = ['stopped', 'starting', 'running', 'degraded', 'stopping', 'exited', 'crashed'] as const;
+export type MachineState = (typeof MACHINE_STATES)[number];
+
+export const LIVE_STATES: readonly MachineState[] = ['starting', 'running', 'degraded', 'stopping'];
+
+export interface MachineStatus {
+  name: string;
+  state: MachineState;
+  /** systemd's last STATUS= message while booting ("Ready." once up). */
+  statusText?: string;
+  /** Host pid of the machine's PID 1 (systemd), once known. */
+  pid1?: number;
+  supervisorPid?: number;
+  startedAt?: string;
+  readyAt?: string;
+  /** Milliseconds from launch to READY=1. */
+  bootMs?: number;
+  failedUnits?: string[];
+  exitCode?: number;
+  /** A sentence for people: why it crashed, how it exited. */
+  message?: string;
+}

@@ -1,0 +1,129 @@
+// The machine profile: what a user decides about one machine. Versioned, validated at every boundary
+// (file, CLI, IPC, web host). Defaults reproduce the seed's intent with today's tools.
+import { z } from 'zod';
+import { AUDIT_CAPABILITIES, CAPABILITIES } from './capabilities';
+
+export const PROFILE_VERSION = 1;
+
+export const MACHINE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const machineName = z
+  .string()
+  .regex(MACHINE_NAME_RE, 'use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit');
+
+/** An absolute, normalised path inside the machine: no `..`, no `.`, no empty segments. */
+export const guestPath = z
+  .string()
+  .refine((p) => p.startsWith('/'), 'must be an absolute path inside the machine (start with /)')
+  .refine((p) => !p.split('/').some((s) => s === '..' || s === '.'), 'must not contain "." or ".." segments')
+  .refine((p) => p === '/' || !/\/\/|\/$/.test(p), 'must not contain empty segments or a trailing /')
+  .refine((p) => !/[\0\n]/.test(p), 'must not contain NUL or newline characters');
+
+export const hostPath = z
+  .string()
+  .refine((p) => p.startsWith('/'), 'must be an absolute path on the host')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
+  .refine((p) => !/[\0\n]/.test(p), 'must not contain NUL or newline characters');
+
+const tmpfsSize = z.string().regex(/^\d+[KMG]?$/, 'size is a number of bytes with an optional K, M or G suffix');
+const octalMode = z.string().regex(/^0?[0-7]{3,4}$/, 'mode is octal, like 0755 or 1777');
+
+const bindLike = { source: hostPath, dest: guestPath, optional: z.boolean().optional() };
+export const mountSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bind'), ...bindLike }),
+  z.object({ type: z.literal('ro-bind'), ...bindLike }),
+  z.object({ type: z.literal('dev-bind'), ...bindLike }),
+  z.object({ type: z.literal('tmpfs'), dest: guestPath, size: tmpfsSize.optional(), mode: octalMode.optional() }),
+  z.object({ type: z.literal('proc'), dest: guestPath }),
+  z.object({ type: z.literal('dev'), dest: guestPath }),
+  z.object({ type: z.literal('mqueue'), dest: guestPath }),
+  z.object({ type: z.literal('dir'), dest: guestPath, mode: octalMode.optional() }),
+  z.object({ type: z.literal('symlink'), target: z.string().min(1), dest: guestPath }),
+  z.object({ type: z.literal('remount-ro'), dest: guestPath }),
+]);
+export type Mount = z.infer<typeof mountSchema>;
+export const MOUNT_TYPES = ['bind', 'ro-bind', 'dev-bind', 'tmpfs', 'proc', 'dev', 'mqueue', 'dir', 'symlink', 'remount-ro'] as const;
+
+export const capabilityName = z.enum(CAPABILITIES, { error: (i) => `unknown capability ${JSON.stringify(i.input)}` });
+
+export const profileSchema = z.object({
+  version: z.literal(PROFILE_VERSION),
+  name: machineName,
+  rootfs: hostPath,
+  hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})$/, 'hostname: letters, digits and "-", up to 63'),
+  namespaces: z.object({
+    pid: z.boolean(),
+    net: z.boolean(),
+    ipc: z.boolean(),
+    uts: z.boolean(),
+    cgroup: z.boolean(),
+  }),
+  capabilities: z.object({
+    add: z.union([z.literal('ALL'), z.array(capabilityName)]),
+    drop: z.array(capabilityName),
+  }),
+  idMapping: z.enum(['auto', 'single']),
+  mounts: z.array(mountSchema),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.string()),
+  cgroups: z.enum(['auto', 'unified', 'hybrid']),
+  /** Init and its arguments; empty means "find it": /usr/lib/systemd/systemd, then /sbin/init. */
+  init: z.array(z.string().min(1)),
+  /** Units masked at boot because they cannot work without real privileges (kernel debug file systems). */
+  maskUnits: z.array(z.string().regex(/^[A-Za-z0-9:_.@\\-]+$/, 'not a unit name')),
+  stopTimeoutSec: z.number().int().min(1).max(600),
+  machineId: z.string().regex(/^[0-9a-f]{32}$/, 'machineId is 32 lowercase hex digits'),
+});
+export type MachineProfile = z.infer<typeof profileSchema>;
+
+export const DEFAULT_MOUNTS: Mount[] = [
+  { type: 'proc', dest: '/proc' },
+  { type: 'dev', dest: '/dev' },
+  { type: 'ro-bind', source: '/sys', dest: '/sys' },
+  { type: 'mqueue', dest: '/dev/mqueue' },
+  { type: 'tmpfs', dest: '/run', mode: '0755' },
+  { type: 'tmpfs', dest: '/tmp', mode: '1777' },
+];
+
+/** Presets offered in the wizard, after the seed (its tmpfs /var and /var/log keep an image pristine). */
+export const MOUNT_PRESETS: { label: string; mount: Mount }[] = [
+  { label: 'tmpfs /run', mount: { type: 'tmpfs', dest: '/run', mode: '0755' } },
+  { label: 'tmpfs /tmp', mount: { type: 'tmpfs', dest: '/tmp', mode: '1777' } },
+  { label: 'tmpfs /var/log', mount: { type: 'tmpfs', dest: '/var/log', mode: '0755' } },
+  { label: 'tmpfs /var/tmp', mount: { type: 'tmpfs', dest: '/var/tmp', mode: '1777' } },
+  { label: 'read-only /', mount: { type: 'remount-ro', dest: '/' } },
+];
+
+export const DEFAULT_MASKED_UNITS = ['sys-kernel-debug.mount', 'sys-kernel-tracing.mount'];
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface NewProfileInput {
+  name: string;
+  rootfs: string;
+  machineId: string;
+}
+
+export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): MachineProfile {
+  return {
+    version: PROFILE_VERSION,
+    name,
+    rootfs,
+    hostname: name.replace(/_/g, '-'),
+    namespaces: { pid: true, net: true, ipc: true, uts: true, cgroup: true },
+    capabilities: { add: 'ALL', drop: [...AUDIT_CAPABILITIES] },
+    idMapping: 'auto',
+    mounts: DEFAULT_MOUNTS.map((m) => ({ ...m })),
+    env: { container: 'burrow', PATH: DEFAULT_PATH, TERM: 'xterm-256color' },
+    cgroups: 'auto',
+    init: [],
+    maskUnits: [...DEFAULT_MASKED_UNITS],
+    stopTimeoutSec: 30,
+    machineId,
+  };
+}
+
+/** Formats zod issues as short lines a person can act on: `mounts.2.dest: must be an absolute path`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`)
+    .slice(0, 5)
+    .join('; ');
+}

@@ -1,0 +1,70 @@
+// `burrow doctor`: the host probe as a list of checks, each ok / warning / error with the exact fix.
+import type { HostFacts } from './host-probe';
+
+export type CheckLevel = 'ok' | 'warning' | 'error';
+
+export interface DoctorCheck {
+  id: string;
+  title: string;
+  level: CheckLevel;
+  detail: string;
+  fix?: string;
+}
+
+export function runDoctor(h: HostFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  const add = (c: DoctorCheck) => checks.push(c);
+
+  if (!h.bwrap) add({ id: 'bwrap', title: 'bubblewrap', level: 'error', detail: 'bwrap is not installed', fix: 'sudo apt install bubblewrap' });
+  else if (h.bwrap.setuidRoot) add({ id: 'bwrap', title: 'bubblewrap', level: 'error', detail: `${h.bwrap.path} is setuid root: setuid bwrap refuses --cap-add, so systemd cannot keep the capabilities it needs`, fix: `sudo chmod u-s ${h.bwrap.path} (needs unprivileged user namespaces, see below)` });
+  else add({ id: 'bwrap', title: 'bubblewrap', level: 'ok', detail: `${h.bwrap.path} ${h.bwrap.version ?? ''}, not setuid` });
+
+  const { maxUserNamespaces, unprivilegedClone, apparmorRestrict } = h.userns;
+  if (maxUserNamespaces === 0) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'user.max_user_namespaces is 0', fix: 'sudo sysctl -w user.max_user_namespaces=15000' });
+  else if (unprivilegedClone === 0) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'kernel.unprivileged_userns_clone is 0', fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1' });
+  else if (apparmorRestrict === 1) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): unshare and bwrap lose their capabilities inside', fix: 'allow userns for unshare and bwrap with an AppArmor profile (abi <abi/4.0>, "userns,"), or: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' });
+  else add({ id: 'userns', title: 'user namespaces', level: 'ok', detail: `unprivileged user namespaces allowed (max ${maxUserNamespaces ?? 'unknown'})` });
+
+  const mapTools = [h.newuidmap, h.newgidmap];
+  if (mapTools.some((t) => !t)) add({ id: 'uidmap', title: 'newuidmap/newgidmap', level: 'warning', detail: 'missing: machines fall back to a single uid, and services with User= fail', fix: 'sudo apt install uidmap' });
+  else if (mapTools.some((t) => !t!.setuidRoot)) add({ id: 'uidmap', title: 'newuidmap/newgidmap', level: 'warning', detail: 'present but not setuid root: they work only if they carry file capabilities (cap_setuid/cap_setgid)', fix: 'sudo chmod u+s $(command -v newuidmap newgidmap)' });
+  else add({ id: 'uidmap', title: 'newuidmap/newgidmap', level: 'ok', detail: `${h.newuidmap!.path}, setuid` });
+
+  if (!h.unshare) add({ id: 'unshare', title: 'unshare', level: 'error', detail: 'unshare is not installed', fix: 'sudo apt install util-linux' });
+  else if (!h.unshare.mapAuto) add({ id: 'unshare', title: 'unshare', level: 'warning', detail: 'unshare has no --map-auto (util-linux older than 2.38): machines fall back to a single uid', fix: 'upgrade util-linux to 2.38 or later' });
+  else add({ id: 'unshare', title: 'unshare', level: 'ok', detail: `${h.unshare.path} supports --map-auto` });
+
+  if (!h.subuid || !h.subgid) {
+    add({ id: 'subid', title: 'subordinate ids', level: 'warning', detail: `no range for ${h.user} in /etc/subuid or /etc/subgid: machines fall back to a single uid`, fix: `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${h.user}` });
+  } else if (h.subuid.count < 65536) {
+    add({ id: 'subid', title: 'subordinate ids', level: 'warning', detail: `only ${h.subuid.count} subordinate uids: images with ids above ${h.subuid.count - 1} (nobody is 65534) lose their owners`, fix: `give ${h.user} a range of 65536: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${h.user}` });
+  } else add({ id: 'subid', title: 'subordinate ids', level: 'ok', detail: `uids ${h.subuid.start}+${h.subuid.count}, gids ${h.subgid.start}+${h.subgid.count}` });
+
+  const cg = h.cgroups;
+  if (cg.layout === 'none') add({ id: 'cgroup-layout', title: 'cgroup layout', level: 'error', detail: 'no cgroup file system under /sys/fs/cgroup', fix: 'boot the host with systemd (it mounts cgroup2 there)' });
+  else add({ id: 'cgroup-layout', title: 'cgroup layout', level: 'ok', detail: `${cg.layout}${cg.layout === 'hybrid' ? ' (v1 controllers, name=systemd, and cgroup v2 at /sys/fs/cgroup/unified)' : ''}` });
+
+  const delegated = cg.unified?.writable || cg.systemd?.writable;
+  if (delegated) {
+    const dirs = [cg.unified?.writable && cg.unified.dir, cg.systemd?.writable && cg.systemd.dir].filter(Boolean).join(' and ');
+    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'ok', detail: `machines get sub-cgroups of ${dirs}` });
+  } else if (h.systemdRun?.userBus) {
+    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'warning', detail: `your cgroup ${cg.unified?.dir ?? cg.systemd?.dir ?? ''} is not writable by you`, fix: 'run Burrow in a delegated scope: systemd-run --user --scope -p Delegate=yes burrow ...' });
+  } else {
+    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'error', detail: `your cgroup ${cg.unified?.dir ?? cg.systemd?.dir ?? ''} is not writable by you and there is no systemd user manager to delegate one`, fix: 'log in through a systemd session (user@.service delegates a cgroup tree to you), or have root create one and chown it to you' });
+  }
+  if (cg.unified?.writable) {
+    const wanted = ['memory', 'pids', 'cpu'];
+    const missing = wanted.filter((c) => !cg.unified!.controllers.includes(c));
+    add({ id: 'cgroup-controllers', title: 'resource controllers', level: missing.length ? 'warning' : 'ok', detail: missing.length ? `not delegated here: ${missing.join(', ')}; machines boot, but memory, pids and CPU limits cannot be applied` : 'memory, pids and cpu are delegated', fix: missing.length ? 'on systemd hosts: systemctl edit user@.service, add Delegate=memory pids cpu' : undefined });
+  }
+
+  if (!h.nsenter) add({ id: 'nsenter', title: 'nsenter', level: 'error', detail: 'nsenter is not installed: shells, logs and health checks need it', fix: 'sudo apt install util-linux' });
+  else add({ id: 'nsenter', title: 'nsenter', level: 'ok', detail: h.nsenter.path });
+
+  add({ id: 'nnp', title: 'privileges inside', level: 'ok', detail: 'bwrap sets no-new-privileges: root inside can become other users (su, runuser), but no user can become root with sudo or su' });
+  return checks;
+}
+
+export const doctorVerdict = (checks: DoctorCheck[]): CheckLevel =>
+  checks.some((c) => c.level === 'error') ? 'error' : checks.some((c) => c.level === 'warning') ? 'warning' : 'ok';

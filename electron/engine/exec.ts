@@ -1,0 +1,77 @@
+// Getting into a running machine: nsenter into all of PID 1's namespaces, as the same unprivileged user.
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { DEFAULT_PATH } from '../contract/profile';
+import { BurrowError } from './errors';
+import { statusOf } from './runtime-state';
+import { which } from './which';
+
+export interface ExecTarget {
+  pid1: number;
+  /** Single-uid machines deny setgroups: nsenter must keep our credentials. */
+  single: boolean;
+}
+
+/** The environment a command inside starts with (the host's is never passed in). */
+export function guestEnv(term = 'xterm-256color'): NodeJS.ProcessEnv {
+  return { PATH: DEFAULT_PATH, TERM: term, HOME: '/root', USER: 'root', LOGNAME: 'root', LANG: 'C.UTF-8', container: 'burrow' };
+}
+
+export function nsenterArgv(target: ExecTarget, command: string[], nsenterPath = 'nsenter'): string[] {
+  return [
+    nsenterPath, '-t', String(target.pid1),
+    '--user', '--mount', '--pid', '--uts', '--ipc', '--net', '--cgroup', '--root', '--wd',
+    ...(target.single ? ['--preserve-credentials'] : []),
+    '--', ...command,
+  ];
+}
+
+/** The running machine's PID 1, or a clear error when it is not running. */
+export function execTarget(name: string): ExecTarget {
+  const status = statusOf(name);
+  if (!['running', 'degraded', 'starting'].includes(status.state) || !status.pid1) {
+    throw new BurrowError('not-running', `machine "${name}" is not running (${status.state})`, `start it first: burrow start ${name}`);
+  }
+  let single = false;
+  try {
+    single = fs.readFileSync(`/proc/${status.pid1}/uid_map`, 'utf8').trim().split('\n').length === 1;
+  } catch {
+    throw new BurrowError('not-running', `machine "${name}" is not running (its PID 1 is gone)`);
+  }
+  return { pid1: status.pid1, single };
+}
+
+function nsenterPath(): string {
+  const p = which('nsenter');
+  if (!p) throw new BurrowError('host-not-ready', 'nsenter is not installed', 'install util-linux');
+  return p;
+}
+
+/** The login shell to offer: bash where the machine has it, else sh. */
+export function loginShell(pid1: number): string[] {
+  return fs.existsSync(`/proc/${pid1}/root/bin/bash`) ? ['/bin/bash', '-l'] : ['/bin/sh', '-l'];
+}
+
+/** Runs a command inside with the caller's terminal; resolves with its exit status. */
+export function execInteractive(name: string, command: string[]): Promise<number> {
+  const target = execTarget(name);
+  const cmd = command.length ? command : loginShell(target.pid1);
+  const argv = nsenterArgv(target, cmd, nsenterPath());
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: guestEnv(process.env.TERM) });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 1) : 1)));
+    child.on('error', () => resolve(127));
+  });
+}
+
+/** Runs a command inside and captures its output (systemctl queries, the live mount table). */
+export function execCapture(target: ExecTarget, command: string[], timeoutMs = 10000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = nsenterArgv(target, command, nsenterPath());
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', env: guestEnv('dumb'), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: stdout ?? '', stderr: stderr ?? '' });
+    });
+  });
+}

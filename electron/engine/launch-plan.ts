@@ -1,0 +1,166 @@
+// The launch plan: a pure function from a profile and probed host facts to the exact argv that boots
+// the machine. Nothing here touches the host, so the plan can be shown, printed and unit-tested.
+import * as path from 'node:path';
+import type { MachineProfile, Mount } from '../contract/profile';
+import { planCgroups } from './cgroup-plan';
+import { BurrowError } from './errors';
+import { canMapAuto, type HostFacts } from './host-probe';
+import { buildIdMap, userNamespacePrefix, type IdMap } from './idmap';
+import type { LaunchPlan, PlannedMount } from './launch-plan-types';
+import type { RootfsInfo } from './rootfs';
+import { shellQuote } from './shell-quote';
+
+export type { LaunchPlan, PlannedMount } from './launch-plan-types';
+
+export interface PlanInput {
+  profile: MachineProfile;
+  host: HostFacts;
+  rootfs: RootfsInfo;
+  /** The machine's runtime folder ($XDG_RUNTIME_DIR/burrow/NAME). */
+  runtimeDir: string;
+  /** When a supervisor runs the plan: bwrap writes its info JSON (child-pid) to this path on fd 3. */
+  infoPath?: string;
+}
+
+export const GUEST_HOST_DIR = '/run/host';
+export const GUEST_NOTIFY_SOCKET = `${GUEST_HOST_DIR}/notify`;
+
+/** The id mapping a profile gets on this host: `auto` falls back to `single` (with a warning) when it cannot be set up. */
+export function resolveIdMap(profile: MachineProfile, host: HostFacts): { map: IdMap; warnings: string[] } {
+  const warnings: string[] = [];
+  let mode = profile.idMapping;
+  if (mode === 'auto' && !canMapAuto(host)) {
+    mode = 'single';
+    const why = !host.subuid || !host.subgid ? `you have no range in /etc/subuid and /etc/subgid` : !host.unshare?.mapAuto ? `unshare lacks --map-auto (util-linux 2.38 or later)` : `newuidmap/newgidmap are missing (package uidmap)`;
+    warnings.push(`id mapping falls back to a single uid: ${why}. Services with User= (dbus, apache's workers) will fail.`);
+  } else if (mode === 'single') {
+    warnings.push('single-uid mapping: only root exists inside, so services with User= (dbus, apache\'s workers) will fail.');
+  }
+  return { map: buildIdMap(mode, host.uid, host.gid, { uid: host.subuid, gid: host.subgid }), warnings };
+}
+
+function sizeInBytes(size: string): string {
+  const m = /^(\d+)([KMG]?)$/.exec(size)!;
+  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
+  return String(Number(m[1]) * mult);
+}
+
+function mountArgs(m: Mount | PlannedMount): string[] {
+  switch (m.type) {
+    case 'bind':
+    case 'ro-bind':
+    case 'dev-bind':
+      return [`--${m.type}${'optional' in m && m.optional ? '-try' : ''}`, m.source!, m.dest];
+    case 'tmpfs':
+      return [...('size' in m && m.size ? ['--size', sizeInBytes(m.size)] : []), ...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--tmpfs', m.dest];
+    case 'dir':
+      return [...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--dir', m.dest];
+    case 'symlink':
+      return ['--symlink', m.target!, m.dest];
+    default:
+      return [`--${m.type}`, m.dest];
+  }
+}
+
+function describeOptions(m: Mount): string | undefined {
+  const parts: string[] = [];
+  if ('size' in m && m.size) parts.push(`size=${m.size}`);
+  if ('mode' in m && m.mode) parts.push(`mode=${m.mode}`);
+  if ('optional' in m && m.optional) parts.push('optional');
+  return parts.length ? parts.join(',') : undefined;
+}
+
+function toPlanned(m: Mount): PlannedMount {
+  return { ...('source' in m ? { source: m.source } : {}), ...('target' in m ? { target: m.target } : {}), type: m.type, dest: m.dest, options: describeOptions(m), origin: 'profile' };
+}
+
+function uuidFromHex(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The small /bin/sh step before the user namespace: make the runtime folder, join the machine's cgroups. */
+function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string): string {
+  const dirs = cgroupDirs.map(shellQuote).join(' ');
+  const join = cgroupDirs.length ? `for d in ${dirs}; do mkdir -p "$d" && echo $$ > "$d/cgroup.procs"; done; ` : '';
+  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}`;
+}
+
+export function buildLaunchPlan(input: PlanInput): LaunchPlan {
+  const { profile, host, rootfs } = input;
+  if (!host.bwrap) throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', 'install it: sudo apt install bubblewrap (or your distribution\'s package)');
+  if (host.bwrap.setuidRoot) {
+    throw new BurrowError('host-not-ready', `${host.bwrap.path} is setuid root, and setuid bwrap refuses --cap-add, which systemd needs`, 'install the non-setuid bubblewrap from your distribution (chmod u-s on it), with unprivileged user namespaces enabled');
+  }
+  if (!profile.namespaces.pid) throw new BurrowError('invalid-input', 'the pid namespace is off, but systemd must run as PID 1 of its own pid namespace', 'turn the pid namespace back on');
+  if (!rootfs.init) throw new BurrowError('rootfs-invalid', `rootfs ${rootfs.rootfs} has no init`);
+
+  const { map, warnings } = resolveIdMap(profile, host);
+  const cg = planCgroups(profile.cgroups, host.cgroups, rootfs.systemdVersion, profile.name);
+  if (!profile.namespaces.cgroup) {
+    throw new BurrowError('invalid-input', `the cgroup namespace is off, but the ${cg.presentation} presentation binds the machine's own cgroup as its root`, 'turn the cgroup namespace back on');
+  }
+  if (!profile.namespaces.net) warnings.push('the machine shares the host\'s network: its services bind the host\'s ports, and ports below 1024 cannot be bound.');
+  if (!profile.mounts.some((m) => m.dest === '/sys')) warnings.push('nothing is mounted at /sys: systemd needs it (add ro-bind /sys /sys).');
+  if (!profile.mounts.some((m) => m.dest === '/proc' && m.type === 'proc')) warnings.push('no proc file system at /proc: systemd needs one.');
+  if (profile.capabilities.add !== 'ALL' && !profile.capabilities.add.includes('CAP_SYS_ADMIN')) warnings.push('without CAP_SYS_ADMIN systemd cannot mount its API file systems and will not boot.');
+
+  const hostDir = path.join(input.runtimeDir, 'host');
+  const mounts: PlannedMount[] = [{ type: 'bind', source: profile.rootfs, dest: '/', origin: 'rootfs', note: rootfs.distro }];
+  const remounts: PlannedMount[] = [];
+  for (const m of profile.mounts) (m.type === 'remount-ro' ? remounts : mounts).push(toPlanned(m));
+  mounts.push(...cg.mounts);
+  mounts.push({ type: 'ro-bind', source: hostDir, dest: GUEST_HOST_DIR, origin: 'runtime', note: 'readiness socket, container-manager' });
+  mounts.push(...remounts, ...cg.finalMounts);
+
+  const bwrap: string[] = [host.bwrap.path];
+  if (map.mode === 'single') bwrap.push('--unshare-user', '--uid', '0', '--gid', '0');
+  const ns = profile.namespaces;
+  if (ns.pid) bwrap.push('--unshare-pid');
+  if (ns.net) bwrap.push('--unshare-net');
+  if (ns.ipc) bwrap.push('--unshare-ipc');
+  if (ns.uts) bwrap.push('--unshare-uts');
+  if (ns.cgroup) bwrap.push('--unshare-cgroup');
+  for (const m of mounts) bwrap.push(...mountArgs(m));
+  if (ns.uts) bwrap.push('--hostname', profile.hostname);
+  bwrap.push('--clearenv');
+  const env: Record<string, string> = {
+    ...profile.env,
+    NOTIFY_SOCKET: GUEST_NOTIFY_SOCKET,
+    container_uuid: uuidFromHex(profile.machineId),
+  };
+  for (const [k, v] of Object.entries(env)) bwrap.push('--setenv', k, v);
+  bwrap.push('--chdir', '/');
+  if (profile.capabilities.add === 'ALL') bwrap.push('--cap-add', 'ALL');
+  else for (const c of profile.capabilities.add) bwrap.push('--cap-add', c);
+  for (const c of profile.capabilities.drop) bwrap.push('--cap-drop', c);
+  // --new-session: PID 1 gets no controlling terminal, so a console resize never reaches it as SIGWINCH
+  // (kbrequest.target) and nothing inside can push input into the host's terminal (TIOCSTI).
+  bwrap.push('--new-session', '--die-with-parent', '--as-pid-1');
+  if (input.infoPath) bwrap.push('--info-fd', '3');
+
+  const initArgv = [...rootfs.init];
+  if (rootfs.systemdVersion !== undefined) for (const unit of profile.maskUnits) initArgv.push(`systemd.mask=${unit}`);
+
+  const prefix = ['/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath), 'burrow-launch'];
+  const userns = userNamespacePrefix(map, host.unshare?.path ?? 'unshare');
+  const argv = [...prefix, ...userns, ...bwrap, '--', ...initArgv];
+  return {
+    machine: profile.name,
+    argv,
+    bwrapIndex: prefix.length + userns.length,
+    initArgv,
+    mounts,
+    cgroup: { presentation: cg.presentation, reason: cg.reason, hostLayout: cg.hostLayout, dirs: cg.dirs },
+    idMapping: {
+      mode: map.mode,
+      description: map.mode === 'auto' && map.uidRange
+        ? `root is you (uid ${map.rootUid}); uids 1-${map.uidRange.count} are your subordinate ids ${map.uidRange.start}-${map.uidRange.start + map.uidRange.count - 1}`
+        : `root is you (uid ${map.rootUid}); no other uid exists inside`,
+    },
+    hostDir,
+    notifySocket: path.join(hostDir, 'notify'),
+    systemdVersion: rootfs.systemdVersion,
+    distro: rootfs.distro,
+    warnings,
+  };
+}

@@ -1,0 +1,209 @@
+// Machines as the front ends see them: create, plan, start (spawn a supervisor and wait for ready),
+// stop, kill, list, remove. The CLI, the Electron main process and the web host all call these.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LIVE_STATES, type MachineStatus } from '../contract/machine-state';
+import { defaultProfile, type MachineProfile } from '../contract/profile';
+import { cgroupPids, killCgroupTree, removeCgroupTree } from './cgroups';
+import { ControlClient } from './control-client';
+import { BurrowError } from './errors';
+import { probeHost, type HostFacts } from './host-probe';
+import { buildLaunchPlan, resolveIdMap, type LaunchPlan } from './launch-plan';
+import { machineRuntimeDir } from './paths';
+import { createProfile, exists, listProfiles, loadProfile, removeProfile, validateProfile, type BrokenProfile } from './profiles';
+import { validateRootfs, type RootfsInfo } from './rootfs';
+import { ensureRuntimeRoot, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
+
+export interface PlanResult {
+  plan: LaunchPlan;
+  rootfs: RootfsInfo;
+  host: HostFacts;
+}
+
+/** Validates the rootfs against the profile and builds the plan; throws a BurrowError a person can act on. */
+export function planMachine(profile: MachineProfile, opts: { supervised?: boolean; host?: HostFacts } = {}): PlanResult {
+  const host = opts.host ?? probeHost();
+  const { map } = resolveIdMap(profile, host);
+  const rootfs = validateRootfs(profile.rootfs, map, profile.init);
+  const runtimeDir = machineRuntimeDir(profile.name);
+  const plan = buildLaunchPlan({ profile, host, rootfs, runtimeDir, infoPath: opts.supervised ? runtimeFiles(profile.name).info : undefined });
+  return { plan, rootfs, host };
+}
+
+export const newMachineId = (): string => randomBytes(16).toString('hex');
+
+/** Creates a machine: the profile is checked (and its rootfs validated) before anything is written. */
+export function createMachine(name: string, rootfs: string, customize: (p: MachineProfile) => MachineProfile = (p) => p): { profile: MachineProfile; plan: LaunchPlan } {
+  if (exists(name)) throw new BurrowError('exists', `a machine named "${name}" already exists`, `choose another name, or remove it first with: burrow rm ${name}`);
+  const profile = validateProfile(customize(defaultProfile({ name, rootfs: path.resolve(rootfs), machineId: newMachineId() })));
+  const { plan } = planMachine(profile);
+  createProfile(profile);
+  return { profile, plan };
+}
+
+export interface MachineSummary {
+  profile: MachineProfile;
+  status: MachineStatus;
+}
+
+export function listMachines(): { machines: MachineSummary[]; broken: BrokenProfile[] } {
+  const { profiles, broken } = listProfiles();
+  return { machines: profiles.map((profile) => ({ profile, status: statusOf(profile.name) })), broken };
+}
+
+function isLive(status: MachineStatus): boolean {
+  return LIVE_STATES.includes(status.state);
+}
+
+/** Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder. */
+function clearStale(name: string): void {
+  const record = readRecord(name);
+  for (const dir of record?.cgroupDirs ?? []) {
+    if (cgroupPids(dir).length) killCgroupTree(dir);
+    removeCgroupTree(dir);
+  }
+  fs.rmSync(runtimeFiles(name).dir, { recursive: true, force: true });
+}
+
+/** How to run the supervisor: this Node (or Electron's binary in Node mode), detached. */
+function supervisorCommand(): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const script = path.join(__dirname, 'supervisor.js');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+  return { file: process.execPath, args: [script], env };
+}
+
+export interface StartOptions {
+  cols?: number;
+  rows?: number;
+  /** Give up waiting (the machine keeps booting) after this long. */
+  timeoutMs?: number;
+  onStatus?: (status: MachineStatus) => void;
+}
+
+/** Starts a machine and resolves once it is ready, has failed, or the wait timed out (state stays starting). */
+export async function startMachine(name: string, opts: StartOptions = {}): Promise<MachineStatus> {
+  const profile = loadProfile(name);
+  const current = statusOf(name);
+  if (isLive(current)) throw new BurrowError('already-running', `machine "${name}" is already ${current.state}`, `attach with: burrow console ${name}, or stop it with: burrow stop ${name}`);
+  const { plan } = planMachine(profile, { supervised: true });
+
+  ensureRuntimeRoot();
+  const record = readRecord(name);
+  if (record && !supervisorAlive(record)) clearStale(name);
+  const files = runtimeFiles(name);
+  try {
+    fs.mkdirSync(files.dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new BurrowError('already-running', `machine "${name}" is being started by another process`);
+    throw e;
+  }
+  fs.writeFileSync(files.plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), { mode: 0o600 });
+
+  const cmd = supervisorCommand();
+  const log = fs.openSync(files.log, 'a', 0o600);
+  const child = spawn(cmd.file, [...cmd.args, name], { detached: true, stdio: ['ignore', log, log], env: cmd.env, cwd: '/' });
+  fs.closeSync(log);
+  let childExit: number | null | undefined;
+  child.on('exit', (code) => (childExit = code));
+  child.unref();
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 120000);
+  while (!fs.existsSync(files.control)) {
+    if (childExit !== undefined) throw supervisorFailed(name);
+    if (Date.now() > deadline) throw new BurrowError('start-failed', `the supervisor of "${name}" did not come up`, `see ${files.log}`);
+    await sleep(10);
+  }
+  return waitForSettled(name, deadline, opts.onStatus);
+}
+
+function supervisorFailed(name: string): BurrowError {
+  let log = '';
+  try {
+    log = fs.readFileSync(runtimeFiles(name).log, 'utf8').trim().split('\n').slice(-3).join('\n');
+  } catch {
+    /* no log */
+  }
+  return new BurrowError('start-failed', `the supervisor of "${name}" exited before the machine started${log ? `:\n${log}` : ''}`);
+}
+
+const SETTLED = ['running', 'degraded', 'exited', 'crashed'];
+
+async function waitForSettled(name: string, deadline: number, onStatus?: (s: MachineStatus) => void): Promise<MachineStatus> {
+  let last: MachineStatus = statusOf(name);
+  await new Promise<void>((resolve) => {
+    let client: ControlClient | undefined;
+    const timer = setTimeout(() => finish(), Math.max(0, deadline - Date.now()));
+    const finish = (): void => {
+      clearTimeout(timer);
+      client?.close();
+      resolve();
+    };
+    ControlClient.connect(name, {
+      onStatus: (s) => {
+        last = s;
+        onStatus?.(s);
+        if (SETTLED.includes(s.state)) finish();
+      },
+      onClose: () => {
+        last = statusOf(name);
+        finish();
+      },
+    }).then(
+      (c) => (client = c),
+      () => {
+        last = statusOf(name);
+        finish();
+      },
+    );
+  });
+  return last;
+}
+
+/** The last lines the console printed (kept after the machine ended). */
+export function consoleTail(name: string, lines = 15): string {
+  try {
+    const text = fs.readFileSync(runtimeFiles(name).consoleTail, 'utf8');
+    return text.split(/\r?\n/).slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Asks the supervisor to stop (SIGRTMIN+3 to PID 1, SIGKILL after the timeout) or kill, and waits for the end. */
+export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): Promise<MachineStatus> {
+  loadProfile(name);
+  const status = statusOf(name);
+  if (!isLive(status)) throw new BurrowError('not-running', `machine "${name}" is not running (${status.state})`);
+  let last = status;
+  await new Promise<void>((resolve, reject) => {
+    ControlClient.connect(name, {
+      onStatus: (s) => (last = s),
+      onClose: () => resolve(),
+    }).then((c) => c.send({ op: how }), reject);
+  });
+  const final = statusOf(name);
+  return final.state === 'stopped' ? last : final;
+}
+
+export function removeMachine(name: string): void {
+  loadProfileOrBroken(name);
+  const status = statusOf(name);
+  if (isLive(status)) throw new BurrowError('already-running', `machine "${name}" is ${status.state}`, `stop it first: burrow stop ${name}`);
+  removeProfile(name);
+  clearStale(name);
+}
+
+/** rm must work on a corrupt profile too: that is how a user gets rid of one. */
+function loadProfileOrBroken(name: string): void {
+  try {
+    loadProfile(name);
+  } catch (e) {
+    if (e instanceof BurrowError && e.code === 'corrupt-profile') return;
+    throw e;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,30 @@
+// Quoting for POSIX shells: what `burrow command` prints must paste back into a terminal unchanged.
+
+const SAFE = /^[A-Za-z0-9_\/.,:=@%+^-]+$/;
+
+export function shellQuote(arg: string): string {
+  if (arg !== '' && SAFE.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(' ');
+}
+
+/**
+ * One pasteable line, folded for reading: a break before every long option, so each bwrap operation
+ * sits on its own line.
+ */
+export function shellFold(argv: readonly string[]): string {
+  const lines: string[][] = [[]];
+  let seenBwrap = false;
+  for (const arg of argv) {
+    if (seenBwrap && arg.startsWith('--') && lines[lines.length - 1]!.length) lines.push([]);
+    lines[lines.length - 1]!.push(shellQuote(arg));
+    if (/(^|\/)bwrap$/.test(arg)) {
+      seenBwrap = true;
+      lines.push([]);
+    }
+  }
+  return lines.filter((l) => l.length).map((l) => l.join(' ')).join(' \\\n  ');
+}

@@ -1,0 +1,349 @@
+// The per-machine supervisor: a small detached process that owns one machine for its whole life.
+// It runs the launch plan on a pty (the machine's /dev/console), listens on the readiness socket, keeps
+// the console history, serves the control socket (attach, resize, stop, kill, status) and records the
+// machine's state in state.json. If it dies, bwrap's --die-with-parent takes the machine down with it.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { IPty } from 'node-pty';
+import type { MachineState, MachineStatus } from '../contract/machine-state';
+import { cgroupPids, killCgroupTree, moveToCgroup, removeCgroupTree } from '../engine/cgroups';
+import { DisposableStore, toDisposable } from '../engine/disposable';
+import { execCapture } from '../engine/exec';
+import type { LaunchPlan } from '../engine/launch-plan-types';
+import { processStartTime, runtimeFiles, writeRecord, type RuntimeRecord } from '../engine/runtime-state';
+import { ConsoleHistory } from './console-history';
+import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
+import { listenForNotify } from './readiness';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pty = require('node-pty') as typeof import('node-pty');
+
+export interface SupervisorInput {
+  plan: LaunchPlan;
+  stopTimeoutSec: number;
+  cols?: number;
+  rows?: number;
+}
+
+/** SIGRTMIN+3 with glibc: systemd's "halt" request. */
+const SIGRTMIN_PLUS_3 = 37;
+/** Exit status of bwrap when PID 1 rebooted (SIGHUP from reboot(2) in a pid namespace). */
+const EXIT_REBOOT = 129;
+const EXIT_HALT = 130;
+/** Pause the pty while a client lags this long, then drop that client (it may reattach and replay). */
+const LAG_LIMIT_MS = 5000;
+const HEALTH_INTERVAL_MS = 10000;
+
+interface Client {
+  socket: net.Socket;
+  attached: boolean;
+  laggingSince?: number;
+}
+
+export class Supervisor {
+  private readonly files;
+  private readonly history = new ConsoleHistory();
+  private readonly clients = new Set<Client>();
+  private readonly store = new DisposableStore();
+  /** What belongs to one launch of the machine (renewed on reboot). */
+  private machineStore = new DisposableStore();
+  private record: RuntimeRecord;
+  private term?: IPty;
+  private launchedAt = 0;
+  private stopRequested = false;
+  private killTimer?: NodeJS.Timeout;
+  private lagTimer?: NodeJS.Timeout;
+  private healthTimer?: NodeJS.Timeout;
+  private cols: number;
+  private rows: number;
+
+  constructor(private readonly input: SupervisorInput) {
+    this.files = runtimeFiles(input.plan.machine);
+    this.cols = input.cols ?? 120;
+    this.rows = input.rows ?? 32;
+    this.record = {
+      name: input.plan.machine,
+      state: 'starting',
+      supervisorPid: process.pid,
+      supervisorStartTime: processStartTime(process.pid),
+      startedAt: new Date().toISOString(),
+      cgroupDirs: input.plan.cgroup.dirs.map((d) => d.hostDir),
+    };
+  }
+
+  start(): void {
+    writeRecord(this.record);
+    this.listenControl();
+    this.launch();
+  }
+
+  private update(patch: Partial<RuntimeRecord>): void {
+    this.record = { ...this.record, ...patch };
+    writeRecord(this.record);
+    this.broadcast(encodeJson({ event: 'status', status: this.publicStatus() }));
+  }
+
+  private broadcast(frame: Buffer): void {
+    for (const client of this.clients) client.socket.write(frame);
+  }
+
+  private publicStatus(): MachineStatus {
+    const { supervisorStartTime: _s, bwrapPid: _b, cgroupDirs: _c, ...status } = this.record;
+    return status;
+  }
+
+  private launch(): void {
+    const { plan } = this.input;
+    this.machineStore = new DisposableStore();
+    fs.mkdirSync(this.files.hostDir, { recursive: true, mode: 0o755 });
+    fs.writeFileSync(path.join(this.files.hostDir, 'container-manager'), 'burrow\n');
+    for (const dir of plan.cgroup.dirs) {
+      killCgroupTree(dir.hostDir);
+      removeCgroupTree(dir.hostDir);
+    }
+    this.machineStore.add(listenForNotify(plan.notifySocket, (m) => this.onNotify(m.ready, m.stopping, m.status)));
+    fs.rmSync(this.files.info, { force: true });
+    this.launchedAt = performance.now();
+    const term = pty.spawn(plan.argv[0]!, plan.argv.slice(1), {
+      name: 'xterm-256color',
+      cols: this.cols,
+      rows: this.rows,
+      cwd: '/',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' },
+      encoding: null,
+    } as Parameters<typeof pty.spawn>[2]);
+    this.term = term;
+    this.record.bwrapPid = term.pid;
+    const dataSub = term.onData((data: string | Buffer) => this.onConsole(typeof data === 'string' ? Buffer.from(data) : data));
+    const exitSub = term.onExit(({ exitCode, signal }) => this.onExit(exitCode, signal));
+    this.machineStore.add(toDisposable(() => dataSub.dispose()));
+    this.machineStore.add(toDisposable(() => exitSub.dispose()));
+    this.watchInfo();
+  }
+
+  /** bwrap writes {"child-pid": N, ...} to fd 3 once PID 1 exists; the launch script points fd 3 here. */
+  private watchInfo(): void {
+    const poll = setInterval(() => {
+      let info: { 'child-pid'?: number };
+      try {
+        info = JSON.parse(fs.readFileSync(this.files.info, 'utf8'));
+      } catch {
+        return;
+      }
+      if (!info['child-pid']) return;
+      clearInterval(poll);
+      // bwrap itself stays outside; only PID 1's tree belongs in the machine's cgroup.
+      for (const dir of this.input.plan.cgroup.dirs) {
+        try {
+          moveToCgroup(path.dirname(dir.hostDir), this.record.bwrapPid!);
+        } catch {
+          /* bwrap already gone: onExit handles it */
+        }
+      }
+      this.update({ pid1: info['child-pid'] });
+      if (this.stopRequested) this.signalStop();
+    }, 5);
+    this.machineStore.add(toDisposable(() => clearInterval(poll)));
+  }
+
+  private onNotify(ready: boolean, stopping: boolean, status?: string): void {
+    if (status !== undefined) this.record.statusText = status;
+    if (ready && this.record.state === 'starting') {
+      const readyAt = new Date();
+      this.update({ state: 'running', readyAt: readyAt.toISOString(), bootMs: Math.round(performance.now() - this.launchedAt), statusText: status ?? this.record.statusText });
+      void this.checkHealth();
+      this.healthTimer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
+      this.machineStore.add(toDisposable(() => clearInterval(this.healthTimer)));
+    } else if (stopping && this.record.state !== 'stopping') {
+      this.update({ state: 'stopping' });
+    } else if (status !== undefined) {
+      this.update({});
+    }
+  }
+
+  /** running vs degraded: does systemd inside report failed units? */
+  private async checkHealth(): Promise<void> {
+    const pid1 = this.record.pid1;
+    if (!pid1 || (this.record.state !== 'running' && this.record.state !== 'degraded')) return;
+    const single = this.input.plan.idMapping.mode === 'single';
+    const r = await execCapture({ pid1, single }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
+    if (r.code !== 0 || (this.record.state !== 'running' && this.record.state !== 'degraded')) return;
+    const failed = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
+    const state: MachineState = failed.length ? 'degraded' : 'running';
+    if (state !== this.record.state || JSON.stringify(failed) !== JSON.stringify(this.record.failedUnits ?? [])) this.update({ state, failedUnits: failed });
+  }
+
+  private onConsole(chunk: Buffer): void {
+    this.history.append(chunk);
+    const frame = encodeData(chunk);
+    for (const client of this.clients) {
+      if (!client.attached) continue;
+      if (!client.socket.write(frame) && client.laggingSince === undefined) {
+        client.laggingSince = Date.now();
+        this.updateFlow();
+      }
+    }
+  }
+
+  /** Flow control: the pty pauses while any attached client lags, so a flood never buffers without bound. */
+  private updateFlow(): void {
+    const lagging = [...this.clients].filter((c) => c.laggingSince !== undefined);
+    if (!lagging.length) {
+      this.term?.resume();
+      clearTimeout(this.lagTimer);
+      this.lagTimer = undefined;
+      return;
+    }
+    this.term?.pause();
+    if (!this.lagTimer) {
+      this.lagTimer = setTimeout(() => {
+        this.lagTimer = undefined;
+        const now = Date.now();
+        for (const c of this.clients) if (c.laggingSince !== undefined && now - c.laggingSince >= LAG_LIMIT_MS) c.socket.destroy();
+        this.updateFlow();
+      }, LAG_LIMIT_MS);
+    }
+  }
+
+  private onExit(exitCode: number, signal?: number): void {
+    this.machineStore.dispose();
+    this.cleanupCgroups();
+    const requested = this.stopRequested;
+    if (exitCode === EXIT_REBOOT && !requested) {
+      this.history.append(Buffer.from('\r\n[burrow] the machine rebooted; starting it again\r\n'));
+      this.update({ state: 'starting', pid1: undefined, readyAt: undefined, bootMs: undefined, failedUnits: undefined, statusText: 'Rebooting' });
+      this.launch();
+      return;
+    }
+    clearTimeout(this.killTimer);
+    const clean = requested || exitCode === EXIT_HALT || exitCode === 0;
+    const wasReady = !!this.record.readyAt;
+    const message = requested
+      ? 'stopped on request'
+      : exitCode === EXIT_HALT
+        ? 'the machine halted (poweroff or halt inside)'
+        : wasReady
+          ? `PID 1 ended unexpectedly (exit ${exitCode}${signal ? `, signal ${signal}` : ''})`
+          : `the machine failed to boot (exit ${exitCode}); the console's last lines say why`;
+    fs.writeFileSync(this.files.consoleTail, this.history.tail(64 * 1024));
+    this.update({ state: clean ? 'exited' : 'crashed', exitCode, message, pid1: undefined });
+    this.shutdown();
+  }
+
+  private cleanupCgroups(): void {
+    for (const dir of this.input.plan.cgroup.dirs) {
+      if (cgroupPids(dir.hostDir).length) killCgroupTree(dir.hostDir);
+      removeCgroupTree(dir.hostDir);
+    }
+  }
+
+  private shutdown(): void {
+    // Let clients read the final status, then go.
+    setTimeout(() => {
+      for (const c of this.clients) c.socket.end();
+      this.store.dispose();
+      fs.rmSync(this.files.control, { force: true });
+      setTimeout(() => process.exit(0), 50).unref();
+    }, 100);
+  }
+
+  private signalStop(): void {
+    const pid1 = this.record.pid1;
+    if (!pid1) return; // sent as soon as PID 1 is known (watchInfo)
+    try {
+      process.kill(pid1, SIGRTMIN_PLUS_3);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  stop(): void {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    this.update({ state: 'stopping' });
+    if (!this.record.pid1) this.kill();
+    else this.signalStop();
+    this.killTimer = setTimeout(() => this.kill(), this.input.stopTimeoutSec * 1000);
+  }
+
+  kill(): void {
+    this.stopRequested = true;
+    for (const dir of this.input.plan.cgroup.dirs) killCgroupTree(dir.hostDir);
+    try {
+      if (this.record.pid1) process.kill(this.record.pid1, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    this.term?.kill('SIGKILL');
+  }
+
+  private listenControl(): void {
+    fs.rmSync(this.files.control, { force: true });
+    const server = net.createServer((socket) => this.onClient(socket));
+    server.listen(this.files.control);
+    fs.chmodSync(this.files.control, 0o600);
+    this.store.add(toDisposable(() => server.close()));
+  }
+
+  private onClient(socket: net.Socket): void {
+    const client: Client = { socket, attached: false };
+    this.clients.add(client);
+    const decoder = new FrameDecoder((type, payload) => {
+      if (type === FRAME_DATA) {
+        if (client.attached) this.term?.write(payload.toString('utf8'));
+      } else if (type === FRAME_JSON) {
+        this.onRequest(client, JSON.parse(payload.toString('utf8')) as ClientMessage);
+      }
+    });
+    socket.on('data', (chunk) => {
+      try {
+        decoder.push(chunk);
+      } catch {
+        socket.destroy();
+      }
+    });
+    socket.on('drain', () => {
+      client.laggingSince = undefined;
+      this.updateFlow();
+    });
+    const drop = (): void => {
+      this.clients.delete(client);
+      this.updateFlow();
+    };
+    socket.on('close', drop);
+    socket.on('error', drop);
+    socket.write(encodeJson({ event: 'status', status: this.publicStatus() }));
+  }
+
+  private onRequest(client: Client, msg: ClientMessage): void {
+    switch (msg.op) {
+      case 'hello':
+        if (msg.attach) {
+          if (msg.replay) client.socket.write(encodeData(this.history.snapshot()));
+          client.socket.write(encodeJson({ event: 'replay-done' }));
+          client.attached = true;
+        }
+        break;
+      case 'resize':
+        // TIOCSWINSZ only: SIGWINCH goes to bwrap's session, never to PID 1 (which runs in its own).
+        if (Number.isInteger(msg.cols) && Number.isInteger(msg.rows) && msg.cols > 0 && msg.rows > 0 && msg.cols < 1000 && msg.rows < 1000) {
+          this.cols = msg.cols;
+          this.rows = msg.rows;
+          this.term?.resize(msg.cols, msg.rows);
+        }
+        break;
+      case 'stop':
+        this.stop();
+        break;
+      case 'kill':
+        this.kill();
+        break;
+      case 'status':
+        client.socket.write(encodeJson({ event: 'status', status: this.publicStatus() }));
+        break;
+      default:
+        client.socket.write(encodeJson({ event: 'error', message: 'unknown request' }));
+    }
+  }
+}
