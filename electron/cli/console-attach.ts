@@ -8,12 +8,13 @@ export async function attachConsole(name: string): Promise<number> {
   const stdout = process.stdout;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
-  let client: ControlClient | undefined;
-  client = await ControlClient.connect(name, {
+  // Handlers may run before connect() resolves; they see the client through this holder.
+  const ref: { client?: ControlClient } = {};
+  const client = (ref.client = await ControlClient.connect(name, {
     onData: (data) => {
       if (!stdout.write(data)) {
-        client?.pause();
-        stdout.once('drain', () => client?.resume());
+        ref.client?.pause();
+        stdout.once('drain', () => ref.client?.resume());
       }
     },
     onStatus: (s) => {
@@ -22,26 +23,26 @@ export async function attachConsole(name: string): Promise<number> {
       }
     },
     onClose: () => resolveClosed(),
-  });
+  }));
   process.stderr.write(`Attached to the console of ${name}. Press Ctrl+] to detach.\r\n`);
   if (stdout.isTTY) client.send({ op: 'resize', cols: stdout.columns, rows: stdout.rows });
   client.send({ op: 'hello', attach: true, replay: true });
 
-  const onResize = () => client?.send({ op: 'resize', cols: stdout.columns, rows: stdout.rows });
+  const onResize = () => client.send({ op: 'resize', cols: stdout.columns, rows: stdout.rows });
   const onInput = (chunk: Buffer) => {
     const at = chunk.indexOf(DETACH_KEY);
     if (at < 0) {
-      client?.input(chunk);
+      client.input(chunk);
       return;
     }
-    if (at > 0) client?.input(chunk.subarray(0, at));
+    if (at > 0) client.input(chunk.subarray(0, at));
     process.stderr.write(`\r\n[burrow] detached from ${name}; it keeps running.\r\n`);
-    client?.close();
+    client.close();
   };
   stdout.on('resize', onResize);
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.on('data', onInput);
-  stdin.on('end', () => client?.close());
+  stdin.on('end', () => client.close());
   stdin.resume();
   try {
     await closed;

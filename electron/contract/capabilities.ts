@@ -13,8 +13,12 @@ export const CAPABILITIES = [
 
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** systemd's container interface asks managers not to pass these: the audit subsystem is not namespaced. */
-export const AUDIT_CAPABILITIES: Capability[] = ['CAP_AUDIT_CONTROL', 'CAP_AUDIT_READ', 'CAP_AUDIT_WRITE'];
+/**
+ * Dropped by default: the audit subsystem is not namespaced, so a machine must not configure or read it.
+ * CAP_AUDIT_WRITE stays, as systemd-nspawn keeps it: Debian 13's dbus.service raises it as an ambient
+ * capability and fails to start without it (measured), and in a user namespace it grants nothing.
+ */
+export const AUDIT_CAPABILITIES: Capability[] = ['CAP_AUDIT_CONTROL', 'CAP_AUDIT_READ'];
 
 /**
  * What systemd as PID 1 uses to boot a typical image (mount its API file systems, drop privileges for

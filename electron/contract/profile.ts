@@ -1,7 +1,7 @@
 // The machine profile: what a user decides about one machine. Versioned, validated at every boundary
 // (file, CLI, IPC, web host). Defaults reproduce the seed's intent with today's tools.
 import { z } from 'zod';
-import { AUDIT_CAPABILITIES, CAPABILITIES } from './capabilities';
+import { AUDIT_CAPABILITIES, CAPABILITIES, type Capability } from './capabilities';
 
 export const PROFILE_VERSION = 1;
 
@@ -43,7 +43,16 @@ export const mountSchema = z.discriminatedUnion('type', [
 export type Mount = z.infer<typeof mountSchema>;
 export const MOUNT_TYPES = ['bind', 'ro-bind', 'dev-bind', 'tmpfs', 'proc', 'dev', 'mqueue', 'dir', 'symlink', 'remount-ro'] as const;
 
-export const capabilityName = z.enum(CAPABILITIES, { error: (i) => `unknown capability ${JSON.stringify(i.input)}` });
+const isCapability = (v: unknown): v is Capability => typeof v === 'string' && (CAPABILITIES as readonly string[]).includes(v);
+const unknownCapability = (v: unknown): string => {
+  const bad = Array.isArray(v) ? v.find((c) => !isCapability(c)) : v;
+  return `unknown capability ${JSON.stringify(bad)} (use names like CAP_NET_ADMIN)`;
+};
+export const capabilityName = z.custom<Capability>(isCapability, { error: (i) => unknownCapability(i.input) });
+const capabilityList = z.custom<Capability[]>((v) => Array.isArray(v) && v.every(isCapability), { error: (i) => unknownCapability(i.input) });
+const capabilityAdd = z.custom<'ALL' | Capability[]>((v) => v === 'ALL' || (Array.isArray(v) && v.every(isCapability)), {
+  error: (i) => (Array.isArray(i.input) ? unknownCapability(i.input) : 'add is "ALL" or a list of capabilities'),
+});
 
 export const profileSchema = z.object({
   version: z.literal(PROFILE_VERSION),
@@ -58,8 +67,8 @@ export const profileSchema = z.object({
     cgroup: z.boolean(),
   }),
   capabilities: z.object({
-    add: z.union([z.literal('ALL'), z.array(capabilityName)]),
-    drop: z.array(capabilityName),
+    add: capabilityAdd,
+    drop: capabilityList,
   }),
   idMapping: z.enum(['auto', 'single']),
   mounts: z.array(mountSchema),
@@ -92,7 +101,8 @@ export const MOUNT_PRESETS: { label: string; mount: Mount }[] = [
   { label: 'read-only /', mount: { type: 'remount-ro', dest: '/' } },
 ];
 
-export const DEFAULT_MASKED_UNITS = ['sys-kernel-debug.mount', 'sys-kernel-tracing.mount'];
+/** Units that cannot work without real privileges (kernel debug file systems, module loading). */
+export const DEFAULT_MASKED_UNITS = ['sys-kernel-debug.mount', 'sys-kernel-tracing.mount', 'systemd-modules-load.service'];
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface NewProfileInput {

@@ -10,6 +10,8 @@ export interface PlannedMount {
   /** Who asked for it: the image itself, the profile, the cgroup presentation or Burrow's runtime. */
   origin: 'rootfs' | 'profile' | 'cgroup' | 'runtime';
   note?: string;
+  /** The bwrap operation, when it carries more than the fields above show (tmpfs size and mode). */
+  args?: string[];
 }
 
 export interface LaunchPlan {

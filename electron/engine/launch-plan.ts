@@ -71,7 +71,7 @@ function describeOptions(m: Mount): string | undefined {
 }
 
 function toPlanned(m: Mount): PlannedMount {
-  return { ...('source' in m ? { source: m.source } : {}), ...('target' in m ? { target: m.target } : {}), type: m.type, dest: m.dest, options: describeOptions(m), origin: 'profile' };
+  return { ...('source' in m ? { source: m.source } : {}), ...('target' in m ? { target: m.target } : {}), type: m.type, dest: m.dest, options: describeOptions(m), origin: 'profile', args: mountArgs(m) };
 }
 
 function uuidFromHex(hex: string): string {
@@ -120,7 +120,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (ns.ipc) bwrap.push('--unshare-ipc');
   if (ns.uts) bwrap.push('--unshare-uts');
   if (ns.cgroup) bwrap.push('--unshare-cgroup');
-  for (const m of mounts) bwrap.push(...mountArgs(m));
+  for (const m of mounts) bwrap.push(...(m.args ?? mountArgs(m)));
   if (ns.uts) bwrap.push('--hostname', profile.hostname);
   bwrap.push('--clearenv');
   const env: Record<string, string> = {

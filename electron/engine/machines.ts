@@ -14,7 +14,7 @@ import { buildLaunchPlan, resolveIdMap, type LaunchPlan } from './launch-plan';
 import { machineRuntimeDir } from './paths';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, validateProfile, type BrokenProfile } from './profiles';
 import { validateRootfs, type RootfsInfo } from './rootfs';
-import { ensureRuntimeRoot, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
+import { ensureRuntimeRoot, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
 
 export interface PlanResult {
   plan: LaunchPlan;
@@ -90,18 +90,43 @@ export async function startMachine(name: string, opts: StartOptions = {}): Promi
   if (isLive(current)) throw new BurrowError('already-running', `machine "${name}" is already ${current.state}`, `attach with: burrow console ${name}, or stop it with: burrow stop ${name}`);
   const { plan } = planMachine(profile, { supervised: true });
 
-  ensureRuntimeRoot();
-  const record = readRecord(name);
-  if (record && !supervisorAlive(record)) clearStale(name);
-  const files = runtimeFiles(name);
+  const root = ensureRuntimeRoot();
+  const claim = claimStart(root, name);
   try {
-    fs.mkdirSync(files.dir, { mode: 0o700 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new BurrowError('already-running', `machine "${name}" is being started by another process`);
-    throw e;
+    // Only the holder of the claim may clear what a dead supervisor left behind.
+    const record = readRecord(name);
+    if (record && supervisorAlive(record)) throw new BurrowError('already-running', `machine "${name}" is already ${statusOf(name).state}`);
+    clearStale(name);
+    fs.mkdirSync(runtimeFiles(name).dir, { mode: 0o700 });
+    fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), { mode: 0o600 });
+    return await launchSupervisor(name, opts);
+  } finally {
+    claim.dispose();
   }
-  fs.writeFileSync(files.plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), { mode: 0o600 });
+}
 
+/**
+ * A start claim: `NAME.starting` created exclusively in the runtime root, holding our pid. A second
+ * starter is refused while we live; a claim whose owner died is taken over.
+ */
+function claimStart(root: string, name: string): { dispose(): void } {
+  const file = path.join(root, `${name}.starting`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, `${process.pid} ${processStartTime(process.pid)}`, { flag: 'wx', mode: 0o600 });
+      return { dispose: () => fs.rmSync(file, { force: true }) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const [pid, start] = fs.readFileSync(file, 'utf8').split(' ').map(Number);
+      if (pid && processStartTime(pid) === start) throw new BurrowError('already-running', `machine "${name}" is being started by another process (pid ${pid})`);
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new BurrowError('already-running', `machine "${name}" is being started by another process`);
+}
+
+async function launchSupervisor(name: string, opts: StartOptions): Promise<MachineStatus> {
+  const files = runtimeFiles(name);
   const cmd = supervisorCommand();
   const log = fs.openSync(files.log, 'a', 0o600);
   const child = spawn(cmd.file, [...cmd.args, name], { detached: true, stdio: ['ignore', log, log], env: cmd.env, cwd: '/' });
@@ -184,6 +209,9 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
       onClose: () => resolve(),
     }).then((c) => c.send({ op: how }), reject);
   });
+  // The supervisor writes its final record, then exits: wait for both, so callers see the end state.
+  const deadline = Date.now() + 5000;
+  while (status.supervisorPid && processStartTime(status.supervisorPid) !== undefined && Date.now() < deadline) await sleep(20);
   const final = statusOf(name);
   return final.state === 'stopped' ? last : final;
 }

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import type { Disposable } from '../engine/disposable';
 
 // unix-dgram is a small native addon: Node's dgram module has no AF_UNIX datagram sockets.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const unixDgram = require('unix-dgram') as {
   createSocket(type: 'unix_dgram', listener?: (msg: Buffer) => void): { bind(path: string): void; close(): void; on(ev: 'error', cb: (e: Error) => void): void };
 };

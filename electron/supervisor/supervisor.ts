@@ -16,7 +16,6 @@ import { ConsoleHistory } from './console-history';
 import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
 import { listenForNotify } from './readiness';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pty = require('node-pty') as typeof import('node-pty');
 
 export interface SupervisorInput {
@@ -52,6 +51,7 @@ export class Supervisor {
   private term?: IPty;
   private launchedAt = 0;
   private stopRequested = false;
+  private killRequested = false;
   private killTimer?: NodeJS.Timeout;
   private lagTimer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
@@ -143,16 +143,18 @@ export class Supervisor {
       }
       this.update({ pid1: info['child-pid'] });
       if (this.stopRequested) this.signalStop();
+      else if (this.record.readyAt && this.record.state === 'starting') void this.checkHealth(true);
     }, 5);
     this.machineStore.add(toDisposable(() => clearInterval(poll)));
   }
 
   private onNotify(ready: boolean, stopping: boolean, status?: string): void {
     if (status !== undefined) this.record.statusText = status;
-    if (ready && this.record.state === 'starting') {
-      const readyAt = new Date();
-      this.update({ state: 'running', readyAt: readyAt.toISOString(), bootMs: Math.round(performance.now() - this.launchedAt), statusText: status ?? this.record.statusText });
-      void this.checkHealth();
+    if (ready && this.record.state === 'starting' && !this.record.readyAt) {
+      // Ready: record the boot time now, then tell running from degraded before announcing it.
+      this.record.readyAt = new Date().toISOString();
+      this.record.bootMs = Math.round(performance.now() - this.launchedAt);
+      void this.checkHealth(true);
       this.healthTimer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
       this.machineStore.add(toDisposable(() => clearInterval(this.healthTimer)));
     } else if (stopping && this.record.state !== 'stopping') {
@@ -163,15 +165,16 @@ export class Supervisor {
   }
 
   /** running vs degraded: does systemd inside report failed units? */
-  private async checkHealth(): Promise<void> {
+  private async checkHealth(first = false): Promise<void> {
     const pid1 = this.record.pid1;
-    if (!pid1 || (this.record.state !== 'running' && this.record.state !== 'degraded')) return;
+    const live = () => this.record.state === 'running' || this.record.state === 'degraded' || (first && this.record.state === 'starting');
+    if (!pid1 || !live()) return;
     const single = this.input.plan.idMapping.mode === 'single';
     const r = await execCapture({ pid1, single }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
-    if (r.code !== 0 || (this.record.state !== 'running' && this.record.state !== 'degraded')) return;
-    const failed = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
+    if (!live()) return;
+    const failed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
     const state: MachineState = failed.length ? 'degraded' : 'running';
-    if (state !== this.record.state || JSON.stringify(failed) !== JSON.stringify(this.record.failedUnits ?? [])) this.update({ state, failedUnits: failed });
+    if (first || state !== this.record.state || JSON.stringify(failed) !== JSON.stringify(this.record.failedUnits ?? [])) this.update({ state, failedUnits: failed });
   }
 
   private onConsole(chunk: Buffer): void {
@@ -220,7 +223,9 @@ export class Supervisor {
     const clean = requested || exitCode === EXIT_HALT || exitCode === 0;
     const wasReady = !!this.record.readyAt;
     const message = requested
-      ? 'stopped on request'
+      ? signal === 9 || this.killRequested
+        ? 'killed on request'
+        : 'stopped on request'
       : exitCode === EXIT_HALT
         ? 'the machine halted (poweroff or halt inside)'
         : wasReady
@@ -269,6 +274,7 @@ export class Supervisor {
 
   kill(): void {
     this.stopRequested = true;
+    this.killRequested = true;
     for (const dir of this.input.plan.cgroup.dirs) killCgroupTree(dir.hostDir);
     try {
       if (this.record.pid1) process.kill(this.record.pid1, 'SIGKILL');

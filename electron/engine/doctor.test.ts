@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { doctorVerdict, runDoctor } from './doctor';
+import { hybridHost } from './test-host-facts';
+
+const check = (id: string, host = hybridHost()) => runDoctor(host).find((c) => c.id === id)!;
+
+describe('doctor', () => {
+  it('passes a ready host, warning only that no controllers are delegated', () => {
+    const checks = runDoctor(hybridHost());
+    expect(checks.filter((c) => c.level !== 'ok').map((c) => c.id)).toEqual(['cgroup-controllers']);
+    expect(doctorVerdict(checks)).toBe('warning');
+  });
+
+  it('explains setuid bwrap, AppArmor restrictions and missing subordinate ids with a fix', () => {
+    expect(check('bwrap', hybridHost({ bwrap: { path: '/usr/bin/bwrap', setuidRoot: true } }))).toMatchObject({ level: 'error', fix: expect.stringContaining('chmod u-s') });
+    expect(check('userns', hybridHost({ userns: { apparmorRestrict: 1 } }))).toMatchObject({ level: 'error', fix: expect.stringContaining('apparmor_restrict_unprivileged_userns=0') });
+    expect(check('subid', hybridHost({ subuid: undefined }))).toMatchObject({ level: 'warning', fix: expect.stringContaining('usermod --add-subuids') });
+  });
+
+  it('fails when no cgroup is delegated and no user manager can delegate one', () => {
+    const host = hybridHost();
+    host.cgroups.unified!.writable = false;
+    host.cgroups.systemd!.writable = false;
+    expect(check('cgroup-delegation', host).level).toBe('error');
+    host.systemdRun = { path: '/usr/bin/systemd-run', setuidRoot: false, userBus: true };
+    expect(check('cgroup-delegation', host)).toMatchObject({ level: 'warning', fix: expect.stringContaining('Delegate=yes') });
+  });
+});

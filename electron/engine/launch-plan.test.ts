@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { defaultProfile, type MachineProfile } from '../contract/profile';
+import { BurrowError } from './errors';
+import { buildLaunchPlan } from './launch-plan';
+import type { RootfsInfo } from './rootfs';
+import { hybridHost, unifiedHost } from './test-host-facts';
+
+const profile = (patch: Partial<MachineProfile> = {}): MachineProfile => ({
+  ...defaultProfile({ name: 'web', rootfs: '/images/deb12', machineId: '0123456789abcdef0123456789abcdef' }),
+  ...patch,
+});
+const rootfs = (systemdVersion?: number): RootfsInfo => ({ rootfs: '/images/deb12', init: ['/usr/lib/systemd/systemd'], systemdVersion, ownership: [] });
+const plan = (p = profile(), host = hybridHost(), v: number | undefined = 252) => buildLaunchPlan({ profile: p, host, rootfs: rootfs(v), runtimeDir: '/run/user/1001/burrow/web' });
+
+/** The argument that follows `flag` in argv, for each occurrence. */
+const after = (argv: string[], flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []));
+
+describe('launch plan', () => {
+  it('creates the user namespace with the subordinate ids, then runs bwrap inside it', () => {
+    const { argv, bwrapIndex } = plan();
+    expect(argv.slice(bwrapIndex - 5, bwrapIndex)).toEqual(['/usr/bin/unshare', '--user', '--map-auto', '--map-root-user', '--']);
+    expect(argv[bwrapIndex]).toBe('/usr/bin/bwrap');
+    expect(argv).not.toContain('--unshare-user');
+  });
+
+  it('joins the machine cgroups in a launch step before the namespaces exist', () => {
+    const { argv, cgroup } = plan();
+    expect(argv[0]).toBe('/bin/sh');
+    expect(cgroup.dirs.map((d) => d.hostDir)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web', '/sys/fs/cgroup/unified/user/burrow-web']);
+    expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web /sys/fs/cgroup/unified/user/burrow-web; do');
+    expect(argv[2]).toContain('exec "$@"');
+  });
+
+  it('starts with the rootfs at / and ends the argv with init and the masked units', () => {
+    const { argv, mounts } = plan();
+    expect(mounts[0]).toMatchObject({ type: 'bind', source: '/images/deb12', dest: '/', origin: 'rootfs' });
+    const dd = argv.lastIndexOf('--');
+    expect(argv.slice(dd + 1)).toEqual(['/usr/lib/systemd/systemd', 'systemd.mask=sys-kernel-debug.mount', 'systemd.mask=sys-kernel-tracing.mount', 'systemd.mask=systemd-modules-load.service']);
+  });
+
+  it('uses the hybrid presentation for systemd 252 on a hybrid host: v1 read-only, delegated dirs writable, then remount', () => {
+    const p = plan();
+    expect(p.cgroup.presentation).toBe('hybrid');
+    const cg = p.mounts.filter((m) => m.origin === 'cgroup');
+    expect(cg.map((m) => `${m.type} ${m.source ?? ''} ${m.dest}`.replace(/\s+/g, ' '))).toEqual([
+      'tmpfs /sys/fs/cgroup',
+      'ro-bind /sys/fs/cgroup/memory /sys/fs/cgroup/memory',
+      'ro-bind /sys/fs/cgroup/pids /sys/fs/cgroup/pids',
+      'bind /sys/fs/cgroup/systemd/user/burrow-web /sys/fs/cgroup/systemd',
+      'bind /sys/fs/cgroup/unified/user/burrow-web /sys/fs/cgroup/unified',
+      'remount-ro /sys/fs/cgroup',
+    ]);
+    expect(p.mounts.at(-1)).toMatchObject({ type: 'remount-ro', dest: '/sys/fs/cgroup' });
+  });
+
+  it('switches to the unified presentation for systemd 256+, even on a hybrid host', () => {
+    const p = plan(profile(), hybridHost(), 257);
+    expect(p.cgroup.presentation).toBe('unified');
+    expect(p.cgroup.reason).toMatch(/systemd 257 needs cgroup v2/);
+    expect(p.mounts.filter((m) => m.origin === 'cgroup')).toEqual([expect.objectContaining({ type: 'bind', source: '/sys/fs/cgroup/unified/user/burrow-web', dest: '/sys/fs/cgroup' })]);
+  });
+
+  it('uses unified on a unified host and refuses a forced hybrid presentation for systemd 257', () => {
+    expect(plan(profile(), unifiedHost(), 252).cgroup.presentation).toBe('unified');
+    expect(() => plan(profile({ cgroups: 'hybrid' }), hybridHost(), 257)).toThrow(/cannot boot on the hybrid presentation/);
+  });
+
+  it('refuses to start without a writable delegated cgroup, naming the fix', () => {
+    const host = hybridHost();
+    host.cgroups.systemd!.writable = false;
+    host.cgroups.unified!.writable = false;
+    expect(() => plan(profile(), host)).toThrow(BurrowError);
+    expect(() => plan(profile(), host)).toThrow(/not delegated to you/);
+  });
+
+  it('drops audit control and read by default, keeping audit write as systemd-nspawn does', () => {
+    const { argv } = plan();
+    expect(after(argv, '--cap-add')).toEqual(['ALL']);
+    expect(after(argv, '--cap-drop')).toEqual(['CAP_AUDIT_CONTROL', 'CAP_AUDIT_READ']);
+  });
+
+  it('clears the host environment and sets the container interface variables', () => {
+    const { argv } = plan();
+    expect(argv).toContain('--clearenv');
+    const env = Object.fromEntries(argv.flatMap((a, i) => (a === '--setenv' ? [[argv[i + 1], argv[i + 2]]] : [])));
+    expect(env).toMatchObject({ container: 'burrow', NOTIFY_SOCKET: '/run/host/notify', container_uuid: '01234567-89ab-cdef-0123-456789abcdef' });
+  });
+
+  it('keeps PID 1 out of the console session and ties it to its supervisor', () => {
+    const { argv } = plan();
+    for (const flag of ['--new-session', '--die-with-parent', '--as-pid-1', '--unshare-pid', '--unshare-cgroup']) expect(argv).toContain(flag);
+  });
+
+  it('falls back to a single uid with a warning when the user has no subordinate range', () => {
+    const p = plan(profile(), hybridHost({ subuid: undefined }));
+    expect(p.idMapping.mode).toBe('single');
+    expect(p.argv).toContain('--unshare-user');
+    expect(p.argv).not.toContain('--map-auto');
+    expect(p.warnings.join(' ')).toMatch(/no range in \/etc\/subuid.*User= .*will fail/);
+  });
+
+  it('translates tmpfs size and mode, optional binds and symlinks into bwrap operations', () => {
+    const p = plan(profile({ mounts: [{ type: 'tmpfs', dest: '/var/log', size: '64M', mode: '755' }, { type: 'bind', source: '/srv', dest: '/srv', optional: true }, { type: 'symlink', target: 'usr/lib', dest: '/lib64' }, { type: 'remount-ro', dest: '/' }] }));
+    const s = p.argv.join(' ');
+    expect(s).toContain('--size 67108864 --perms 0755 --tmpfs /var/log');
+    expect(s).toContain('--bind-try /srv /srv');
+    expect(s).toContain('--symlink usr/lib /lib64');
+    // remount-ro of / comes after every mount that still needs to create its mount point
+    expect(s.indexOf('--remount-ro /')).toBeGreaterThan(s.indexOf('/run/host'));
+  });
+
+  it('refuses setuid bwrap, a missing bwrap and a machine without its own pid namespace', () => {
+    expect(() => plan(profile(), hybridHost({ bwrap: { path: '/usr/bin/bwrap', setuidRoot: true } }))).toThrow(/setuid root/);
+    expect(() => plan(profile(), hybridHost({ bwrap: undefined }))).toThrow(/not installed/);
+    expect(() => plan(profile({ namespaces: { pid: false, net: true, ipc: true, uts: true, cgroup: true } }))).toThrow(/PID 1/);
+  });
+
+  it('adds the info fd only for the supervisor', () => {
+    const supervised = buildLaunchPlan({ profile: profile(), host: hybridHost(), rootfs: rootfs(252), runtimeDir: '/r/web', infoPath: '/r/web/info.json' });
+    expect(supervised.argv).toContain('--info-fd');
+    expect(supervised.argv[2]).toContain(`exec "$@" 3>/r/web/info.json`);
+    expect(plan().argv).not.toContain('--info-fd');
+  });
+});

@@ -1,0 +1,115 @@
+// Integration harness: runs the real `burrow` CLI as this (unprivileged) user against real images, in a
+// private XDG config and runtime folder per test file, and removes everything it made.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '../..');
+export const BURROW = path.join(REPO, 'bin/burrow');
+
+export function imagesDir(): string {
+  const dir = process.env.BURROW_TEST_IMAGES ?? path.join(os.homedir(), '.cache/burrow-test');
+  return dir;
+}
+
+export function imageTar(name: 'debian12' | 'debian13'): string {
+  const tar = path.join(imagesDir(), `${name}.tar`);
+  if (!fs.existsSync(tar)) throw new Error(`test image ${tar} is missing: run scripts/build-test-images.sh ${imagesDir()} (npm test does)`);
+  return tar;
+}
+
+export interface Sandbox {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  burrow(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): { code: number; stdout: string; stderr: string };
+  /** Unpacks a test image inside the user's id mapping, as an import does. */
+  rootfs(image: 'debian12' | 'debian13', name: string): string;
+  cleanup(): void;
+}
+
+/** Runs a command inside the user's full id mapping (to unpack images and remove them again). */
+export function asMappedRoot(args: string[]): void {
+  execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { stdio: 'pipe' });
+}
+
+export function createSandbox(label: string): Sandbox {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `burrow-it-${label}-`));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: 'C.UTF-8',
+    XDG_CONFIG_HOME: path.join(root, 'config'),
+    XDG_DATA_HOME: path.join(root, 'data'),
+    XDG_RUNTIME_DIR: path.join(root, 'run'),
+  };
+  fs.mkdirSync(env.XDG_RUNTIME_DIR!, { mode: 0o700 });
+  const sandbox: Sandbox = {
+    root,
+    env,
+    burrow(args, opts = {}) {
+      const r = spawnSync(process.execPath, [BURROW, ...args], { env: { ...env, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', timeout: opts.timeoutMs ?? 150_000 });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    rootfs(image, name) {
+      const dest = path.join(root, 'images', name);
+      fs.mkdirSync(dest, { recursive: true });
+      asMappedRoot(['tar', '--numeric-owner', '-xpf', imageTar(image), '-C', dest, '--exclude=./dev/*']);
+      return dest;
+    },
+    cleanup() {
+      const list = sandbox.burrow(['ls', '--json']);
+      if (list.code === 0) {
+        for (const m of JSON.parse(list.stdout).machines as { name: string; state: string }[]) {
+          if (['starting', 'running', 'degraded', 'stopping'].includes(m.state)) sandbox.burrow(['kill', m.name]);
+        }
+      }
+      if (fs.existsSync(path.join(root, 'images'))) asMappedRoot(['rm', '-rf', path.join(root, 'images')]);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return sandbox;
+}
+
+export function ok(r: { code: number; stdout: string; stderr: string }): string {
+  if (r.code !== 0) throw new Error(`burrow exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs a command on a pty (as a terminal user would) and collects what it prints. */
+export function onPty(file: string, args: string[], env: NodeJS.ProcessEnv) {
+  const pty = require('node-pty') as typeof import('node-pty');
+  const term = pty.spawn(file, args, { name: 'xterm-256color', cols: 120, rows: 40, env: env as Record<string, string> });
+  let output = '';
+  let exit: number | undefined;
+  term.onData((d) => (output += d));
+  term.onExit((e) => (exit = e.exitCode));
+  return {
+    term,
+    get output() {
+      return output;
+    },
+    get exitCode() {
+      return exit;
+    },
+  };
+}
+
+export { spawn };

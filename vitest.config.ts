@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests: pure logic and components, no machines. Integration tests have their own config.
+export default defineConfig({
+  esbuild: { jsx: 'automatic' },
+  test: {
+    include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
+    environment: 'node',
+  },
+});
