@@ -13,7 +13,7 @@ npx vitest run
 node scripts/build.mjs
 
 suites='npx vitest run --config vitest.integration.config.ts'
-[ -f e2e/run.mjs ] && suites+=' && node e2e/run.mjs'
+suites+=' && npx playwright test'
 
 if [ "$(id -u)" != 0 ]; then
   images=${BURROW_TEST_IMAGES:-$HOME/.cache/burrow-test}

@@ -1,4 +1,7 @@
 // The CLI's commands: each parses its own options and calls the engine.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { MachineStatus } from '../contract/machine-state';
 import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
@@ -8,6 +11,8 @@ import { consoleTail, createMachine, listMachines, planMachine, removeMachine, s
 import { loadProfile, checkName } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
 import { statusOf } from '../engine/runtime-state';
+import { which } from '../engine/which';
+import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
 import { describeStatus, printTable } from './format';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
@@ -228,6 +233,35 @@ export const COMMANDS: Command[] = [
       const { plan } = planMachine(loadProfile(name), { supervised: !!v.supervised });
       if (v.json) json(plan);
       else out(shellFold(plan.argv));
+      return 0;
+    },
+  },
+  {
+    name: 'serve',
+    usage: 'serve [--port N] [--no-open]',
+    summary: 'the Burrow window in a browser: a web host on 127.0.0.1 with a private token',
+    details: 'The URL it prints carries a random token; only this machine can connect (use an ssh tunnel from elsewhere).',
+    options: { port: { type: 'string', help: 'port on 127.0.0.1 (default: 7780, or any free one; 0 picks one)' }, 'no-open': { type: 'boolean', help: 'do not open a browser' } },
+    async run(_p, v) {
+      const requested = v.port === undefined ? undefined : Number(v.port);
+      if (requested !== undefined && (!Number.isInteger(requested) || requested < 0 || requested > 65535)) throw new BurrowError('invalid-input', `--port must be a port number, not "${v.port}"`);
+      const staticDir = path.join(__dirname, 'renderer');
+      if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new BurrowError('internal', 'the window is not built', 'run: npm run build');
+      let host;
+      try {
+        host = await startWebHost({ port: requested ?? 7780, staticDir });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || requested !== undefined) throw new BurrowError('invalid-input', `cannot listen on 127.0.0.1:${requested}: ${(e as Error).message}`, 'choose another --port');
+        host = await startWebHost({ port: 0, staticDir });
+      }
+      out(`Burrow is serving its window at:\n\n  ${host.url}\n\nOnly this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
+      const browser = which('xdg-open');
+      if (!v['no-open'] && browser && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY)) spawn(browser, [host.url], { stdio: 'ignore', detached: true }).unref();
+      await new Promise<void>((resolve) => {
+        const stop = () => void host.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
       return 0;
     },
   },

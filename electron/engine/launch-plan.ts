@@ -26,9 +26,9 @@ export const GUEST_HOST_DIR = '/run/host';
 export const GUEST_NOTIFY_SOCKET = `${GUEST_HOST_DIR}/notify`;
 
 /** The id mapping a profile gets on this host: `auto` falls back to `single` (with a warning) when it cannot be set up. */
-export function resolveIdMap(profile: MachineProfile, host: HostFacts): { map: IdMap; warnings: string[] } {
+export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts): { map: IdMap; warnings: string[] } {
   const warnings: string[] = [];
-  let mode = profile.idMapping;
+  let mode = requested;
   if (mode === 'auto' && !canMapAuto(host)) {
     mode = 'single';
     const why = !host.subuid || !host.subgid ? `you have no range in /etc/subuid and /etc/subgid` : !host.unshare?.mapAuto ? `unshare lacks --map-auto (util-linux 2.38 or later)` : `newuidmap/newgidmap are missing (package uidmap)`;
@@ -94,7 +94,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (!profile.namespaces.pid) throw new BurrowError('invalid-input', 'the pid namespace is off, but systemd must run as PID 1 of its own pid namespace', 'turn the pid namespace back on');
   if (!rootfs.init) throw new BurrowError('rootfs-invalid', `rootfs ${rootfs.rootfs} has no init`);
 
-  const { map, warnings } = resolveIdMap(profile, host);
+  const { map, warnings } = resolveIdMap(profile.idMapping, host);
   const cg = planCgroups(profile.cgroups, host.cgroups, rootfs.systemdVersion, profile.name);
   if (!profile.namespaces.cgroup) {
     throw new BurrowError('invalid-input', `the cgroup namespace is off, but the ${cg.presentation} presentation binds the machine's own cgroup as its root`, 'turn the cgroup namespace back on');

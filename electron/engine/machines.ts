@@ -25,7 +25,7 @@ export interface PlanResult {
 /** Validates the rootfs against the profile and builds the plan; throws a BurrowError a person can act on. */
 export function planMachine(profile: MachineProfile, opts: { supervised?: boolean; host?: HostFacts } = {}): PlanResult {
   const host = opts.host ?? probeHost();
-  const { map } = resolveIdMap(profile, host);
+  const { map } = resolveIdMap(profile.idMapping, host);
   const rootfs = validateRootfs(profile.rootfs, map, profile.init);
   const runtimeDir = machineRuntimeDir(profile.name);
   const plan = buildLaunchPlan({ profile, host, rootfs, runtimeDir, infoPath: opts.supervised ? runtimeFiles(profile.name).info : undefined });

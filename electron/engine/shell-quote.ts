@@ -18,10 +18,17 @@ export function shellJoin(argv: readonly string[]): string {
 export function shellFold(argv: readonly string[]): string {
   const lines: string[][] = [[]];
   let seenBwrap = false;
-  for (const arg of argv) {
-    if (seenBwrap && arg.startsWith('--') && lines[lines.length - 1]!.length) lines.push([]);
+  let onlyModifiers = false; // the line so far holds only --perms/--size, which modify the next operation
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const isModifier = seenBwrap && (arg === '--perms' || arg === '--size');
+    if (seenBwrap && arg.startsWith('--')) {
+      if (lines[lines.length - 1]!.length && !onlyModifiers) lines.push([]);
+      onlyModifiers = isModifier;
+    }
     lines[lines.length - 1]!.push(shellQuote(arg));
-    if (/(^|\/)bwrap$/.test(arg)) {
+    if (isModifier && i + 1 < argv.length) lines[lines.length - 1]!.push(shellQuote(argv[++i]!));
+    if (!seenBwrap && /(^|\/)bwrap$/.test(arg)) {
       seenBwrap = true;
       lines.push([]);
     }

@@ -1,0 +1,156 @@
+// The window in Debian's Chromium against `burrow serve` and the real engine, as the unprivileged user.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import * as path from 'node:path';
+
+const url = () => process.env.BURROW_E2E_URL!;
+const rootfs = () => process.env.BURROW_E2E_ROOTFS!;
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(__dirname, 'artifacts/screenshots', `${name}.png`) });
+
+async function expectAccessible(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${label}: ${v.id} ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+const terminalText = (page: Page, kind: string) => page.getByTestId(`terminal-${kind}`).locator('.xterm-rows');
+
+test.describe.configure({ mode: 'serial' });
+
+test('a newcomer creates, boots, uses and stops a machine from the window', async ({ page }) => {
+  await page.goto(url());
+  await expect(page.getByRole('heading', { name: 'No machines yet' })).toBeVisible();
+  await expect(page.getByText('Host check: ready')).toBeVisible();
+  await expectAccessible(page, 'home');
+  await shot(page, '01-home');
+
+  await page.getByRole('button', { name: 'Create a machine' }).click();
+  await page.getByLabel('Name').fill('web');
+  await page.getByLabel('Rootfs folder').fill(rootfs());
+  await expect(page.getByLabel('What the image holds')).toContainText('Debian GNU/Linux 12 (bookworm)');
+  await expect(page.getByLabel('What the image holds')).toContainText('252');
+  await expectAccessible(page, 'wizard rootfs');
+  await shot(page, '02-wizard-rootfs');
+
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText('--unshare-pid')).toBeVisible();
+  await shot(page, '03-wizard-namespaces');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText('CAP_SYS_ADMIN')).toBeVisible();
+  await expectAccessible(page, 'wizard capabilities');
+  await shot(page, '04-wizard-capabilities');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // A bad mount is refused inline, with the reason, and the machine cannot be created until it is fixed.
+  await page.getByRole('button', { name: '+ tmpfs /var/tmp' }).click();
+  const dest = page.getByLabel('Mount 7 destination');
+  await dest.fill('var/tmp');
+  await expect(page.getByRole('alert').filter({ hasText: 'must be an absolute path inside the machine' })).toBeVisible();
+  await dest.fill('/var/tmp');
+  await expect(page.getByText('must be an absolute path inside the machine')).toHaveCount(0);
+  await shot(page, '05-wizard-mounts');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByLabel('cgroups found')).toContainText('hybrid');
+  await shot(page, '06-wizard-cgroups');
+  await page.getByRole('button', { name: 'Next' }).click();
+  const command = page.getByLabel('The exact command');
+  await expect(command).toContainText('--unshare-cgroup');
+  await expect(command).toContainText('--perms 1777 --tmpfs /var/tmp');
+  await shot(page, '07-wizard-review');
+  await page.getByRole('button', { name: 'Create machine' }).click();
+
+  await expect(page.getByRole('heading', { name: 'web', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
+  await expect(page.getByRole('log', { name: 'Notifications' })).toContainText('web is ready');
+
+  // Console: PID 1's console, history replayed.
+  await expect(terminalText(page, 'console')).toContainText('Started', { timeout: 20_000 });
+  await shot(page, '08-console');
+
+  // Shell: a command inside.
+  await page.getByRole('tab', { name: 'Shell' }).click();
+  const shell = page.getByTestId('terminal-shell');
+  await expect(shell.locator('.xterm-rows')).toContainText('#', { timeout: 20_000 });
+  await shell.click();
+  await page.keyboard.type('echo burrow-$((6*7)) $(id -un)\n');
+  await expect(shell.locator('.xterm-rows')).toContainText('burrow-42 root');
+  await shot(page, '09-shell');
+
+  // Journal: apache's lines.
+  await page.getByRole('tab', { name: 'Journal' }).click();
+  await page.getByLabel('Filter by unit').fill('apache2.service');
+  await expect(page.getByRole('log', { name: 'Journal of web' })).toContainText('Started apache2.service');
+  await shot(page, '10-journal');
+
+  // Units: apache2 active, failed ones first.
+  await page.getByRole('tab', { name: 'Units' }).click();
+  const apache = page.getByRole('row').filter({ hasText: 'apache2.service' });
+  await expect(apache).toContainText('active');
+  await shot(page, '11-units');
+
+  // Mounts: the live table read from the machine shows its cgroup file system.
+  await page.getByRole('tab', { name: 'Mounts' }).click();
+  await expect(page.getByRole('region', { name: 'Live mounts' })).toContainText('/sys/fs/cgroup/systemd');
+  await expect(page.getByRole('region', { name: 'Planned mounts' })).toContainText('delegated name=systemd, writable');
+  await expectAccessible(page, 'machine view');
+  await shot(page, '12-mounts');
+
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'exited', { timeout: 60_000 });
+  await shot(page, '13-stopped');
+});
+
+test('the wizard works from the keyboard alone and refuses bad input inline', async ({ page }) => {
+  await page.goto(url());
+  await expect(page.getByRole('button', { name: 'web' })).toBeVisible();
+  // Tab to "New machine" and open the wizard.
+  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.textContent === 'New machine')); i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('Name')).toBeFocused();
+  await page.keyboard.type('Bad Name');
+  await expect(page.getByText('use 1-63 lowercase letters')).toBeVisible();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('web');
+  await expect(page.getByText('a machine named "web" already exists')).toBeVisible();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('keys');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('/nonexistent/rootfs');
+  await expect(page.getByText('rootfs /nonexistent/rootfs does not exist')).toBeVisible();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(rootfs());
+  await expect(page.getByLabel('What the image holds')).toContainText('Debian');
+  // Next, Next, ... then Create: each reached by Tab and pressed with Enter.
+  for (let step = 0; step < 6; step++) {
+    const target = step < 5 ? 'Next' : 'Create machine';
+    let found = false;
+    for (let i = 0; i < 200 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate((t) => document.activeElement?.textContent === t && !(document.activeElement as HTMLButtonElement).disabled, target);
+    }
+    expect(found, `reached "${target}" with Tab`).toBe(true);
+    await page.keyboard.press('Enter');
+  }
+  await expect(page.getByRole('heading', { name: 'keys', exact: true })).toBeFocused();
+});
+
+test('a lost connection shows a banner instead of a blank screen, then reconnects', async ({ page }) => {
+  // Every socket to the host passes through this route, so the test can cut them as a network would.
+  const sockets: { close(): Promise<void> }[] = [];
+  let cut = false;
+  await page.routeWebSocket(/\/api\?token=/, (ws) => {
+    if (cut) return void ws.close();
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await page.goto(url());
+  await expect(page.getByRole('button', { name: 'web' })).toBeVisible();
+  cut = true;
+  for (const ws of sockets) await ws.close();
+  await expect(page.getByRole('alert').filter({ hasText: 'Lost the connection to the Burrow host' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'web' })).toBeVisible();
+  await shot(page, '14-connection-lost');
+  cut = false;
+  await expect(page.getByRole('alert').filter({ hasText: 'Lost the connection' })).toHaveCount(0, { timeout: 15_000 });
+});

@@ -1,0 +1,171 @@
+// The one contract between the window and the host: calls (request -> result) and events (host -> window).
+// Electron IPC (main + preload) and the web host (WebSocket) both implement it; the renderer depends on
+// this file only. Every payload is validated against these schemas where it enters the host.
+import { z } from 'zod';
+import type { MachineStatus } from './machine-state';
+import { hostPath, machineName, profileSchema, type MachineProfile } from './profile';
+
+const terminalId = z.string().regex(/^t\d{1,9}$/);
+const unitName = z.string().regex(/^[A-Za-z0-9:_.@\\-]{1,255}$/, 'not a unit name');
+
+/** Argument schemas, one tuple per call. */
+export const callSchemas = {
+  'host.doctor': z.tuple([]),
+  'host.info': z.tuple([]),
+  'machines.list': z.tuple([]),
+  'machines.get': z.tuple([machineName]),
+  'machines.plan': z.tuple([z.unknown()]),
+  'machines.create': z.tuple([profileSchema]),
+  'machines.update': z.tuple([profileSchema]),
+  'machines.remove': z.tuple([machineName]),
+  'machines.start': z.tuple([machineName]),
+  'machines.stop': z.tuple([machineName]),
+  'machines.kill': z.tuple([machineName]),
+  'machines.restart': z.tuple([machineName]),
+  'machines.units': z.tuple([machineName]),
+  'machines.unitAction': z.tuple([machineName, unitName, z.enum(['start', 'stop', 'restart'])]),
+  'machines.liveMounts': z.tuple([machineName]),
+  'machines.journal': z.tuple([machineName, z.object({ unit: unitName.optional(), priority: z.number().int().min(0).max(7).optional(), lines: z.number().int().min(1).max(100000), grep: z.string().max(200).optional() })]),
+  'rootfs.inspect': z.tuple([hostPath]),
+  'fs.complete': z.tuple([z.string().max(4096)]),
+  'terminal.open': z.tuple([z.object({ machine: machineName, kind: z.enum(['console', 'shell', 'journal']), cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) })]),
+  'terminal.input': z.tuple([terminalId, z.string().max(1024 * 1024)]),
+  'terminal.resize': z.tuple([terminalId, z.number().int().min(2).max(1000), z.number().int().min(2).max(1000)]),
+  'terminal.ack': z.tuple([terminalId, z.number().int().min(0)]),
+  'terminal.close': z.tuple([terminalId]),
+  /** The desktop's folder picker (Electron only; the browser build types a path instead). */
+  'dialog.pickRootfs': z.tuple([]),
+} as const;
+
+export type CallName = keyof typeof callSchemas;
+export type CallArgs<K extends CallName> = z.infer<(typeof callSchemas)[K]>;
+
+export interface DoctorCheckView {
+  id: string;
+  title: string;
+  level: 'ok' | 'warning' | 'error';
+  detail: string;
+  fix?: string;
+}
+
+export interface RootfsView {
+  rootfs: string;
+  distro?: string;
+  init?: string[];
+  systemdVersion?: number;
+  ownership: string[];
+  /** The sentence to show when the folder cannot be used. */
+  error?: string;
+}
+
+export interface PlanView {
+  commandLine: string;
+  mounts: { type: string; source?: string; target?: string; dest: string; options?: string; origin: string; note?: string }[];
+  cgroup: { presentation: 'unified' | 'hybrid'; reason: string; hostLayout: string; dirs: { hierarchy: string; hostDir: string }[] };
+  idMapping: { mode: 'auto' | 'single'; description: string };
+  warnings: string[];
+  rootfs: RootfsView;
+}
+
+export interface MachineListItem {
+  profile: MachineProfile;
+  status: MachineStatus;
+}
+
+export interface UnitView {
+  unit: string;
+  load: string;
+  active: string;
+  sub: string;
+  description: string;
+  /** Expected to fail without real privileges (and usually masked by Burrow). */
+  expectedFailure: boolean;
+}
+
+export interface LiveMount {
+  dest: string;
+  fstype: string;
+  source: string;
+  options: string;
+}
+
+export interface JournalEntry {
+  time: number;
+  priority: number;
+  unit?: string;
+  identifier?: string;
+  message: string;
+  cursor: string;
+}
+
+export interface CallResults {
+  'host.doctor': { verdict: 'ok' | 'warning' | 'error'; checks: DoctorCheckView[] };
+  'host.info': { user: string; home: string; transport: 'electron' | 'web'; platform: string };
+  'machines.list': { machines: MachineListItem[]; broken: { name: string; file: string; error: string }[] };
+  'machines.get': MachineListItem;
+  'machines.plan': PlanView;
+  'machines.create': MachineListItem;
+  'machines.update': { item: MachineListItem; changed: string[]; restartNeeded: boolean };
+  'machines.remove': null;
+  'machines.start': MachineStatus;
+  'machines.stop': MachineStatus;
+  'machines.kill': MachineStatus;
+  'machines.restart': MachineStatus;
+  'machines.units': UnitView[];
+  'machines.unitAction': null;
+  'machines.liveMounts': LiveMount[];
+  'machines.journal': JournalEntry[];
+  'rootfs.inspect': RootfsView;
+  'fs.complete': string[];
+  'terminal.open': { id: string };
+  'terminal.input': null;
+  'terminal.resize': null;
+  'terminal.ack': null;
+  'terminal.close': null;
+  'dialog.pickRootfs': string | null;
+}
+
+export interface EventPayloads {
+  'machines.changed': MachineStatus;
+  /** A menu command from the desktop shell. */
+  'ui.command': { command: 'new-machine' | 'show-doctor' };
+  'terminal.data': { id: string; data: string };
+  'terminal.exit': { id: string; code: number };
+}
+export type EventName = keyof EventPayloads;
+export const EVENT_NAMES: EventName[] = ['machines.changed', 'ui.command', 'terminal.data', 'terminal.exit'];
+
+/** Electron IPC channels: one for calls, one for events. */
+export const IPC_CALL = 'burrow:call';
+export const IPC_EVENT = 'burrow:event';
+
+/** Results travel wrapped, so an error's message survives any transport. */
+export type Envelope<T> = { result: T } | { error: { message: string; code?: string } };
+
+/** What the renderer sees: one object, the same for Electron and the browser. */
+export interface BurrowApi {
+  invoke<K extends CallName>(name: K, ...args: CallArgs<K>): Promise<CallResults[K]>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** Electron only: the host path of a file or folder dropped onto the window. */
+  pathForFile?(file: File): string;
+}
+
+/** Flow control for terminals (after VS Code): the host pauses above HIGH unacknowledged characters. */
+export const FLOW_HIGH_WATERMARK = 100_000;
+export const FLOW_LOW_WATERMARK = 5_000;
+export const FLOW_ACK_CHARS = 5_000;
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(callSchemas, name);
+}
+
+/** Validates a call's arguments; returns a readable error instead of throwing. */
+export function parseCall(name: unknown, args: unknown): { ok: true; name: CallName; args: unknown[] } | { ok: false; message: string } {
+  if (!isCallName(name)) return { ok: false, message: `unknown call ${JSON.stringify(name)}` };
+  const parsed = callSchemas[name].safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, message: `invalid arguments for ${name}: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'rejected'}` };
+  }
+  return { ok: true, name, args: parsed.data as unknown[] };
+}

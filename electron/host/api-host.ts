@@ -1,0 +1,193 @@
+// The host side of the contract: one object that answers every call and emits every event. Electron's
+// main process and the web host each wrap it in their transport; both validate payloads before it runs.
+import * as os from 'node:os';
+import type { CallArgs, CallName, CallResults, EventName, EventPayloads, MachineListItem, PlanView, RootfsView } from '../contract/api';
+import type { MachineStatus } from '../contract/machine-state';
+import { describeIssues, profileSchema, type MachineProfile } from '../contract/profile';
+import { DisposableStore, toDisposable, type Disposable } from '../engine/disposable';
+import { doctorVerdict, runDoctor } from '../engine/doctor';
+import { BurrowError, errorMessage } from '../engine/errors';
+import { probeHost } from '../engine/host-probe';
+import { resolveIdMap } from '../engine/launch-plan';
+import { listMachines, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import { createProfile, loadProfile, saveProfile } from '../engine/profiles';
+import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
+import { statusOf } from '../engine/runtime-state';
+import { shellFold } from '../engine/shell-quote';
+import { completePath } from './fs-complete';
+import { listUnits, liveMounts, readJournal, unitAction } from './machine-queries';
+import { TerminalManager } from './terminals';
+
+type Handler<K extends CallName> = (...args: CallArgs<K>) => Promise<CallResults[K]> | CallResults[K];
+type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
+
+const POLL_MS = 500;
+
+/** Watches every machine's recorded state (whoever started it: this window, another, the CLI). */
+function watchMachines(emit: Emit): Disposable {
+  let last = new Map<string, string>();
+  const tick = () => {
+    const next = new Map<string, string>();
+    for (const { status } of listMachines().machines) {
+      const key = JSON.stringify(status);
+      next.set(status.name, key);
+      if (last.get(status.name) !== key) emit('machines.changed', status);
+    }
+    last = next;
+  };
+  tick();
+  const timer = setInterval(tick, POLL_MS);
+  return toDisposable(() => clearInterval(timer));
+}
+
+function rootfsView(path: string): RootfsView {
+  const host = probeHost();
+  const { map } = resolveIdMap('auto', host);
+  try {
+    assertRootfsDir(path);
+    const info = validateRootfs(path, map);
+    return { rootfs: path, distro: info.distro, init: info.init, systemdVersion: info.systemdVersion, ownership: info.ownership };
+  } catch (e) {
+    let partial: RootfsView = { rootfs: path, ownership: [] };
+    try {
+      const info = inspectRootfs(path, map);
+      partial = { rootfs: path, distro: info.distro, init: info.init, systemdVersion: info.systemdVersion, ownership: info.ownership };
+    } catch {
+      /* not even a folder */
+    }
+    return { ...partial, error: errorMessage(e) };
+  }
+}
+
+function planView(draft: unknown): PlanView {
+  const parsed = profileSchema.safeParse(draft);
+  if (!parsed.success) throw new BurrowError('invalid-input', describeIssues(parsed.error));
+  const { plan, rootfs } = planMachine(parsed.data);
+  return {
+    commandLine: shellFold(plan.argv),
+    mounts: plan.mounts.map(({ args: _a, ...m }) => m),
+    cgroup: plan.cgroup,
+    idMapping: plan.idMapping,
+    warnings: plan.warnings,
+    rootfs: { rootfs: rootfs.rootfs, distro: rootfs.distro, init: rootfs.init, systemdVersion: rootfs.systemdVersion, ownership: rootfs.ownership },
+  };
+}
+
+function changedFields(a: MachineProfile, b: MachineProfile): string[] {
+  return (Object.keys(b) as (keyof MachineProfile)[]).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+const item = (name: string): MachineListItem => ({ profile: loadProfile(name), status: statusOf(name) });
+const isLive = (s: MachineStatus) => ['starting', 'running', 'degraded', 'stopping'].includes(s.state);
+
+/** What only a desktop shell can do; the web host has none of it. */
+export interface DesktopHooks {
+  pickFolder(): Promise<string | null>;
+}
+
+export class ApiHost implements Disposable {
+  private readonly store = new DisposableStore();
+  private readonly listeners = new Set<Emit>();
+  private readonly terminals: TerminalManager;
+
+  constructor(
+    private readonly transport: 'electron' | 'web',
+    private readonly desktop?: DesktopHooks,
+  ) {
+    const emit: Emit = (event, payload) => {
+      for (const l of this.listeners) l(event, payload);
+    };
+    this.terminals = new TerminalManager({ data: (id, data) => emit('terminal.data', { id, data }), exit: (id, code) => emit('terminal.exit', { id, code }) });
+    this.store.add(toDisposable(() => this.terminals.dispose()));
+    this.store.add(watchMachines(emit));
+    this.store.add(this.onEvent((event, payload) => {
+      const s = payload as MachineStatus;
+      if (event === 'machines.changed' && ['stopping', 'exited', 'crashed'].includes(s.state)) this.terminals.closeMachine(s.name);
+    }));
+  }
+
+  onEvent(listener: Emit): Disposable {
+    this.listeners.add(listener);
+    return toDisposable(() => this.listeners.delete(listener));
+  }
+
+  private readonly handlers: { [K in CallName]: Handler<K> } = {
+    'host.doctor': () => {
+      const checks = runDoctor(probeHost());
+      return { verdict: doctorVerdict(checks), checks };
+    },
+    'host.info': () => ({ user: os.userInfo().username, home: os.homedir(), transport: this.transport, platform: `${os.type()} ${os.release()}` }),
+    'machines.list': () => listMachines(),
+    'machines.get': (name) => item(name),
+    'machines.plan': (draft) => planView(draft),
+    'machines.create': (profile) => {
+      planMachine(profile);
+      createProfile(profile);
+      return item(profile.name);
+    },
+    'machines.update': (profile) => {
+      const before = loadProfile(profile.name);
+      planMachine(profile);
+      saveProfile(profile);
+      const changed = changedFields(before, profile);
+      return { item: item(profile.name), changed, restartNeeded: changed.length > 0 && isLive(statusOf(profile.name)) };
+    },
+    'machines.remove': (name) => {
+      removeMachine(name);
+      return null;
+    },
+    'machines.start': (name) => startMachine(name),
+    'machines.stop': (name) => stopMachine(name, 'stop'),
+    'machines.kill': (name) => stopMachine(name, 'kill'),
+    'machines.restart': async (name) => {
+      if (isLive(statusOf(name))) await stopMachine(name, 'stop');
+      return startMachine(name);
+    },
+    'machines.units': (name) => listUnits(name),
+    'machines.unitAction': async (name, unit, action) => {
+      await unitAction(name, unit, action);
+      return null;
+    },
+    'machines.liveMounts': (name) => liveMounts(name),
+    'machines.journal': (name, q) => readJournal(name, q),
+    'rootfs.inspect': (p) => rootfsView(p),
+    'fs.complete': (prefix) => completePath(prefix),
+    'terminal.open': async ({ machine, kind, cols, rows }) => ({ id: await this.terminals.open(machine, kind, cols, rows) }),
+    'terminal.input': (id, data) => {
+      this.terminals.input(id, data);
+      return null;
+    },
+    'terminal.resize': (id, cols, rows) => {
+      this.terminals.resize(id, cols, rows);
+      return null;
+    },
+    'terminal.ack': (id, chars) => {
+      this.terminals.ack(id, chars);
+      return null;
+    },
+    'terminal.close': (id) => {
+      this.terminals.close(id);
+      return null;
+    },
+    'dialog.pickRootfs': () => {
+      if (!this.desktop) throw new BurrowError('invalid-input', 'the browser build has no folder picker', 'type the folder\'s path; suggestions come from the host');
+      return this.desktop.pickFolder();
+    },
+  };
+
+  /** Events the desktop shell raises itself (menu commands). */
+  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  /** Runs a call whose arguments the transport already validated with parseCall. */
+  async call<K extends CallName>(name: K, args: CallArgs<K>): Promise<CallResults[K]> {
+    const handler = this.handlers[name] as Handler<K>;
+    return handler(...args);
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+    this.store.dispose();
+  }
+}

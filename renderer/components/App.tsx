@@ -1,0 +1,72 @@
+import { useEffect } from 'react';
+import { connectApi } from '../api/client';
+import { droppedPath } from '../api/drop';
+import { refreshDoctor, refreshMachines } from '../state/actions';
+import { useStore } from '../state/store';
+import { Wizard } from '../wizard/Wizard';
+import { Banners } from './Banners';
+import { EmptyState } from './EmptyState';
+import { MachineList } from './MachineList';
+import { MachineView } from './MachineView';
+import { Notices } from './Notices';
+
+const LABEL: Record<string, string> = { running: 'is ready', degraded: 'is up with failed units', crashed: 'crashed', exited: 'exited' };
+
+export function App() {
+  const view = useStore((s) => s.view);
+  const running = useStore((s) => Object.values(s.machines).filter((m) => m.status.state === 'running' || m.status.state === 'degraded').length);
+
+  useEffect(() => {
+    const api = connectApi((c) => {
+      useStore.getState().setConnection(c);
+      if (c === 'open') void refreshMachines().then(refreshDoctor).catch((e: Error) => useStore.getState().notify('error', e.message));
+    });
+    // Notices follow the host's own record of transitions, whoever caused them (this window, the CLI).
+    const seen = new Map<string, string>();
+    return api.on('machines.changed', (status) => {
+      const s = useStore.getState();
+      const before = seen.get(status.name);
+      seen.set(status.name, status.state);
+      if (!s.machines[status.name]) void refreshMachines();
+      s.applyStatus(status);
+      if (before && before !== status.state && LABEL[status.state]) {
+        s.notify(status.state === 'crashed' ? 'error' : 'info', `${status.name} ${LABEL[status.state]}${status.message && status.state !== 'running' ? `: ${status.message}` : ''}`);
+      }
+    });
+  }, []);
+
+  useEffect(() => {
+    document.title = running ? `Burrow (${running} running)` : 'Burrow';
+  }, [running]);
+
+  const onDrop = (e: React.DragEvent) => {
+    e.preventDefault();
+    const file = e.dataTransfer.files[0];
+    if (!file) return;
+    const path = droppedPath(file);
+    useStore.getState().show({ kind: 'wizard', rootfs: path });
+    if (!path) useStore.getState().notify('info', `The browser cannot tell where "${file.name}" is on the host: type its path in the Rootfs field.`);
+  };
+
+  return (
+    <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <header className="topbar">
+        <img src="./icon.svg" alt="" width={24} height={24} />
+        <h1>Burrow</h1>
+        <span className="subtitle">systemd machines in bubblewrap, no root</span>
+        <button className="primary" onClick={() => useStore.getState().show({ kind: 'wizard' })}>
+          New machine
+        </button>
+      </header>
+      <Banners />
+      <div className="body">
+        <nav className="sidebar" aria-label="Machines">
+          <MachineList />
+        </nav>
+        <main className="content">{view.kind === 'wizard' ? <Wizard key={view.editing?.name ?? 'new'} editing={view.editing} initialRootfs={view.rootfs} /> : view.kind === 'machine' ? <MachineView key={view.name} name={view.name} /> : <EmptyState />}</main>
+      </div>
+      <Notices />
+    </div>
+  );
+}
+

@@ -1,0 +1,114 @@
+import { useEffect, useRef, useState } from 'react';
+import { machineAction } from '../state/actions';
+import { useStore } from '../state/store';
+import { closeMachineTerminals } from '../terminals/registry';
+import { TerminalView } from '../terminals/TerminalView';
+import { JournalTab } from './JournalTab';
+import { MountsTab } from './MountsTab';
+import { StateChip } from './StateChip';
+import { UnitsTab } from './UnitsTab';
+
+const TABS = ['Console', 'Shell', 'Journal', 'Units', 'Mounts'] as const;
+type Tab = (typeof TABS)[number];
+
+export function MachineView({ name }: { name: string }) {
+  const item = useStore((s) => s.machines[name]);
+  const busy = useStore((s) => s.busy[name]);
+  const [tab, setTab] = useState<Tab>('Console');
+  const [shells, setShells] = useState<number[]>([1]);
+  const [shell, setShell] = useState(1);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Keyboard users land on the machine they just opened or created.
+  useEffect(() => heading.current?.focus(), []);
+  if (!item) return <p className="pad">Machine {name} is gone.</p>;
+  const { status, profile } = item;
+  const live = ['starting', 'running', 'degraded', 'stopping'].includes(status.state);
+  const up = status.state === 'running' || status.state === 'degraded';
+
+  const onTabKey = (e: React.KeyboardEvent, i: number) => {
+    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1;
+    if (next >= 0) {
+      setTab(TABS[next]!);
+      document.getElementById(`tab-${TABS[next]}`)?.focus();
+    }
+  };
+
+  return (
+    <section className="machine" aria-label={`Machine ${name}`}>
+      <div className="machine-head">
+        <h2 ref={heading} tabIndex={-1}>{name}</h2>
+        <StateChip status={status} />
+        <span className="meta">
+          {status.state === 'starting' && (status.statusText ?? 'booting…')}
+          {up && status.bootMs !== undefined && `ready in ${(status.bootMs / 1000).toFixed(2)} s`}
+          {status.failedUnits?.length ? ` · failed: ${status.failedUnits.join(', ')}` : ''}
+          {(status.state === 'exited' || status.state === 'crashed') && status.message}
+        </span>
+        <div className="actions" role="toolbar" aria-label="Machine actions">
+          {!live && <button className="primary" disabled={!!busy} onClick={() => void machineAction(name, 'start')}>{busy === 'start' ? 'Starting…' : 'Start'}</button>}
+          {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'stop')}>{busy === 'stop' ? 'Stopping…' : 'Stop'}</button>}
+          {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'restart')}>Restart</button>}
+          {live && <button className="danger" disabled={busy === 'kill'} onClick={() => void machineAction(name, 'kill')}>Kill</button>}
+          <button disabled={!!busy} onClick={() => useStore.getState().show({ kind: 'wizard', editing: profile })}>Edit</button>
+          {!live && (
+            <button
+              className="danger"
+              disabled={!!busy}
+              onClick={() => {
+                if (confirm(`Delete machine ${name}? Its image folder ${profile.rootfs} is kept.`)) {
+                  closeMachineTerminals(name);
+                  void machineAction(name, 'remove');
+                }
+              }}
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      </div>
+      <div role="tablist" aria-label="Machine views" className="tabs">
+        {TABS.map((t, i) => (
+          <button key={t} id={`tab-${t}`} role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} onClick={() => setTab(t)} onKeyDown={(e) => onTabKey(e, i)}>
+            {t}
+          </button>
+        ))}
+      </div>
+      <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {!live && tab !== 'Mounts' ? (
+          <div className="pad">
+            <p>{name} is {status.state}. Start it to use its {tab.toLowerCase()}.</p>
+          </div>
+        ) : tab === 'Console' ? (
+          <TerminalView termKey={`${name}:console:${status.startedAt}`} machine={name} kind="console" label={`Console of ${name}`} />
+        ) : tab === 'Shell' ? (
+          <div className="shells">
+            <div className="subtabs" role="toolbar" aria-label="Shells">
+              {shells.map((n) => (
+                <button key={n} aria-pressed={shell === n} onClick={() => setShell(n)}>
+                  Shell {n}
+                </button>
+              ))}
+              <button
+                aria-label="New shell"
+                onClick={() => {
+                  const n = Math.max(...shells) + 1;
+                  setShells([...shells, n]);
+                  setShell(n);
+                }}
+              >
+                +
+              </button>
+            </div>
+            <TerminalView key={shell} termKey={`${name}:shell:${status.startedAt}:${shell}`} machine={name} kind="shell" label={`Shell ${shell} in ${name}`} />
+          </div>
+        ) : tab === 'Journal' ? (
+          <JournalTab name={name} startedAt={status.startedAt} />
+        ) : tab === 'Units' ? (
+          <UnitsTab name={name} />
+        ) : (
+          <MountsTab name={name} live={up} />
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+// Calls that change state, with their errors turned into notices a person can read.
+import { getApi } from '../api/client';
+import { useStore } from './store';
+
+export async function refreshMachines(): Promise<void> {
+  const { machines, broken } = await getApi().invoke('machines.list');
+  useStore.getState().setMachines(machines, broken);
+}
+
+export async function refreshDoctor(): Promise<void> {
+  useStore.getState().setDoctor(await getApi().invoke('host.doctor'));
+}
+
+/** Runs a machine action, marking the machine busy and reporting failure as a notice. */
+export async function machineAction(name: string, action: 'start' | 'stop' | 'kill' | 'restart' | 'remove'): Promise<void> {
+  const s = useStore.getState();
+  s.setBusy(name, action);
+  try {
+    const api = getApi();
+    if (action === 'remove') {
+      await api.invoke('machines.remove', name);
+      s.show({ kind: 'home' });
+    } else {
+      const status = await api.invoke(`machines.${action}`, name);
+      s.applyStatus(status);
+      if (action === 'start' || action === 'restart') {
+        if (status.state === 'crashed' || status.state === 'exited') s.notify('error', `${name} failed to boot: ${status.message ?? status.state}`);
+      }
+    }
+    await refreshMachines();
+  } catch (e) {
+    s.notify('error', (e as Error).message);
+  } finally {
+    useStore.getState().setBusy(name, undefined);
+  }
+}

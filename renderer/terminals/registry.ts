@@ -1,0 +1,119 @@
+// Live terminals, kept outside the state store (after Hyper's terms registry): each owns an xterm
+// instance, its host terminal id and its element, and survives tab switches until closed.
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { Terminal } from '@xterm/xterm';
+import { FLOW_ACK_CHARS } from '../../electron/contract/api';
+import { getApi } from '../api/client';
+
+export type TerminalKind = 'console' | 'shell' | 'journal';
+
+export interface LiveTerminal {
+  key: string;
+  machine: string;
+  kind: TerminalKind;
+  term: Terminal;
+  fit: FitAddon;
+  search: SearchAddon;
+  element: HTMLDivElement;
+  hostId?: string;
+  ended: boolean;
+  dispose(): void;
+}
+
+const terminals = new Map<string, LiveTerminal>();
+const byHostId = new Map<string, LiveTerminal>();
+let wired = false;
+
+function wireEvents(): void {
+  if (wired) return;
+  wired = true;
+  const api = getApi();
+  api.on('terminal.data', ({ id, data }) => {
+    const t = byHostId.get(id);
+    if (!t) return;
+    // Acknowledge only what xterm has actually parsed: the host pauses its source when we fall behind.
+    t.term.write(data, () => ack(t, data.length));
+  });
+  api.on('terminal.exit', ({ id, code }) => {
+    const t = byHostId.get(id);
+    if (!t) return;
+    t.ended = true;
+    t.term.write(`\r\n\x1b[2m[${t.kind === 'console' ? 'console closed' : `exited with ${code}`}]\x1b[0m\r\n`);
+  });
+}
+
+const pendingAcks = new WeakMap<LiveTerminal, number>();
+function ack(t: LiveTerminal, chars: number): void {
+  const total = (pendingAcks.get(t) ?? 0) + chars;
+  if (total >= FLOW_ACK_CHARS && t.hostId) {
+    pendingAcks.set(t, 0);
+    void getApi().invoke('terminal.ack', t.hostId, total).catch(() => undefined);
+  } else pendingAcks.set(t, total);
+}
+
+function theme(): { background: string; foreground: string } {
+  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  return dark ? { background: '#15171a', foreground: '#e6e6e6' } : { background: '#fbfbfa', foreground: '#1d1f21' };
+}
+
+export function openTerminal(key: string, machine: string, kind: TerminalKind): LiveTerminal {
+  const existing = terminals.get(key);
+  if (existing) return existing;
+  wireEvents();
+  const term = new Terminal({ fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 13, scrollback: 10000, theme: theme(), allowProposedApi: false, screenReaderMode: false });
+  const fit = new FitAddon();
+  const search = new SearchAddon();
+  term.loadAddon(fit);
+  term.loadAddon(search);
+  term.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener')));
+  const element = document.createElement('div');
+  element.className = 'xterm-host';
+  term.open(element);
+  // Ctrl+Shift+C / Ctrl+Shift+V copy and paste, as terminal users expect.
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.type === 'keydown' && e.ctrlKey && e.shiftKey && e.code === 'KeyC') {
+      void navigator.clipboard?.writeText(term.getSelection());
+      return false;
+    }
+    if (e.type === 'keydown' && e.ctrlKey && e.shiftKey && e.code === 'KeyV') {
+      void navigator.clipboard?.readText().then((text) => term.paste(text));
+      return false;
+    }
+    return true;
+  });
+  const live: LiveTerminal = {
+    key, machine, kind, term, fit, search, element, ended: false,
+    dispose: () => {
+      terminals.delete(key);
+      if (live.hostId) {
+        byHostId.delete(live.hostId);
+        void getApi().invoke('terminal.close', live.hostId).catch(() => undefined);
+      }
+      term.dispose();
+    },
+  };
+  terminals.set(key, live);
+  term.onData((data) => live.hostId && !live.ended && void getApi().invoke('terminal.input', live.hostId, data).catch(() => undefined));
+  term.onResize(({ cols, rows }) => live.hostId && !live.ended && void getApi().invoke('terminal.resize', live.hostId, cols, rows).catch(() => undefined));
+  void getApi()
+    .invoke('terminal.open', { machine, kind, cols: Math.max(term.cols, 2), rows: Math.max(term.rows, 2) })
+    .then(({ id }) => {
+      live.hostId = id;
+      byHostId.set(id, live);
+    })
+    .catch((e: Error) => {
+      live.ended = true;
+      term.write(`\x1b[31m${e.message}\x1b[0m\r\n`);
+    });
+  return live;
+}
+
+export function closeTerminal(key: string): void {
+  terminals.get(key)?.dispose();
+}
+
+export function closeMachineTerminals(machine: string): void {
+  for (const t of [...terminals.values()]) if (t.machine === machine) t.dispose();
+}
