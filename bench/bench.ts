@@ -1,0 +1,103 @@
+// Benchmarks, each against a baseline measured in the same run (see bench/README.md):
+// boot to READY=1 and stop, Burrow vs the exact `burrow command` line run by hand (alternating);
+// supervisor memory; time to list machines. Run as the unprivileged user (bench/run.sh arranges it).
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { removeCgroupTree } from '../electron/engine/cgroups';
+import { createSandbox, ok, onPty, BURROW } from '../test/integration/harness';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const dgram = require('unix-dgram');
+
+async function handRun(sb: ReturnType<typeof createSandbox>, name: string): Promise<{ boot: number; stop: number }> {
+  const line = ok(sb.burrow(['command', name]));
+  const plan = JSON.parse(ok(sb.burrow(['command', name, '--json'])));
+  fs.mkdirSync(plan.hostDir, { recursive: true });
+  fs.rmSync(plan.notifySocket, { force: true });
+  let readyAt = 0;
+  const sock = dgram.createSocket('unix_dgram', (m: Buffer) => m.toString().split('\n').includes('READY=1') && (readyAt ||= performance.now()));
+  sock.bind(plan.notifySocket);
+  const t0 = performance.now();
+  const run = onPty('/bin/sh', ['-c', line], sb.env);
+  while (!readyAt) await new Promise((r) => setTimeout(r, 2));
+  const boot = readyAt - t0;
+  const procs = (d: string): number[] => [...fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number), ...fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => procs(path.join(d, e.name)))];
+  const pid1 = procs(plan.cgroup.dirs[0].hostDir).find((p) => /NSpid:.*\t1$/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8')))!;
+  const s0 = performance.now();
+  process.kill(pid1, 37);
+  while (run.exitCode === undefined) await new Promise((r) => setTimeout(r, 2));
+  const stop = performance.now() - s0;
+  sock.close();
+  for (const d of plan.cgroup.dirs) for (let i = 0; i < 50 && !removeCgroupTree(d.hostDir); i++) await new Promise((r) => setTimeout(r, 20));
+  fs.rmSync(path.dirname(plan.hostDir), { recursive: true, force: true });
+  return { boot, stop };
+}
+
+function burrowRun(sb: ReturnType<typeof createSandbox>, name: string): { boot: number; stop: number } {
+  const t0 = performance.now();
+  ok(sb.burrow(['start', name]));
+  const boot = performance.now() - t0;
+  const s0 = performance.now();
+  ok(sb.burrow(['stop', name]));
+  return { boot, stop: performance.now() - s0 };
+}
+
+function rssKb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+}
+
+async function main() {
+  const sb = createSandbox('bench');
+  const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS };
+  try {
+    ok(sb.burrow(['create', 'bench', '--rootfs', sb.rootfs('debian12', 'bench')]));
+    burrowRun(sb, 'bench'); // warm the page cache for both
+    const b: { boot: number; stop: number }[] = [];
+    const h: { boot: number; stop: number }[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      b.push(burrowRun(sb, 'bench'));
+      h.push(await handRun(sb, 'bench'));
+    }
+    const row = (label: string, burrow: number, floor: number) => ({ label, burrow: +burrow.toFixed(1), floor: +floor.toFixed(1), ratio: +(burrow / floor).toFixed(2) });
+    const boot = row('boot to READY (ms)', median(b.map((x) => x.boot)), median(h.map((x) => x.boot)));
+    const stop = row('stop to exit (ms)', median(b.map((x) => x.stop)), median(h.map((x) => x.stop)));
+
+    // Footprint: 10 idle machines' supervisors, and listing them.
+    const names = Array.from({ length: 10 }, (_, i) => `idle${i}`);
+    const t0 = performance.now();
+    const starts = names.map((n) => {
+      ok(sb.burrow(['create', n, '--rootfs', sb.rootfs('debian12', n)]));
+      return new Promise<number>((resolve) => spawn(process.execPath, [BURROW, 'start', n], { env: sb.env, stdio: 'ignore' }).on('exit', (c) => resolve(c ?? 1)));
+    });
+    const scaleStart = performance.now();
+    const codes = await Promise.all(starts);
+    const scale = { machines: names.length, totalMs: +(performance.now() - scaleStart).toFixed(0), failures: codes.filter((c) => c !== 0).length, includingUnpackMs: +(performance.now() - t0).toFixed(0) };
+    const statuses = names.map((n) => JSON.parse(ok(sb.burrow(['status', n, '--json']))));
+    const sup = statuses.filter((s) => s.supervisorPid).map((s) => rssKb(s.supervisorPid));
+    const l0 = performance.now();
+    for (let i = 0; i < 5; i++) ok(sb.burrow(['ls']));
+    const lsMs = (performance.now() - l0) / 5;
+    const v0 = performance.now();
+    for (let i = 0; i < 5; i++) execFileSync(process.execPath, ['--version']);
+    const nodeMs = (performance.now() - v0) / 5;
+    for (const n of names) sb.burrow(['stop', n]);
+    Object.assign(results, {
+      boot, stop, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
+      footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
+    });
+    console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
+    console.table([boot, stop]);
+    console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);
+    console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${(results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb} KiB; burrow ls with 10 machines ${lsMs.toFixed(1)} ms (node --version alone: ${nodeMs.toFixed(1)} ms)`);
+    const out = path.join(__dirname, 'results', `bench-${Date.now()}.json`);
+    fs.writeFileSync(out, JSON.stringify(results, null, 2));
+    console.log(`\nwritten to ${out}`);
+  } finally {
+    sb.cleanup();
+  }
+}
+
+void main();
