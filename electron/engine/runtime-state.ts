@@ -52,11 +52,15 @@ export function writeRecord(record: RuntimeRecord): void {
   writeJsonAtomic(runtimeFiles(record.name).state, record, 0o600);
 }
 
-/** Field 22 of /proc/PID/stat: start time in clock ticks. Guards against a recycled pid. */
+/**
+ * Field 22 of /proc/PID/stat: start time in clock ticks, which guards against a recycled pid. Undefined
+ * for a process that is gone, or has exited and waits to be reaped (a zombie is not alive).
+ */
 export function processStartTime(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     return Number(fields[19]);
   } catch {
     return undefined;
