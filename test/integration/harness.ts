@@ -76,10 +76,11 @@ export function ok(r: { code: number; stdout: string; stderr: string }): string 
   return r.stdout;
 }
 
+/** Running, as opposed to gone or exited and waiting to be reaped (a zombie has ended). */
 export function processAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
   } catch {
     return false;
   }
