@@ -111,7 +111,8 @@ export function Wizard({ editing, initialRootfs }: { editing?: MachineProfile; i
         {step === 'cgroups' && <CgroupStep {...props} />}
         {step === 'Review' && <ReviewStep {...props} />}
       </div>
-      {planError && step !== 'Review' && (
+      {/* The Rootfs step shows problems with the folder in its own field; Review lists everything. */}
+      {planError && step !== 'Review' && step !== 'Rootfs' && (
         <p className="error-text" role="alert">
           {planError}
         </p>
