@@ -23,8 +23,12 @@ type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
 const POLL_MS = 500;
 
-/** Watches every machine's recorded state (whoever started it: this window, another, the CLI). */
-function watchMachines(emit: Emit): Disposable {
+/**
+ * Watches every machine's recorded state (whoever started it: this window, another, the CLI).
+ * `poke` looks at once: this host's own calls poke so that no transition they cause is missed
+ * between two polls (a machine boots in less than one).
+ */
+function watchMachines(emit: Emit): Disposable & { poke(): void } {
   let last = new Map<string, string>();
   const tick = () => {
     const next = new Map<string, string>();
@@ -37,7 +41,7 @@ function watchMachines(emit: Emit): Disposable {
   };
   tick();
   const timer = setInterval(tick, POLL_MS);
-  return toDisposable(() => clearInterval(timer));
+  return { poke: tick, dispose: () => clearInterval(timer) };
 }
 
 function rootfsView(path: string): RootfsView {
@@ -88,6 +92,7 @@ export interface DesktopHooks {
 export class ApiHost implements Disposable {
   private readonly store = new DisposableStore();
   private readonly listeners = new Set<Emit>();
+  private readonly watcher: Disposable & { poke(): void };
   private readonly terminals: TerminalManager;
 
   constructor(
@@ -99,7 +104,7 @@ export class ApiHost implements Disposable {
     };
     this.terminals = new TerminalManager({ data: (id, data) => emit('terminal.data', { id, data }), exit: (id, code) => emit('terminal.exit', { id, code }) });
     this.store.add(toDisposable(() => this.terminals.dispose()));
-    this.store.add(watchMachines(emit));
+    this.watcher = this.store.add(watchMachines(emit));
     this.store.add(this.onEvent((event, payload) => {
       const s = payload as MachineStatus;
       if (event === 'machines.changed' && ['stopping', 'exited', 'crashed'].includes(s.state)) this.terminals.closeMachine(s.name);
@@ -136,12 +141,12 @@ export class ApiHost implements Disposable {
       removeMachine(name);
       return null;
     },
-    'machines.start': (name) => startMachine(name),
+    'machines.start': (name) => this.started(name),
     'machines.stop': (name) => stopMachine(name, 'stop'),
     'machines.kill': (name) => stopMachine(name, 'kill'),
     'machines.restart': async (name) => {
       if (isLive(statusOf(name))) await stopMachine(name, 'stop');
-      return startMachine(name);
+      return this.started(name);
     },
     'machines.units': (name) => listUnits(name),
     'machines.unitAction': async (name, unit, action) => {
@@ -175,6 +180,14 @@ export class ApiHost implements Disposable {
     },
   };
 
+  /** Starts a machine; `starting` and every later state reach listeners as they happen. */
+  private started(name: string): Promise<MachineStatus> {
+    const poke = () => this.watcher.poke();
+    const settled = startMachine(name, { onStatus: poke });
+    poke(); // startMachine has claimed the start synchronously: the machine reads starting now.
+    return settled;
+  }
+
   /** Events the desktop shell raises itself (menu commands). */
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
     for (const l of this.listeners) l(event, payload);
@@ -183,7 +196,11 @@ export class ApiHost implements Disposable {
   /** Runs a call whose arguments the transport already validated with parseCall. */
   async call<K extends CallName>(name: K, args: CallArgs<K>): Promise<CallResults[K]> {
     const handler = this.handlers[name] as Handler<K>;
-    return handler(...args);
+    try {
+      return await handler(...args);
+    } finally {
+      if (name.startsWith('machines.')) this.watcher.poke();
+    }
   }
 
   dispose(): void {

@@ -25,7 +25,8 @@ export function App() {
     const seen = new Map<string, string>();
     return api.on('machines.changed', (status) => {
       const s = useStore.getState();
-      const before = seen.get(status.name);
+      // A machine this connection has not heard of yet is compared with what the list call said.
+      const before = seen.get(status.name) ?? s.machines[status.name]?.status.state;
       seen.set(status.name, status.state);
       if (!s.machines[status.name]) void refreshMachines();
       s.applyStatus(status);
