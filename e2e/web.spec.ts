@@ -1,6 +1,7 @@
 // The window in Debian's Chromium against `burrow serve` and the real engine, as the unprivileged user.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import * as net from 'node:net';
 import * as path from 'node:path';
 
 const url = () => process.env.BURROW_E2E_URL!;
@@ -11,6 +12,16 @@ async function expectAccessible(page: Page, label: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(serious.map((v) => `${label}: ${v.id} ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+/** A host port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 const terminalText = (page: Page, kind: string) => page.getByTestId(`terminal-${kind}`).locator('.xterm-rows');
@@ -50,13 +61,28 @@ test('a newcomer creates, boots, uses and stops a machine from the window', asyn
   await expect(page.getByText('must be an absolute path inside the machine')).toHaveCount(0);
   await shot(page, '05-wizard-mounts');
   await page.getByRole('button', { name: 'Next' }).click();
+
+  // Network: nat by default; forward a free host port to apache's 80.
+  await expect(page.getByRole('radio', { name: 'User-mode NAT (recommended)' })).toBeChecked();
+  await page.getByRole('button', { name: '+ Web (80)' }).click();
+  const hostPort = page.getByLabel('Forward 1 host port');
+  await hostPort.fill('80');
+  await expect(page.getByRole('alert').filter({ hasText: 'host port 80 is below 1024' })).toBeVisible();
+  const port = await freePort();
+  await hostPort.fill(String(port));
+  await expect(page.getByText('is below 1024')).toHaveCount(0);
+  await expectAccessible(page, 'wizard network');
+  await shot(page, '06-wizard-network');
+  await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByLabel('cgroups found')).toContainText('hybrid');
-  await shot(page, '06-wizard-cgroups');
+  await page.getByLabel('Memory').fill('512M');
+  await expect(page.getByRole('status').filter({ hasText: 'These limits will not be applied on this host' })).toBeVisible();
+  await shot(page, '07-wizard-cgroups');
   await page.getByRole('button', { name: 'Next' }).click();
   const command = page.getByLabel('The exact command');
   await expect(command).toContainText('--unshare-cgroup');
   await expect(command).toContainText('--perms 1777 --tmpfs /var/tmp');
-  await shot(page, '07-wizard-review');
+  await shot(page, '08-wizard-review');
   await page.getByRole('button', { name: 'Create machine' }).click();
 
   await expect(page.getByRole('heading', { name: 'web', exact: true })).toBeVisible();
@@ -64,9 +90,15 @@ test('a newcomer creates, boots, uses and stops a machine from the window', asyn
   await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
   await expect(page.getByRole('log', { name: 'Notifications' })).toContainText('web is ready');
 
+  // The forwarded port: a link in the machine view, and apache's page behind it.
+  const link = page.getByRole('group', { name: 'Network and resources' }).getByRole('link', { name: `127.0.0.1:${port} → 80/tcp` });
+  await expect(link).toHaveAttribute('href', `http://127.0.0.1:${port}/`);
+  expect(await (await page.request.get(`http://127.0.0.1:${port}/`)).text()).toContain('Apache2 Debian Default Page');
+  await expect(page.getByRole('group', { name: 'Network and resources' })).toContainText(/memory [\d.]+ MiB/);
+
   // Console: PID 1's console, history replayed.
   await expect(terminalText(page, 'console')).toContainText('Started', { timeout: 20_000 });
-  await shot(page, '08-console');
+  await shot(page, '09-console');
 
   // Shell: a command inside.
   await page.getByRole('tab', { name: 'Shell' }).click();
@@ -75,30 +107,30 @@ test('a newcomer creates, boots, uses and stops a machine from the window', asyn
   await shell.click();
   await page.keyboard.type('echo burrow-$((6*7)) $(id -un)\n');
   await expect(shell.locator('.xterm-rows')).toContainText('burrow-42 root');
-  await shot(page, '09-shell');
+  await shot(page, '10-shell');
 
   // Journal: apache's lines.
   await page.getByRole('tab', { name: 'Journal' }).click();
   await page.getByLabel('Filter by unit').fill('apache2.service');
   await expect(page.getByRole('log', { name: 'Journal of web' })).toContainText('Started apache2.service');
-  await shot(page, '10-journal');
+  await shot(page, '11-journal');
 
   // Units: apache2 active, failed ones first.
   await page.getByRole('tab', { name: 'Units' }).click();
   const apache = page.getByRole('row').filter({ hasText: 'apache2.service' });
   await expect(apache).toContainText('active');
-  await shot(page, '11-units');
+  await shot(page, '12-units');
 
   // Mounts: the live table read from the machine shows its cgroup file system.
   await page.getByRole('tab', { name: 'Mounts' }).click();
   await expect(page.getByRole('region', { name: 'Live mounts' })).toContainText('/sys/fs/cgroup/systemd');
   await expect(page.getByRole('region', { name: 'Planned mounts' })).toContainText('delegated name=systemd, writable');
   await expectAccessible(page, 'machine view');
-  await shot(page, '12-mounts');
+  await shot(page, '13-mounts');
 
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'exited', { timeout: 60_000 });
-  await shot(page, '13-stopped');
+  await shot(page, '14-stopped');
 });
 
 test('the wizard works from the keyboard alone and refuses bad input inline', async ({ page }) => {
@@ -122,8 +154,8 @@ test('the wizard works from the keyboard alone and refuses bad input inline', as
   await page.keyboard.type(rootfs());
   await expect(page.getByLabel('What the image holds')).toContainText('Debian');
   // Next, Next, ... then Create: each reached by Tab and pressed with Enter.
-  for (let step = 0; step < 6; step++) {
-    const target = step < 5 ? 'Next' : 'Create machine';
+  for (let step = 0; step < 7; step++) {
+    const target = step < 6 ? 'Next' : 'Create machine';
     let found = false;
     for (let i = 0; i < 200 && !found; i++) {
       await page.keyboard.press('Tab');
@@ -150,7 +182,7 @@ test('a lost connection shows a banner instead of a blank screen, then reconnect
   for (const ws of sockets) await ws.close();
   await expect(page.getByRole('alert').filter({ hasText: 'Lost the connection to the Burrow host' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'web' })).toBeVisible();
-  await shot(page, '14-connection-lost');
+  await shot(page, '15-connection-lost');
   cut = false;
   await expect(page.getByRole('alert').filter({ hasText: 'Lost the connection' })).toHaveCount(0, { timeout: 15_000 });
 });

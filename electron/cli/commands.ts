@@ -7,7 +7,11 @@ import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
 import { probeHost } from '../engine/host-probe';
-import { consoleTail, createMachine, listMachines, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import { consoleTail, createMachine, editMachine, listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import { describePort } from '../engine/network-plan';
+import { describeLimits, type Usage } from '../engine/resource-limits';
+import { formatBytes, formatCpuTime } from '../contract/format-units';
+import type { MachineProfile } from '../contract/profile';
 import { loadProfile, checkName } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
 import { statusOf } from '../engine/runtime-state';
@@ -52,7 +56,13 @@ const profileOptions: Record<string, OptionSpec> = {
   caps: { type: 'string', help: 'preset: all-but-audit (default), all, systemd, none' },
   'cap-add': { type: 'string', multiple: true, help: 'add a capability (CAP_NET_ADMIN or net_admin)' },
   'cap-drop': { type: 'string', multiple: true, help: 'drop a capability' },
-  'share-net': { type: 'boolean', help: 'share the host network instead of an own namespace' },
+  network: { type: 'string', help: 'nat (default: own network, outbound access, port forwards), isolated (loopback only) or host' },
+  publish: { type: 'string', multiple: true, short: 'p', help: '[ADDRESS:]HOST:GUEST[/udp] port forward in nat mode; 127.0.0.1 unless ADDRESS is 0.0.0.0' },
+  'no-ports': { type: 'boolean', help: 'remove every port forward (then add with -p)' },
+  memory: { type: 'string', help: 'memory limit, e.g. 512M or 2G (needs a delegated memory controller)' },
+  pids: { type: 'string', help: 'most processes and threads at once, e.g. 512' },
+  cpus: { type: 'string', help: 'CPU quota in CPUs, e.g. 1.5' },
+  'no-limits': { type: 'boolean', help: 'remove every resource limit' },
   mount: { type: 'string', multiple: true, help: 'TYPE:ARGS, e.g. bind:/src:/dest, tmpfs:/var/log:64M:0755, remount-ro:/' },
   bind: { type: 'string', multiple: true, help: 'SOURCE:DEST read-write bind' },
   'ro-bind': { type: 'string', multiple: true, help: 'SOURCE:DEST read-only bind' },
@@ -76,6 +86,22 @@ function printStart(name: string, s: MachineStatus): number {
   const tail = consoleTail(name);
   if (tail.trim()) process.stderr.write(`last console lines:\n${tail}\n`);
   return 1;
+}
+
+function printNetworkAndLimits(profile: MachineProfile, s: MachineStatus, usage: Usage | undefined): void {
+  const { network, limits } = profile;
+  out(`  network: ${network.mode}${network.ports.length ? `, ports ${network.ports.map(describePort).join(', ')}` : ''}`);
+  const live = ['running', 'degraded', 'starting'].includes(s.state);
+  for (const p of live ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: http://${p.address === 'all' ? 'localhost' : '127.0.0.1'}:${p.host}/`);
+  out(`  limits: ${describeLimits(limits)}${s.limits?.unavailable ? ` (not applied: ${s.limits.unavailable})` : ''}`);
+  if (!usage) return;
+  const of = (v: number | undefined, fmt: (n: number) => string) => (v !== undefined ? ` of ${fmt(v)}` : '');
+  const parts = [
+    usage.memoryBytes !== undefined && `memory ${formatBytes(usage.memoryBytes)}${of(usage.memoryMaxBytes, formatBytes)}`,
+    usage.pids !== undefined && `tasks ${usage.pids}${of(usage.pidsMax, String)}`,
+    usage.cpuUsec !== undefined && `cpu time ${formatCpuTime(usage.cpuUsec)}${usage.cpuMax !== undefined ? ` (quota ${usage.cpuMax} CPUs)` : ''}`,
+  ].filter(Boolean);
+  out(`  usage: ${parts.join(', ')}${usage.source === 'processes' ? ' (summed from its processes: no controllers delegated)' : ''}`);
 }
 
 export const COMMANDS: Command[] = [
@@ -115,6 +141,23 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'edit',
+    usage: 'edit NAME [options]',
+    summary: 'change a machine\'s settings (the same options as create); a running machine sees them at its next start',
+    options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs')), ...jsonOption },
+    async run(p, v) {
+      const name = oneName(p, 'edit NAME [options]');
+      const { profile, plan, restartNeeded } = editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      if (v.json) json(profile);
+      else {
+        out(`saved ${name}: network ${profile.network.mode}${profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : ''}, limits ${describeLimits(profile.limits)}`);
+        for (const w of plan.warnings) out(`  warning: ${w}`);
+        if (restartNeeded) out(`  ${name} is running: restart it to apply (burrow stop ${name} && burrow start ${name})`);
+      }
+      return 0;
+    },
+  },
+  {
     name: 'ls',
     usage: 'ls [--json]',
     summary: 'list machines and their states',
@@ -138,9 +181,9 @@ export const COMMANDS: Command[] = [
     options: jsonOption,
     async run(p, v) {
       const name = oneName(p, 'status NAME');
-      loadProfile(name);
+      const profile = loadProfile(name);
       const s = statusOf(name);
-      if (v.json) json(s);
+      if (v.json) json({ ...s, network: profile.network, limitsRequested: profile.limits, usage: machineUsage(name) });
       else {
         out(`${name}: ${describeStatus(s)}`);
         if (s.statusText) out(`  systemd: ${s.statusText}`);
@@ -148,6 +191,7 @@ export const COMMANDS: Command[] = [
         if (s.bootMs !== undefined) out(`  ready in: ${(s.bootMs / 1000).toFixed(2)} s`);
         if (s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
         if (s.message) out(`  ${s.message}`);
+        printNetworkAndLimits(profile, s, machineUsage(name));
       }
       return 0;
     },
@@ -232,7 +276,11 @@ export const COMMANDS: Command[] = [
       const name = oneName(p, 'command NAME');
       const { plan } = planMachine(loadProfile(name), { supervised: !!v.supervised });
       if (v.json) json(plan);
-      else out(shellFold(plan.argv));
+      else {
+        out(shellFold(plan.argv));
+        // The helper needs PID 1's pid, known only once it runs: say so rather than print a line that lies.
+        if (plan.network.helper) out(`# nat network: once PID 1 runs, Burrow configures it with (PID = PID 1's host pid):\n# ${plan.network.helper.argv.join(' ')}`);
+      }
       return 0;
     },
   },

@@ -1,7 +1,7 @@
 // Turns `burrow create` options into profile changes, refusing bad ones with a clear reason.
 import { AUDIT_CAPABILITIES, SYSTEMD_CAPABILITIES, normalizeCapability, type Capability } from '../contract/capabilities';
-import type { MachineProfile, Mount } from '../contract/profile';
-import { mountSchema, describeIssues } from '../contract/profile';
+import type { MachineProfile, Mount, PortForward } from '../contract/profile';
+import { describeIssues, limitsSchema, mountSchema, NETWORK_MODES, networkSchema } from '../contract/profile';
 import { BurrowError } from '../engine/errors';
 
 export interface ProfileOptions {
@@ -11,7 +11,13 @@ export interface ProfileOptions {
   caps?: string;
   'cap-add'?: string[];
   'cap-drop'?: string[];
-  'share-net'?: boolean;
+  network?: string;
+  publish?: string[];
+  'no-ports'?: boolean;
+  memory?: string;
+  pids?: string;
+  cpus?: string;
+  'no-limits'?: boolean;
   mount?: string[];
   bind?: string[];
   'ro-bind'?: string[];
@@ -68,6 +74,46 @@ export function parseMountSpec(spec: string): Mount {
   }
 }
 
+const PORT_SPEC = /^(?:(127\.0\.0\.1|0\.0\.0\.0):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/;
+
+/** `-p [ADDRESS:]HOST:GUEST[/udp]`: ADDRESS 127.0.0.1 (default) or 0.0.0.0 (every interface). */
+export function parsePortSpec(spec: string): PortForward {
+  const m = PORT_SPEC.exec(spec);
+  if (!m) invalid(`port forward "${spec}" is not [ADDRESS:]HOST:GUEST[/tcp|/udp]`, 'e.g. -p 8080:80, -p 5353:53/udp, or -p 0.0.0.0:8080:80 to listen on every interface');
+  const [host, guest] = [Number(m[2]), Number(m[3])];
+  for (const [what, n] of [['host', host], ['guest', guest]] as const) {
+    if (n < 1 || n > 65535) invalid(`port forward "${spec}": the ${what} port must be 1-65535`);
+  }
+  return { host, guest, protocol: (m[4] as 'tcp' | 'udp' | undefined) ?? 'tcp', address: m[1] === '0.0.0.0' ? 'all' : 'loopback' };
+}
+
+function positiveNumber(flag: string, value: string, integer: boolean): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) invalid(`--${flag} must be a ${integer ? 'whole ' : ''}number, not "${value}"`);
+  return n;
+}
+
+function applyNetworkAndLimits(next: MachineProfile, o: ProfileOptions): void {
+  if (o.network !== undefined) {
+    if (!(NETWORK_MODES as readonly string[]).includes(o.network)) invalid(`--network must be ${NETWORK_MODES.join(', ')}, not "${o.network}"`, 'nat: own network with outbound access and port forwards; isolated: loopback only; host: the host\'s network');
+    next.network.mode = o.network as MachineProfile['network']['mode'];
+    if (next.network.mode !== 'nat' && !o.publish?.length) next.network.ports = [];
+  }
+  if (o['no-ports']) next.network.ports = [];
+  for (const spec of o.publish ?? []) next.network.ports.push(parsePortSpec(spec));
+  const network = networkSchema.safeParse(next.network);
+  if (!network.success) invalid(describeIssues(network.error).replace(/^ports(\.\d+)?: /, ''), next.network.mode !== 'nat' ? 'add --network nat to forward ports' : 'each host port can be forwarded once per protocol');
+
+  if (o['no-limits']) next.limits = {};
+  const limits = { ...next.limits };
+  if (o.memory !== undefined) limits.memory = o.memory.toUpperCase().replace(/I?B$/, '');
+  if (o.pids !== undefined) limits.pids = positiveNumber('pids', o.pids, true);
+  if (o.cpus !== undefined) limits.cpus = positiveNumber('cpus', o.cpus, false);
+  const parsed = limitsSchema.safeParse(limits);
+  if (!parsed.success) invalid(describeIssues(parsed.error), 'e.g. --memory 1G --pids 512 --cpus 1.5');
+  next.limits = parsed.data;
+}
+
 export function applyProfileOptions(p: MachineProfile, o: ProfileOptions): MachineProfile {
   const next: MachineProfile = structuredClone(p);
   if (o.hostname !== undefined) next.hostname = o.hostname;
@@ -101,7 +147,7 @@ export function applyProfileOptions(p: MachineProfile, o: ProfileOptions): Machi
       if (!next.capabilities.drop.includes(cap)) next.capabilities.drop.push(cap);
     } else next.capabilities.add = next.capabilities.add.filter((c) => c !== cap);
   }
-  if (o['share-net']) next.namespaces.net = false;
+  applyNetworkAndLimits(next, o);
   for (const spec of o.mount ?? []) next.mounts.push(parseMountSpec(spec));
   for (const spec of o.bind ?? []) next.mounts.push(checkMount({ type: 'bind', source: pair(spec, '--bind')[0], dest: pair(spec, '--bind')[1] }));
   for (const spec of o['ro-bind'] ?? []) next.mounts.push(checkMount({ type: 'ro-bind', source: pair(spec, '--ro-bind')[0], dest: pair(spec, '--ro-bind')[1] }));

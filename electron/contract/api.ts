@@ -2,8 +2,8 @@
 // Electron IPC (main + preload) and the web host (WebSocket) both implement it; the renderer depends on
 // this file only. Every payload is validated against these schemas where it enters the host.
 import { z } from 'zod';
-import type { MachineStatus } from './machine-state';
-import { hostPath, machineName, profileSchema, type MachineProfile } from './profile';
+import type { MachineStatus, MachineUsage } from './machine-state';
+import { hostPath, machineName, profileSchema, type MachineProfile, type NetworkMode, type PortForward } from './profile';
 
 const terminalId = z.string().regex(/^t\d{1,9}$/);
 const unitName = z.string().regex(/^[A-Za-z0-9:_.@\\-]{1,255}$/, 'not a unit name');
@@ -25,6 +25,7 @@ export const callSchemas = {
   'machines.units': z.tuple([machineName]),
   'machines.unitAction': z.tuple([machineName, unitName, z.enum(['start', 'stop', 'restart'])]),
   'machines.liveMounts': z.tuple([machineName]),
+  'machines.usage': z.tuple([machineName]),
   'machines.journal': z.tuple([machineName, z.object({ unit: unitName.optional(), priority: z.number().int().min(0).max(7).optional(), lines: z.number().int().min(1).max(100000), grep: z.string().max(200).optional() })]),
   'rootfs.inspect': z.tuple([hostPath]),
   'fs.complete': z.tuple([z.string().max(4096)]),
@@ -65,7 +66,12 @@ export interface PlanView {
   idMapping: { mode: 'auto' | 'single'; description: string };
   warnings: string[];
   rootfs: RootfsView;
+  network: { mode: NetworkMode; ports: PortForward[]; helper?: string };
+  limits: { writes: { file: string; value: string }[]; unavailable?: string };
 }
+
+/** Live resource usage (see MachineUsage). */
+export type UsageView = MachineUsage;
 
 export interface MachineListItem {
   profile: MachineProfile;
@@ -114,6 +120,7 @@ export interface CallResults {
   'machines.units': UnitView[];
   'machines.unitAction': null;
   'machines.liveMounts': LiveMount[];
+  'machines.usage': UsageView | null;
   'machines.journal': JournalEntry[];
   'rootfs.inspect': RootfsView;
   'fs.complete': string[];

@@ -19,6 +19,22 @@ export interface MachineStatus {
   bootMs?: number;
   failedUnits?: string[];
   exitCode?: number;
+  /** Resource limits written to the machine's cgroup at start, or why they could not be. */
+  limits?: { applied: string[]; unavailable?: string };
   /** A sentence for people: why it crashed, how it exited. */
   message?: string;
+}
+
+/** Live resource usage of a machine: from its cgroup, or summed from its processes where no controller is delegated. */
+export interface MachineUsage {
+  /** cgroup: the kernel's own accounting; processes: summed from /proc (RSS double-counts shared pages). */
+  source: 'cgroup' | 'processes';
+  memoryBytes?: number;
+  memoryMaxBytes?: number;
+  /** Tasks (processes and threads) in the machine. */
+  pids?: number;
+  pidsMax?: number;
+  /** CPU time used since the machine started, in microseconds. */
+  cpuUsec?: number;
+  cpuMax?: number;
 }

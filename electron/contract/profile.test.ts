@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultProfile, profileSchema, describeIssues } from './profile';
+import { defaultProfile, describeIssues, migrateProfile, profileSchema } from './profile';
 
 const base = () => defaultProfile({ name: 'web', rootfs: '/images/web', machineId: 'a'.repeat(32) });
 
@@ -16,10 +16,36 @@ describe('machine profile schema', () => {
     ['an invalid name', { name: 'Web Server' }, /name: use 1-63 lowercase letters/],
     ['a bad tmpfs size', { mounts: [{ type: 'tmpfs', dest: '/tmp', size: '1T' }] }, /size is a number of bytes/],
     ['an unknown mount type', { mounts: [{ type: 'overlay', dest: '/x' }] }, /mounts\.0\.type/],
-    ['a future version', { version: 2 }, /version/],
+    ['a future version', { version: 3 }, /version/],
+    ['a port forward outside nat mode', { network: { mode: 'isolated', ports: [{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }] } }, /port forwarding needs the nat network mode/],
+    ['a host port forwarded twice', { network: { mode: 'nat', ports: [{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }, { host: 8080, guest: 81, protocol: 'tcp', address: 'all' }] } }, /host port 8080\/tcp is forwarded twice/],
+    ['port 0', { network: { mode: 'nat', ports: [{ host: 0, guest: 80, protocol: 'tcp', address: 'loopback' }] } }, /host port must be 1-65535/],
+    ['port 70000', { network: { mode: 'nat', ports: [{ host: 8080, guest: 70000, protocol: 'tcp', address: 'loopback' }] } }, /guest port must be 1-65535/],
+    ['a memory size without a number', { limits: { memory: 'lots' } }, /memory is a size like 512M/],
+    ['a memory limit too small to boot', { limits: { memory: '4M' } }, /at least 32M/],
+    ['too few pids', { limits: { pids: 3 } }, /pids must be at least 16/],
+    ['a fraction of pids', { limits: { pids: 20.5 } }, /whole number/],
+    ['zero cpus', { limits: { cpus: 0 } }, /cpus must be at least 0.01/],
   ])('refuses %s with a readable reason', (_label, patch, message) => {
     const parsed = profileSchema.safeParse({ ...base(), ...patch });
     expect(parsed.success).toBe(false);
     if (!parsed.success) expect(describeIssues(parsed.error)).toMatch(message);
+  });
+});
+
+describe('profile migration', () => {
+  it('turns a version 1 profile into version 2 with the network it had', () => {
+    const { network: _n, limits: _l, ...rest } = base();
+    const v1 = { ...rest, version: 1, namespaces: { pid: true, net: true, ipc: true, uts: true, cgroup: true } };
+    const own = profileSchema.parse(migrateProfile(v1));
+    expect(own.network).toEqual({ mode: 'isolated', ports: [] });
+    expect(own.namespaces).toEqual({ pid: true, ipc: true, uts: true, cgroup: true });
+    const shared = profileSchema.parse(migrateProfile({ ...v1, namespaces: { ...v1.namespaces, net: false } }));
+    expect(shared.network.mode).toBe('host');
+    expect(shared.limits).toEqual({});
+  });
+
+  it('leaves a current profile as it is', () => {
+    expect(migrateProfile(base())).toEqual(base());
   });
 });

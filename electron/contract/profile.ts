@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { AUDIT_CAPABILITIES, CAPABILITIES, type Capability } from './capabilities';
 
-export const PROFILE_VERSION = 1;
+export const PROFILE_VERSION = 2;
 
 export const MACHINE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const machineName = z
@@ -54,6 +54,56 @@ const capabilityAdd = z.custom<'ALL' | Capability[]>((v) => v === 'ALL' || (Arra
   error: (i) => (Array.isArray(i.input) ? unknownCapability(i.input) : 'add is "ALL" or a list of capabilities'),
 });
 
+export const NETWORK_MODES = ['nat', 'isolated', 'host'] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+const port = (what: string) => z.number().int(`${what} port must be a whole number`).min(1, `${what} port must be 1-65535`).max(65535, `${what} port must be 1-65535`);
+export const portForwardSchema = z.object({
+  host: port('host'),
+  guest: port('guest'),
+  protocol: z.enum(['tcp', 'udp']),
+  /** loopback: 127.0.0.1 only (the default); all: every host interface, reachable from the network. */
+  address: z.enum(['loopback', 'all']),
+});
+export type PortForward = z.infer<typeof portForwardSchema>;
+
+export const networkSchema = z
+  .object({ mode: z.enum(NETWORK_MODES), ports: z.array(portForwardSchema) })
+  .superRefine((n, ctx) => {
+    if (n.ports.length && n.mode !== 'nat') {
+      ctx.addIssue({ code: 'custom', path: ['ports'], message: `port forwarding needs the nat network mode (in ${n.mode} mode ${n.mode === 'host' ? 'services bind the host\'s ports directly' : 'nothing outside can reach the machine'})` });
+    }
+    const seen = new Set<string>();
+    for (const [i, p] of n.ports.entries()) {
+      const key = `${p.host}/${p.protocol}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['ports', i], message: `host port ${p.host}/${p.protocol} is forwarded twice` });
+      seen.add(key);
+    }
+  });
+export type NetworkConfig = z.infer<typeof networkSchema>;
+
+/** A byte size: a whole number with an optional K, M, G or T suffix (powers of 1024). */
+export const BYTE_SIZE_RE = /^(\d+)([KMGT]?)$/;
+export const MIN_MEMORY_BYTES = 32 * 1024 ** 2;
+export function parseByteSize(size: string): number | undefined {
+  const m = BYTE_SIZE_RE.exec(size);
+  if (!m) return undefined;
+  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2] as '' | 'K' | 'M' | 'G' | 'T'];
+}
+export const limitsSchema = z.object({
+  /** memory.max: a byte size like 512M or 2G, at least 32M (systemd alone needs about 10M). */
+  memory: z
+    .string()
+    .regex(BYTE_SIZE_RE, 'memory is a size like 512M or 2G (K, M, G, T: powers of 1024)')
+    .refine((v) => (parseByteSize(v) ?? 0) >= MIN_MEMORY_BYTES, 'memory must be at least 32M: systemd and its journal alone need about 10M')
+    .optional(),
+  /** pids.max: processes and threads together. */
+  pids: z.number().int('pids must be a whole number').min(16, 'pids must be at least 16: systemd starts a dozen processes').max(4194304, 'pids must be at most 4194304').optional(),
+  /** cpu.max as a number of CPUs (1.5 = one and a half). */
+  cpus: z.number().min(0.01, 'cpus must be at least 0.01').max(1024, 'cpus must be at most 1024').optional(),
+});
+export type Limits = z.infer<typeof limitsSchema>;
+
 export const profileSchema = z.object({
   version: z.literal(PROFILE_VERSION),
   name: machineName,
@@ -61,7 +111,6 @@ export const profileSchema = z.object({
   hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})$/, 'hostname: letters, digits and "-", up to 63'),
   namespaces: z.object({
     pid: z.boolean(),
-    net: z.boolean(),
     ipc: z.boolean(),
     uts: z.boolean(),
     cgroup: z.boolean(),
@@ -71,6 +120,9 @@ export const profileSchema = z.object({
     drop: capabilityList,
   }),
   idMapping: z.enum(['auto', 'single']),
+  /** nat: own namespace with outbound access and port forwards (pasta); isolated: loopback only; host: the host's network. */
+  network: networkSchema,
+  limits: limitsSchema,
   mounts: z.array(mountSchema),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _'), z.string()),
   cgroups: z.enum(['auto', 'unified', 'hybrid']),
@@ -117,9 +169,11 @@ export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): Ma
     name,
     rootfs,
     hostname: name.replace(/_/g, '-'),
-    namespaces: { pid: true, net: true, ipc: true, uts: true, cgroup: true },
+    namespaces: { pid: true, ipc: true, uts: true, cgroup: true },
     capabilities: { add: 'ALL', drop: [...AUDIT_CAPABILITIES] },
     idMapping: 'auto',
+    network: { mode: 'nat', ports: [] },
+    limits: {},
     mounts: DEFAULT_MOUNTS.map((m) => ({ ...m })),
     env: { container: 'burrow', PATH: DEFAULT_PATH, TERM: 'xterm-256color' },
     cgroups: 'auto',
@@ -128,6 +182,18 @@ export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): Ma
     stopTimeoutSec: 30,
     machineId,
   };
+}
+
+/**
+ * Brings an older profile to the current version. Version 1 had `namespaces.net` (its own namespace
+ * held only loopback) and no limits: it becomes `isolated` or `host`, so an existing machine keeps
+ * the network it had.
+ */
+export function migrateProfile(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || (raw as { version?: unknown }).version !== 1) return raw;
+  const v1 = raw as { namespaces?: Record<string, unknown> } & Record<string, unknown>;
+  const { net, ...namespaces } = v1.namespaces ?? {};
+  return { ...v1, version: 2, namespaces, network: { mode: net === false ? 'host' : 'isolated', ports: [] }, limits: {} };
 }
 
 /** Formats zod issues as short lines a person can act on: `mounts.2.dest: must be an absolute path`. */

@@ -26,3 +26,12 @@ describe('doctor', () => {
     expect(check('cgroup-delegation', host)).toMatchObject({ level: 'warning', fix: expect.stringContaining('Delegate=yes') });
   });
 });
+
+describe('doctor: networking', () => {
+  it('prefers pasta, warns about the slirp4netns fallback, and says nat machines cannot start without either', () => {
+    const net = (pasta?: string, slirp4netns?: string) => hybridHost({ network: { pasta, slirp4netns, unprivilegedPortStart: 1024 } });
+    expect(check('network', net('/usr/bin/pasta'))).toMatchObject({ level: 'ok' });
+    expect(check('network', net(undefined, '/usr/bin/slirp4netns'))).toMatchObject({ level: 'warning', fix: 'sudo apt install passt' });
+    expect(check('network', net()).detail).toMatch(/nat mode \(the default\) cannot start/);
+  });
+});

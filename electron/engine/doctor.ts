@@ -59,6 +59,11 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
     add({ id: 'cgroup-controllers', title: 'resource controllers', level: missing.length ? 'warning' : 'ok', detail: missing.length ? `not delegated here: ${missing.join(', ')}; machines boot, but memory, pids and CPU limits cannot be applied` : 'memory, pids and cpu are delegated', fix: missing.length ? 'on systemd hosts: systemctl edit user@.service, add Delegate=memory pids cpu' : undefined });
   }
 
+  const net = h.network;
+  if (net.pasta) add({ id: 'network', title: 'nat networking', level: 'ok', detail: `${net.pasta} (pasta): outbound access and port forwards; forwarded host ports start at ${net.unprivilegedPortStart}` });
+  else if (net.slirp4netns) add({ id: 'network', title: 'nat networking', level: 'warning', detail: `pasta is missing, ${net.slirp4netns} (slirp4netns) serves nat machines instead, more slowly`, fix: 'sudo apt install passt' });
+  else add({ id: 'network', title: 'nat networking', level: 'warning', detail: 'neither pasta nor slirp4netns is installed: machines in nat mode (the default) cannot start; isolated and host modes work', fix: 'sudo apt install passt' });
+
   if (!h.nsenter) add({ id: 'nsenter', title: 'nsenter', level: 'error', detail: 'nsenter is not installed: shells, logs and health checks need it', fix: 'sudo apt install util-linux' });
   else add({ id: 'nsenter', title: 'nsenter', level: 'ok', detail: h.nsenter.path });
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { probeCgroups, type CgroupFacts } from './cgroups';
 import { readSubidRange, type IdRange } from './idmap';
+import type { NetworkTools } from './network-plan';
 import { which } from './which';
 
 export interface ToolFact {
@@ -27,6 +28,7 @@ export interface HostFacts {
   subgid?: IdRange;
   userns: { maxUserNamespaces?: number; unprivilegedClone?: number; apparmorRestrict?: number };
   cgroups: CgroupFacts;
+  network: NetworkTools;
 }
 
 function tool(name: string): ToolFact | undefined {
@@ -89,6 +91,11 @@ export function probeHost(): HostFacts {
       apparmorRestrict: readNumber('/proc/sys/kernel/apparmor_restrict_unprivileged_userns'),
     },
     cgroups: probeCgroups(info.uid),
+    network: {
+      pasta: process.env.BURROW_NAT_HELPER === 'slirp4netns' ? undefined : which('pasta'),
+      slirp4netns: process.env.BURROW_NAT_HELPER === 'pasta' ? undefined : which('slirp4netns'),
+      unprivilegedPortStart: readNumber('/proc/sys/net/ipv4/ip_unprivileged_port_start') ?? 1024,
+    },
   };
 }
 

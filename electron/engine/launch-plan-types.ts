@@ -1,5 +1,8 @@
 // The launch plan's data shapes, shared by the planner, the supervisor, the CLI and the window.
+import type { Limits } from '../contract/profile';
 import type { CgroupPresentation, CgroupLayout } from './cgroups';
+import type { NetworkPlan } from './network-plan';
+import type { LimitWrite } from './resource-limits';
 
 export interface PlannedMount {
   type: 'bind' | 'ro-bind' | 'dev-bind' | 'tmpfs' | 'proc' | 'dev' | 'mqueue' | 'dir' | 'symlink' | 'remount-ro';
@@ -29,6 +32,17 @@ export interface LaunchPlan {
     dirs: { hierarchy: 'unified' | 'name=systemd'; hostDir: string }[];
   };
   idMapping: { mode: 'auto' | 'single'; description: string };
+  network: Pick<NetworkPlan, 'mode' | 'ports' | 'helper'> & {
+    /** The FIFO PID 1 waits on (bwrap --block-fd 4) until the helper has configured the network. */
+    blockFifo?: string;
+  };
+  limits: {
+    requested: Limits;
+    /** What the supervisor writes to the machine's cgroup v2 directory before PID 1 starts. */
+    writes: LimitWrite[];
+    /** Why they cannot be applied on this host, if so (the machine boots without them). */
+    unavailable?: string;
+  };
   /** The host folder bound at /run/host: readiness socket and container-manager file. */
   hostDir: string;
   notifySocket: string;

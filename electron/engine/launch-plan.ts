@@ -7,6 +7,8 @@ import { BurrowError } from './errors';
 import { canMapAuto, type HostFacts } from './host-probe';
 import { buildIdMap, userNamespacePrefix, type IdMap } from './idmap';
 import type { LaunchPlan, PlannedMount } from './launch-plan-types';
+import { planNetwork } from './network-plan';
+import { limitsUnavailable, limitWrites } from './resource-limits';
 import type { RootfsInfo } from './rootfs';
 import { shellQuote } from './shell-quote';
 
@@ -79,10 +81,12 @@ function uuidFromHex(hex: string): string {
 }
 
 /** The small /bin/sh step before the user namespace: make the runtime folder, join the machine's cgroups. */
-function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string): string {
+function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string): string {
   const dirs = cgroupDirs.map(shellQuote).join(' ');
   const join = cgroupDirs.length ? `for d in ${dirs}; do mkdir -p "$d" && echo $$ > "$d/cgroup.procs"; done; ` : '';
-  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}`;
+  // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
+  const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
+  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {
@@ -99,7 +103,12 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (!profile.namespaces.cgroup) {
     throw new BurrowError('invalid-input', `the cgroup namespace is off, but the ${cg.presentation} presentation binds the machine's own cgroup as its root`, 'turn the cgroup namespace back on');
   }
-  if (!profile.namespaces.net) warnings.push('the machine shares the host\'s network: its services bind the host\'s ports, and ports below 1024 cannot be bound.');
+  const network = planNetwork(profile.network, host.network, input.runtimeDir);
+  warnings.push(...network.warnings);
+  const writes = limitWrites(profile.limits);
+  const unifiedDir = cg.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
+  const limitsWhyNot = writes.length ? (unifiedDir ? limitsUnavailable(host.cgroups, [...new Set(writes.map((w) => w.controller))]) : 'the machine has no cgroup v2 directory on this host') : undefined;
+  if (limitsWhyNot) warnings.push(`resource limits will not be applied: ${limitsWhyNot}.`);
   if (!profile.mounts.some((m) => m.dest === '/sys')) warnings.push('nothing is mounted at /sys: systemd needs it (add ro-bind /sys /sys).');
   if (!profile.mounts.some((m) => m.dest === '/proc' && m.type === 'proc')) warnings.push('no proc file system at /proc: systemd needs one.');
   if (profile.capabilities.add !== 'ALL' && !profile.capabilities.add.includes('CAP_SYS_ADMIN')) warnings.push('without CAP_SYS_ADMIN systemd cannot mount its API file systems and will not boot.');
@@ -116,7 +125,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (map.mode === 'single') bwrap.push('--unshare-user', '--uid', '0', '--gid', '0');
   const ns = profile.namespaces;
   if (ns.pid) bwrap.push('--unshare-pid');
-  if (ns.net) bwrap.push('--unshare-net');
+  if (network.unshare) bwrap.push('--unshare-net');
   if (ns.ipc) bwrap.push('--unshare-ipc');
   if (ns.uts) bwrap.push('--unshare-uts');
   if (ns.cgroup) bwrap.push('--unshare-cgroup');
@@ -137,11 +146,14 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   // (kbrequest.target) and nothing inside can push input into the host's terminal (TIOCSTI).
   bwrap.push('--new-session', '--die-with-parent', '--as-pid-1');
   if (input.infoPath) bwrap.push('--info-fd', '3');
+  // The network helper configures the namespace once PID 1 exists; PID 1 waits for it on fd 4.
+  const blockFifo = input.infoPath && network.helper ? path.join(input.runtimeDir, 'start.fifo') : undefined;
+  if (blockFifo) bwrap.push('--block-fd', '4');
 
   const initArgv = [...rootfs.init];
   if (rootfs.systemdVersion !== undefined) for (const unit of profile.maskUnits) initArgv.push(`systemd.mask=${unit}`);
 
-  const prefix = ['/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath), 'burrow-launch'];
+  const prefix = ['/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath, blockFifo), 'burrow-launch'];
   const userns = userNamespacePrefix(map, host.unshare?.path ?? 'unshare');
   const argv = [...prefix, ...userns, ...bwrap, '--', ...initArgv];
   return {
@@ -157,6 +169,8 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
         ? `root is you (uid ${map.rootUid}); uids 1-${map.uidRange.count} are your subordinate ids ${map.uidRange.start}-${map.uidRange.start + map.uidRange.count - 1}`
         : `root is you (uid ${map.rootUid}); no other uid exists inside`,
     },
+    network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo },
+    limits: { writes, requested: profile.limits, unavailable: limitsWhyNot },
     hostDir,
     notifySocket: path.join(hostDir, 'notify'),
     systemdVersion: rootfs.systemdVersion,

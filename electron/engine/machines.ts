@@ -12,7 +12,8 @@ import { BurrowError } from './errors';
 import { probeHost, type HostFacts } from './host-probe';
 import { buildLaunchPlan, resolveIdMap, type LaunchPlan } from './launch-plan';
 import { machineRuntimeDir } from './paths';
-import { createProfile, exists, listProfiles, loadProfile, removeProfile, validateProfile, type BrokenProfile } from './profiles';
+import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
+import { readUsage, type Usage } from './resource-limits';
 import { validateRootfs, type RootfsInfo } from './rootfs';
 import { ensureRuntimeRoot, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
 
@@ -43,6 +44,22 @@ export function createMachine(name: string, rootfs: string, customize: (p: Machi
   return { profile, plan };
 }
 
+/** Changes a machine's profile: checked like a new one, written atomically; a live machine needs a restart to see it. */
+export function editMachine(name: string, change: (p: MachineProfile) => MachineProfile): { profile: MachineProfile; plan: LaunchPlan; restartNeeded: boolean } {
+  const profile = validateProfile(change(loadProfile(name)));
+  if (profile.name !== name) throw new BurrowError('invalid-input', 'a machine cannot be renamed by editing it', 'create a new machine from the same rootfs instead');
+  const { plan } = planMachine(profile);
+  saveProfile(profile);
+  return { profile, plan, restartNeeded: isLive(statusOf(name)) };
+}
+
+/** Live resource usage of a running machine (undefined when it is not running). */
+export function machineUsage(name: string): Usage | undefined {
+  const record = readRecord(name);
+  if (!record || !isLive(statusOf(name)) || !record.cgroupDirs?.length) return undefined;
+  return readUsage(record.unifiedCgroupDir, record.cgroupDirs[0]);
+}
+
 export interface MachineSummary {
   profile: MachineProfile;
   status: MachineStatus;
@@ -60,6 +77,15 @@ function isLive(status: MachineStatus): boolean {
 /** Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder. */
 function clearStale(name: string): void {
   const record = readRecord(name);
+  // A network helper outlives a supervisor that was killed: it would hold the forwarded ports.
+  const helper = record?.networkHelperPid;
+  if (helper && processStartTime(helper) === record.networkHelperStartTime) {
+    try {
+      process.kill(helper, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   for (const dir of record?.cgroupDirs ?? []) {
     if (cgroupPids(dir).length) killCgroupTree(dir);
     removeCgroupTree(dir);

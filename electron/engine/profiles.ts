@@ -2,7 +2,7 @@
 // A corrupt file is reported and left exactly as it is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeIssues, machineName, profileSchema, type MachineProfile } from '../contract/profile';
+import { describeIssues, machineName, migrateProfile, profileSchema, type MachineProfile } from '../contract/profile';
 import { writeFileAtomic } from './atomic-file';
 import { BurrowError } from './errors';
 import { machinesDir } from './paths';
@@ -35,7 +35,7 @@ function parseFile(file: string, name: string): MachineProfile {
   } catch (e) {
     throw corrupt(file, name, e instanceof SyntaxError ? `not JSON (${e.message})` : String(e));
   }
-  const parsed = profileSchema.safeParse(raw);
+  const parsed = profileSchema.safeParse(migrateProfile(raw));
   if (!parsed.success) throw corrupt(file, name, describeIssues(parsed.error));
   if (parsed.data.name !== name) throw corrupt(file, name, `it names machine "${parsed.data.name}"`);
   return parsed.data;

@@ -12,6 +12,17 @@ export interface RuntimeRecord extends MachineStatus {
   /** The bwrap process on the console pty (the launch shell execs into it). */
   bwrapPid?: number;
   cgroupDirs?: string[];
+  /** pasta or slirp4netns; killed if a supervisor died without stopping it. */
+  networkHelperPid?: number;
+  networkHelperStartTime?: number;
+  /** The machine's cgroup v2 directory, where limits and usage live. */
+  unifiedCgroupDir?: string;
+}
+
+/** What a record says to front ends: the status without the supervisor's bookkeeping. */
+export function publicStatus(record: RuntimeRecord): MachineStatus {
+  const { supervisorStartTime: _s, bwrapPid: _b, cgroupDirs: _c, networkHelperPid: _n, networkHelperStartTime: _t, unifiedCgroupDir: _u, ...status } = record;
+  return status;
 }
 
 export const runtimeFiles = (name: string) => {
@@ -77,7 +88,7 @@ export function supervisorAlive(record: RuntimeRecord): boolean {
 export function statusOf(name: string): MachineStatus {
   const record = readRecord(name);
   if (!record) return { name, state: 'stopped' };
-  const { supervisorStartTime: _s, bwrapPid: _b, cgroupDirs: _c, ...status } = record;
+  const status = publicStatus(record);
   if (LIVE_STATES.includes(record.state) && !supervisorAlive(record)) {
     return { ...status, state: 'crashed', message: 'its supervisor is gone (killed, or the host restarted); start it again' };
   }

@@ -9,7 +9,7 @@ import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
 import { resolveIdMap } from '../engine/launch-plan';
-import { listMachines, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import { listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
 import { createProfile, loadProfile, saveProfile } from '../engine/profiles';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { statusOf } from '../engine/runtime-state';
@@ -22,6 +22,8 @@ type Handler<K extends CallName> = (...args: CallArgs<K>) => Promise<CallResults
 type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
 const POLL_MS = 500;
+/** Calls after which the watcher looks at once, so their transitions reach listeners without delay. */
+const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart']);
 
 /**
  * Watches every machine's recorded state (whoever started it: this window, another, the CLI).
@@ -73,6 +75,8 @@ function planView(draft: unknown): PlanView {
     cgroup: plan.cgroup,
     idMapping: plan.idMapping,
     warnings: plan.warnings,
+    network: { mode: plan.network.mode, ports: plan.network.ports, helper: plan.network.helper?.argv.join(' ') },
+    limits: { writes: plan.limits.writes, unavailable: plan.limits.unavailable },
     rootfs: { rootfs: rootfs.rootfs, distro: rootfs.distro, init: rootfs.init, systemdVersion: rootfs.systemdVersion, ownership: rootfs.ownership },
   };
 }
@@ -154,6 +158,10 @@ export class ApiHost implements Disposable {
       return null;
     },
     'machines.liveMounts': (name) => liveMounts(name),
+    'machines.usage': (name) => {
+      loadProfile(name);
+      return machineUsage(name) ?? null;
+    },
     'machines.journal': (name, q) => readJournal(name, q),
     'rootfs.inspect': (p) => rootfsView(p),
     'fs.complete': (prefix) => completePath(prefix),
@@ -199,7 +207,7 @@ export class ApiHost implements Disposable {
     try {
       return await handler(...args);
     } finally {
-      if (name.startsWith('machines.')) this.watcher.poke();
+      if (CHANGING_CALLS.has(name)) this.watcher.poke();
     }
   }
 

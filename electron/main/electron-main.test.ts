@@ -90,5 +90,9 @@ describe('app hardening', () => {
     headers({ responseHeaders: {} }, (r) => (out = r.responseHeaders));
     expect(out['Content-Security-Policy']![0]).toMatch(/script-src 'self'/);
     expect(isSafeExternalUrl('javascript:alert(1)')).toBe(false);
+    expect(isSafeExternalUrl('http://127.0.0.1:8080/')).toBe(true);
+    expect(isSafeExternalUrl('http://evil.example:8080/')).toBe(false);
+    expect(isSafeExternalUrl('http://127.0.0.1/')).toBe(false);
+    expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false);
   });
 });

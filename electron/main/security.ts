@@ -1,11 +1,14 @@
-// App-wide hardening: no navigation, no new windows (https links go to the system browser), every
-// permission request denied, CSP on every response.
+// App-wide hardening: no navigation, no new windows (https links, and http links to a machine's port
+// forward on this computer, go to the system browser), every permission request denied, CSP on every response.
 import type { App, Session, Shell } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../web/csp';
 
 export function isSafeExternalUrl(url: string): boolean {
   try {
-    return new URL(url).protocol === 'https:';
+    const u = new URL(url);
+    // A forwarded port listens on this computer: http://127.0.0.1:PORT/ or http://localhost:PORT/.
+    const local = u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost') && u.port !== '' && !u.username && !u.password;
+    return u.protocol === 'https:' || local;
   } catch {
     return false;
   }

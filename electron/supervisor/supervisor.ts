@@ -11,10 +11,12 @@ import { cgroupPids, killCgroupTree, moveToCgroup, removeCgroupTree } from '../e
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import { execCapture } from '../engine/exec';
 import type { LaunchPlan } from '../engine/launch-plan-types';
-import { processStartTime, runtimeFiles, writeRecord, type RuntimeRecord } from '../engine/runtime-state';
+import { processStartTime, publicStatus, runtimeFiles, writeRecord, type RuntimeRecord } from '../engine/runtime-state';
 import { ConsoleHistory } from './console-history';
 import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
+import { startNetworkHelper } from './network-helper';
 import { listenForNotify } from './readiness';
+import { applyLimits } from '../engine/resource-limits';
 
 const pty = require('node-pty') as typeof import('node-pty');
 
@@ -51,6 +53,8 @@ export class Supervisor {
   private term?: IPty;
   private launchedAt = 0;
   private stopRequested = false;
+  /** Why the launch failed before PID 1 ran (a network helper that could not bind a port). */
+  private launchFailure?: string;
   private killRequested = false;
   private killTimer?: NodeJS.Timeout;
   private lagTimer?: NodeJS.Timeout;
@@ -69,6 +73,7 @@ export class Supervisor {
       supervisorStartTime: processStartTime(process.pid),
       startedAt: new Date().toISOString(),
       cgroupDirs: input.plan.cgroup.dirs.map((d) => d.hostDir),
+      unifiedCgroupDir: input.plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir,
     };
   }
 
@@ -89,8 +94,7 @@ export class Supervisor {
   }
 
   private publicStatus(): MachineStatus {
-    const { supervisorStartTime: _s, bwrapPid: _b, cgroupDirs: _c, ...status } = this.record;
-    return status;
+    return publicStatus(this.record);
   }
 
   private launch(): void {
@@ -102,6 +106,7 @@ export class Supervisor {
       killCgroupTree(dir.hostDir);
       removeCgroupTree(dir.hostDir);
     }
+    this.applyLimits();
     this.machineStore.add(listenForNotify(plan.notifySocket, (m) => this.onNotify(m.ready, m.stopping, m.status)));
     fs.rmSync(this.files.info, { force: true });
     this.launchedAt = performance.now();
@@ -120,6 +125,35 @@ export class Supervisor {
     this.machineStore.add(toDisposable(() => dataSub.dispose()));
     this.machineStore.add(toDisposable(() => exitSub.dispose()));
     this.watchInfo();
+  }
+
+  /** Limits go on the machine's cgroup v2 directory before PID 1 starts in it. */
+  private applyLimits(): void {
+    const { limits, cgroup } = this.input.plan;
+    if (!limits.writes.length) return;
+    const dir = cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
+    const outcome = limits.unavailable || !dir ? { applied: [], unavailable: limits.unavailable ?? 'no cgroup v2 directory' } : applyLimits(dir, limits.writes);
+    this.record.limits = outcome;
+    if (outcome.unavailable) this.history.append(Buffer.from(`[burrow] resource limits not applied: ${outcome.unavailable}\r\n`));
+  }
+
+  /** In nat mode PID 1 waits (bwrap --block-fd) until the helper has configured its network namespace. */
+  private async startNetwork(pid1: number): Promise<void> {
+    const { network } = this.input.plan;
+    if (!network.helper || !network.blockFifo) return;
+    try {
+      const helper = await startNetworkHelper(network.helper, pid1, network.ports, this.files.dir);
+      this.machineStore.add(helper);
+      this.record.networkHelperPid = helper.pid;
+      this.record.networkHelperStartTime = processStartTime(helper.pid);
+      const fd = fs.openSync(network.blockFifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      fs.writeSync(fd, 'go');
+      fs.closeSync(fd);
+    } catch (e) {
+      this.launchFailure = (e as Error).message;
+      this.history.append(Buffer.from(`\r\n[burrow] ${this.launchFailure}\r\n`));
+      this.kill();
+    }
   }
 
   /** bwrap writes {"child-pid": N, ...} to fd 3 once PID 1 exists; the launch script points fd 3 here. */
@@ -142,6 +176,7 @@ export class Supervisor {
         }
       }
       this.update({ pid1: info['child-pid'] });
+      void this.startNetwork(info['child-pid']);
       if (this.stopRequested) this.signalStop();
       else if (this.record.readyAt && this.record.state === 'starting') void this.checkHealth(true);
     }, 5);
@@ -220,9 +255,12 @@ export class Supervisor {
       return;
     }
     clearTimeout(this.killTimer);
-    const clean = requested || exitCode === EXIT_HALT || exitCode === 0;
+    const failure = this.launchFailure;
+    const clean = !failure && (requested || exitCode === EXIT_HALT || exitCode === 0);
     const wasReady = !!this.record.readyAt;
-    const message = requested
+    const message = failure
+      ? failure
+      : requested
       ? signal === 9 || this.killRequested
         ? 'killed on request'
         : 'stopped on request'
@@ -232,7 +270,7 @@ export class Supervisor {
           ? `PID 1 ended unexpectedly (exit ${exitCode}${signal ? `, signal ${signal}` : ''})`
           : `the machine failed to boot (exit ${exitCode}); the console's last lines say why`;
     fs.writeFileSync(this.files.consoleTail, this.history.tail(64 * 1024));
-    this.update({ state: clean ? 'exited' : 'crashed', exitCode, message, pid1: undefined });
+    this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined });
     this.shutdown();
   }
 

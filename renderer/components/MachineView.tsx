@@ -4,6 +4,7 @@ import { useStore } from '../state/store';
 import { closeMachineTerminals } from '../terminals/registry';
 import { TerminalView } from '../terminals/TerminalView';
 import { JournalTab } from './JournalTab';
+import { MachineFacts } from './MachineFacts';
 import { MountsTab } from './MountsTab';
 import { StateChip } from './StateChip';
 import { UnitsTab } from './UnitsTab';
@@ -66,6 +67,7 @@ export function MachineView({ name }: { name: string }) {
           )}
         </div>
       </div>
+      <MachineFacts item={item} up={up} />
       <div role="tablist" aria-label="Machine views" className="tabs">
         {TABS.map((t, i) => (
           <button key={t} id={`tab-${t}`} role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} onClick={() => setTab(t)} onKeyDown={(e) => onTabKey(e, i)}>

@@ -6,7 +6,6 @@ import type { StepProps } from './Wizard';
 const NAMESPACES: { key: keyof MachineProfile['namespaces']; label: string; flag: string; explain: string; systemd: boolean }[] = [
   { key: 'pid', label: 'Process IDs', flag: '--unshare-pid', explain: 'The machine sees only its own processes, and systemd runs as PID 1.', systemd: true },
   { key: 'cgroup', label: 'cgroups', flag: '--unshare-cgroup', explain: "The machine's own cgroup appears as the root of /sys/fs/cgroup, so systemd can manage it.", systemd: true },
-  { key: 'net', label: 'Network', flag: '--unshare-net', explain: 'Own network stack with only loopback. Off: services bind the host\'s ports (not below 1024).', systemd: false },
   { key: 'ipc', label: 'IPC', flag: '--unshare-ipc', explain: 'Own System V IPC and POSIX message queues.', systemd: false },
   { key: 'uts', label: 'Hostname', flag: '--unshare-uts', explain: 'Own hostname and domain name.', systemd: false },
 ];

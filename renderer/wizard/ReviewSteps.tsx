@@ -1,7 +1,44 @@
-import type { MachineProfile } from '../../electron/contract/profile';
+import type { Limits, MachineProfile } from '../../electron/contract/profile';
+import { Field } from './Field';
 import type { StepProps } from './Wizard';
 
-export function CgroupStep({ draft, update, plan, planError }: StepProps) {
+function LimitsFields({ draft, update, errors, plan }: StepProps) {
+  const set = (patch: Partial<Limits>) => {
+    const next: Limits = { ...draft.limits, ...patch };
+    for (const k of Object.keys(next) as (keyof Limits)[]) if (next[k] === undefined || next[k] === '') delete next[k];
+    update({ limits: next });
+  };
+  const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
+  return (
+    <fieldset>
+      <legend>Resource limits (empty: no limit)</legend>
+      <div className="limits">
+        <Field label="Memory" error={errors['limits.memory']} hint="e.g. 512M or 2G">
+          {(id, d) => <input id={id} aria-describedby={d} value={draft.limits.memory ?? ''} placeholder="no limit" onChange={(e) => set({ memory: e.target.value.toUpperCase() || undefined })} />}
+        </Field>
+        <Field label="Processes and threads" error={errors['limits.pids']} hint="e.g. 512">
+          {(id, d) => <input id={id} aria-describedby={d} type="number" min={16} value={draft.limits.pids ?? ''} placeholder="no limit" onChange={(e) => set({ pids: num(e.target.value) })} />}
+        </Field>
+        <Field label="CPUs" error={errors['limits.cpus']} hint="e.g. 1.5">
+          {(id, d) => <input id={id} aria-describedby={d} type="number" min={0.01} step={0.25} value={draft.limits.cpus ?? ''} placeholder="no limit" onChange={(e) => set({ cpus: num(e.target.value) })} />}
+        </Field>
+      </div>
+      {plan?.limits.unavailable && (
+        <p className="banner warning" role="status">
+          These limits will not be applied on this host: {plan.limits.unavailable}. The machine still boots.
+        </p>
+      )}
+      {plan && !plan.limits.unavailable && plan.limits.writes.length > 0 && (
+        <p className="hint">
+          Written before boot: {plan.limits.writes.map((w) => `${w.file}=${w.value}`).join(', ')}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+export function CgroupStep(props: StepProps) {
+  const { draft, update, plan, planError } = props;
   return (
     <div>
       <fieldset>
@@ -35,6 +72,7 @@ export function CgroupStep({ draft, update, plan, planError }: StepProps) {
       ) : (
         <p className={planError ? 'error-text' : 'hint'}>{planError ?? 'Choose a valid rootfs first.'}</p>
       )}
+      <LimitsFields {...props} />
     </div>
   );
 }

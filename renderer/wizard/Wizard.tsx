@@ -6,10 +6,11 @@ import { refreshMachines } from '../state/actions';
 import { useStore } from '../state/store';
 import { CapabilitiesStep, NamespacesStep } from './IsolationSteps';
 import { MountsStep } from './MountsStep';
+import { NetworkStep } from './NetworkStep';
 import { CgroupStep, ReviewStep } from './ReviewSteps';
 import { RootfsStep } from './RootfsStep';
 
-const STEPS = ['Rootfs', 'Namespaces', 'Capabilities', 'Mounts', 'cgroups', 'Review'] as const;
+const STEPS = ['Rootfs', 'Namespaces', 'Capabilities', 'Mounts', 'Network', 'cgroups', 'Review'] as const;
 export type StepName = (typeof STEPS)[number];
 
 function newMachineId(): string {
@@ -108,6 +109,7 @@ export function Wizard({ editing, initialRootfs }: { editing?: MachineProfile; i
         {step === 'Namespaces' && <NamespacesStep {...props} />}
         {step === 'Capabilities' && <CapabilitiesStep {...props} />}
         {step === 'Mounts' && <MountsStep {...props} />}
+        {step === 'Network' && <NetworkStep {...props} />}
         {step === 'cgroups' && <CgroupStep {...props} />}
         {step === 'Review' && <ReviewStep {...props} />}
       </div>

@@ -1,0 +1,86 @@
+// The machine's network, as data: which namespace it gets and, in nat mode, the user-mode network helper
+// the supervisor runs once PID 1 exists (its pid is only known then: `{PID}` in the argv stands for it).
+//
+// - nat: own network namespace; pasta (package passt) gives it an interface, outbound access through the
+//   host's sockets and the port forwards. slirp4netns is the fallback. The host's loopback stays out of
+//   reach (pasta --no-map-gw -T none -U none, slirp4netns --disable-host-loopback).
+// - isolated: own network namespace with loopback only.
+// - host: the host's network; the machine's services bind the host's ports.
+import type { NetworkConfig, PortForward } from '../contract/profile';
+import { BurrowError } from './errors';
+
+export const PID_PLACEHOLDER = '{PID}';
+
+export interface NetworkTools {
+  pasta?: string;
+  slirp4netns?: string;
+  /** net.ipv4.ip_unprivileged_port_start: the lowest port an ordinary user may bind. */
+  unprivilegedPortStart: number;
+}
+
+export interface NetworkPlan {
+  mode: NetworkConfig['mode'];
+  /** Whether bwrap creates a network namespace. */
+  unshare: boolean;
+  ports: PortForward[];
+  helper?: {
+    tool: 'pasta' | 'slirp4netns';
+    /** `{PID}` is replaced by PID 1's host pid. */
+    argv: string[];
+    /** slirp4netns: forwards are added through its API socket once it is ready. */
+    apiSocket?: string;
+  };
+  warnings: string[];
+}
+
+const hostAddress = (p: PortForward): string => (p.address === 'all' ? '0.0.0.0' : '127.0.0.1');
+
+/** Human form: `127.0.0.1:8080 → 80/tcp`. */
+export const describePort = (p: PortForward): string => `${hostAddress(p)}:${p.host} → ${p.guest}/${p.protocol}`;
+
+function pastaArgv(pasta: string, ports: PortForward[]): string[] {
+  const forwards = (protocol: 'tcp' | 'udp') => {
+    const list = ports.filter((p) => p.protocol === protocol);
+    // pasta forwards every port ("auto") unless told otherwise.
+    return list.length ? list.flatMap((p) => [protocol === 'tcp' ? '-t' : '-u', `${hostAddress(p)}/${p.host}:${p.guest}`]) : [protocol === 'tcp' ? '-t' : '-u', 'none'];
+  };
+  return [
+    pasta,
+    '--config-net',
+    '--quiet',
+    '--foreground',
+    ...forwards('tcp'),
+    ...forwards('udp'),
+    // Nothing from the host's own loopback is offered to the machine.
+    '-T', 'none',
+    '-U', 'none',
+    '--no-map-gw',
+    '--userns', `/proc/${PID_PLACEHOLDER}/ns/user`,
+    '--netns', `/proc/${PID_PLACEHOLDER}/ns/net`,
+  ];
+}
+
+function slirpArgv(slirp: string, apiSocket: string): string[] {
+  return [slirp, '--configure', '--mtu=65520', '--disable-host-loopback', '--api-socket', apiSocket, '--ready-fd=3', '--exit-fd=4', '--userns-path', `/proc/${PID_PLACEHOLDER}/ns/user`, '--netns-type=path', `/proc/${PID_PLACEHOLDER}/ns/net`, 'eth0'];
+}
+
+export function planNetwork(config: NetworkConfig, tools: NetworkTools, runtimeDir: string): NetworkPlan {
+  const warnings: string[] = [];
+  for (const p of config.ports) {
+    if (p.host < tools.unprivilegedPortStart) {
+      throw new BurrowError('invalid-input', `host port ${p.host} is below ${tools.unprivilegedPortStart}, the lowest port an ordinary user may bind on this host`, `forward a higher port instead, e.g. -p ${p.host < 100 ? 8000 + p.host : 10000 + p.host}:${p.guest}`);
+    }
+  }
+  if (config.mode === 'host') {
+    warnings.push(`the machine shares the host's network: its services bind the host's ports directly, and ports below ${tools.unprivilegedPortStart} cannot be bound (apache on :80 fails).`);
+    return { mode: 'host', unshare: false, ports: [], warnings };
+  }
+  if (config.mode === 'isolated') return { mode: 'isolated', unshare: true, ports: [], warnings };
+  if (tools.pasta) return { mode: 'nat', unshare: true, ports: config.ports, helper: { tool: 'pasta', argv: pastaArgv(tools.pasta, config.ports) }, warnings };
+  if (tools.slirp4netns) {
+    const apiSocket = `${runtimeDir}/slirp4netns.sock`;
+    warnings.push('pasta (package passt) is not installed: using slirp4netns, which is slower.');
+    return { mode: 'nat', unshare: true, ports: config.ports, helper: { tool: 'slirp4netns', argv: slirpArgv(tools.slirp4netns, apiSocket), apiSocket }, warnings };
+  }
+  throw new BurrowError('host-not-ready', 'nat networking needs pasta (package passt) or slirp4netns, and neither is installed', 'install one: sudo apt install passt, or choose --network isolated');
+}
