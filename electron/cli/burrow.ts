@@ -13,6 +13,10 @@ const EXIT: Record<ErrorCode, number> = {
   'rootfs-invalid': 6,
   'corrupt-profile': 7,
   'start-failed': 1,
+  'in-use': 4,
+  'import-failed': 8,
+  'no-space': 9,
+  cancelled: 130,
   internal: 70,
 };
 
@@ -26,7 +30,8 @@ function usage(): string {
     ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
     'Exit codes: 0 ok, 1 a machine failed, 2 bad usage or input, 3 not found, 4 wrong state,',
-    '            5 host not ready (see burrow doctor), 6 unusable rootfs, 7 corrupt profile.',
+    '            5 host not ready (see burrow doctor), 6 unusable rootfs, 7 corrupt profile,',
+    '            8 import failed, 9 not enough disk space, 130 cancelled.',
   ].join('\n');
 }
 
@@ -45,7 +50,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('burrow 0.1.0\n');
     return 0;
   }
+  // Two-word commands (`image import`) first.
+  const twoWord = rest[0] && COMMANDS.find((c) => c.name === `${name} ${rest[0]}`);
+  if (twoWord) return main([twoWord.name, ...rest.slice(1)]);
   const command = COMMANDS.find((c) => c.name === name);
+  const family = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+  if (!command && family.length) {
+    process.stderr.write(`burrow ${name}: ${rest[0] ? `unknown command "${rest[0]}"` : 'which one?'}\n${family.map((c) => `  burrow ${c.usage}`).join('\n')}\n`);
+    return 2;
+  }
   if (!command) {
     process.stderr.write(`burrow: unknown command "${name}"\n  fix: see burrow --help\n`);
     return 2;

@@ -7,7 +7,7 @@ import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
 import { probeHost } from '../engine/host-probe';
-import { consoleTail, createMachine, editMachine, listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import { consoleTail, createMachine, editMachine, resetMachine, listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
 import { describePort } from '../engine/network-plan';
 import { describeLimits, type Usage } from '../engine/resource-limits';
 import { formatBytes, formatCpuTime } from '../contract/format-units';
@@ -19,7 +19,9 @@ import { which } from '../engine/which';
 import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
 import { describeStatus, printTable } from './format';
+import { IMAGE_COMMANDS } from './image-commands';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
+import { listImages, loadImage } from '../engine/image-store';
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -49,7 +51,11 @@ function oneName(positionals: string[], usage: string): string {
 const jsonOption = { json: { type: 'boolean' as const, help: 'machine-readable output' } };
 
 const profileOptions: Record<string, OptionSpec> = {
-  rootfs: { type: 'string', help: 'the image folder (required)' },
+  rootfs: { type: 'string', help: 'the rootfs folder (or use --image)' },
+  image: { type: 'string', help: 'an image from the store (burrow image ls); its files stay pristine by default' },
+  persistent: { type: 'boolean', help: 'changes go to an overlay kept per machine; the image is untouched (default with --image)' },
+  ephemeral: { type: 'boolean', help: 'changes go to an overlay thrown away at stop' },
+  direct: { type: 'boolean', help: 'the machine writes into its rootfs (default with --rootfs)' },
   hostname: { type: 'string', help: 'hostname inside (default: the name)' },
   'id-mapping': { type: 'string', help: 'auto (your subordinate ids, default) or single (one uid; User= services fail)' },
   cgroups: { type: 'string', help: 'auto (default), unified or hybrid' },
@@ -124,16 +130,19 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'create',
-    usage: 'create NAME --rootfs DIR [options]',
-    summary: 'define a machine from an image folder (checked before anything is saved)',
+    usage: 'create NAME --image IMG|--rootfs DIR [options]',
+    summary: 'define a machine from an image or a rootfs folder (checked before anything is saved)',
     options: { ...profileOptions, ...jsonOption },
     async run(p, v) {
-      const name = oneName(p, 'create NAME --rootfs DIR');
-      if (typeof v.rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --rootfs DIR', 'give the folder that holds the image, e.g. --rootfs ~/images/debian12');
-      const { profile, plan } = createMachine(name, v.rootfs, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      const name = oneName(p, 'create NAME --image IMG');
+      if (typeof v.rootfs === 'string' && typeof v.image === 'string') throw new BurrowError('invalid-input', 'give --image or --rootfs, not both');
+      const image = typeof v.image === 'string' ? loadImage(v.image) : undefined;
+      const rootfs = image?.rootfs ?? v.rootfs;
+      if (typeof rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', listImages().length ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm');
+      const { profile, plan } = createMachine(name, rootfs, (prof) => applyProfileOptions(image ? { ...prof, image: image.name, storage: 'persistent' } : prof, v as ProfileOptions));
       if (v.json) json(profile);
       else {
-        out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}`);
+        out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}, storage ${profile.storage}, network ${profile.network.mode}`);
         for (const w of plan.warnings) out(`  warning: ${w}`);
         out(`  start it with: burrow start ${name}`);
       }
@@ -144,7 +153,7 @@ export const COMMANDS: Command[] = [
     name: 'edit',
     usage: 'edit NAME [options]',
     summary: 'change a machine\'s settings (the same options as create); a running machine sees them at its next start',
-    options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs')), ...jsonOption },
+    options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs' && k !== 'image')), ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'edit NAME [options]');
       const { profile, plan, restartNeeded } = editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
@@ -154,6 +163,17 @@ export const COMMANDS: Command[] = [
         for (const w of plan.warnings) out(`  warning: ${w}`);
         if (restartNeeded) out(`  ${name} is running: restart it to apply (burrow stop ${name} && burrow start ${name})`);
       }
+      return 0;
+    },
+  },
+  {
+    name: 'reset',
+    usage: 'reset NAME',
+    summary: 'throw away what a persistent machine changed on top of its image (it must be stopped)',
+    async run(p) {
+      const name = oneName(p, 'reset NAME');
+      const { discarded } = resetMachine(name);
+      out(discarded ? `${name} is back to its image: its changes were discarded` : `${name} had no changes to discard`);
       return 0;
     },
   },
@@ -324,4 +344,5 @@ export const COMMANDS: Command[] = [
       return 0;
     },
   },
+  ...IMAGE_COMMANDS,
 ];

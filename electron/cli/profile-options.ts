@@ -11,6 +11,9 @@ export interface ProfileOptions {
   caps?: string;
   'cap-add'?: string[];
   'cap-drop'?: string[];
+  ephemeral?: boolean;
+  persistent?: boolean;
+  direct?: boolean;
   network?: string;
   publish?: string[];
   'no-ports'?: boolean;
@@ -147,6 +150,9 @@ export function applyProfileOptions(p: MachineProfile, o: ProfileOptions): Machi
       if (!next.capabilities.drop.includes(cap)) next.capabilities.drop.push(cap);
     } else next.capabilities.add = next.capabilities.add.filter((c) => c !== cap);
   }
+  const storage = (['ephemeral', 'persistent', 'direct'] as const).filter((m) => o[m]);
+  if (storage.length > 1) invalid(`choose one of --${storage.join(', --')}`, '--persistent keeps changes apart from the image, --ephemeral forgets them at stop, --direct writes into the rootfs');
+  if (storage[0]) next.storage = storage[0];
   applyNetworkAndLimits(next, o);
   for (const spec of o.mount ?? []) next.mounts.push(parseMountSpec(spec));
   for (const spec of o.bind ?? []) next.mounts.push(checkMount({ type: 'bind', source: pair(spec, '--bind')[0], dest: pair(spec, '--bind')[1] }));

@@ -54,6 +54,9 @@ const capabilityAdd = z.custom<'ALL' | Capability[]>((v) => v === 'ALL' || (Arra
   error: (i) => (Array.isArray(i.input) ? unknownCapability(i.input) : 'add is "ALL" or a list of capabilities'),
 });
 
+export const STORAGE_MODES = ['direct', 'persistent', 'ephemeral'] as const;
+export type StorageMode = (typeof STORAGE_MODES)[number];
+
 export const NETWORK_MODES = ['nat', 'isolated', 'host'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
@@ -108,6 +111,13 @@ export const profileSchema = z.object({
   version: z.literal(PROFILE_VERSION),
   name: machineName,
   rootfs: hostPath,
+  /** The image the machine was made from (its rootfs is then that image's folder). */
+  image: z.string().regex(MACHINE_NAME_RE, 'not an image name').optional(),
+  /**
+   * direct: the machine writes into its rootfs. persistent: an overlay keeps its changes apart, the
+   * image stays pristine ("reset" discards them). ephemeral: the overlay is thrown away at stop.
+   */
+  storage: z.enum(STORAGE_MODES),
   hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})$/, 'hostname: letters, digits and "-", up to 63'),
   namespaces: z.object({
     pid: z.boolean(),
@@ -168,6 +178,7 @@ export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): Ma
     version: PROFILE_VERSION,
     name,
     rootfs,
+    storage: 'direct',
     hostname: name.replace(/_/g, '-'),
     namespaces: { pid: true, ipc: true, uts: true, cgroup: true },
     capabilities: { add: 'ALL', drop: [...AUDIT_CAPABILITIES] },
@@ -186,14 +197,14 @@ export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): Ma
 
 /**
  * Brings an older profile to the current version. Version 1 had `namespaces.net` (its own namespace
- * held only loopback) and no limits: it becomes `isolated` or `host`, so an existing machine keeps
+ * held only loopback), no limits and no overlays: it becomes `isolated` or `host`, so an existing machine keeps
  * the network it had.
  */
 export function migrateProfile(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || (raw as { version?: unknown }).version !== 1) return raw;
   const v1 = raw as { namespaces?: Record<string, unknown> } & Record<string, unknown>;
   const { net, ...namespaces } = v1.namespaces ?? {};
-  return { ...v1, version: 2, namespaces, network: { mode: net === false ? 'host' : 'isolated', ports: [] }, limits: {} };
+  return { ...v1, version: 2, namespaces, storage: 'direct', network: { mode: net === false ? 'host' : 'isolated', ports: [] }, limits: {} };
 }
 
 /** Formats zod issues as short lines a person can act on: `mounts.2.dest: must be an absolute path`. */

@@ -10,6 +10,10 @@ export type ErrorCode =
   | 'rootfs-invalid'
   | 'corrupt-profile'
   | 'start-failed'
+  | 'in-use'
+  | 'import-failed'
+  | 'no-space'
+  | 'cancelled'
   | 'internal';
 
 export class BurrowError extends Error {

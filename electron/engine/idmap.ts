@@ -70,7 +70,11 @@ export function isMappedOwner(map: IdMap, hostUid: number, hostGid: number): boo
   return inRange(hostUid, map.rootUid, map.uidRange) && inRange(hostGid, map.rootGid, map.gidRange);
 }
 
-/** The command that creates the machine's user namespace (auto) before bwrap runs inside it. */
-export function userNamespacePrefix(map: IdMap, unsharePath = 'unshare'): string[] {
+/**
+ * The command that creates the machine's user namespace (auto) before bwrap runs inside it; with
+ * `mount`, also a mount namespace (for an overlay), and then for a single-uid mapping too.
+ */
+export function userNamespacePrefix(map: IdMap, unsharePath = 'unshare', opts: { mount?: boolean } = {}): string[] {
+  if (opts.mount) return map.mode === 'auto' ? [unsharePath, '--user', '--map-auto', '--map-root-user', '--mount', '--'] : [unsharePath, '--user', '--map-root-user', '--mount', '--'];
   return map.mode === 'auto' ? [unsharePath, '--user', '--map-auto', '--map-root-user', '--'] : [];
 }

@@ -43,6 +43,10 @@ export interface LaunchPlan {
     /** Why they cannot be applied on this host, if so (the machine boots without them). */
     unavailable?: string;
   };
+  storage: {
+    mode: 'direct' | 'persistent' | 'ephemeral';
+    overlay?: { lower: string; dir: string; upper: string; work: string; merged: string };
+  };
   /** The host folder bound at /run/host: readiness socket and container-manager file. */
   hostDir: string;
   notifySocket: string;

@@ -8,6 +8,7 @@ import { canMapAuto, type HostFacts } from './host-probe';
 import { buildIdMap, userNamespacePrefix, type IdMap } from './idmap';
 import type { LaunchPlan, PlannedMount } from './launch-plan-types';
 import { planNetwork } from './network-plan';
+import { overlayMountScript, type OverlayPaths } from './overlay';
 import { limitsUnavailable, limitWrites } from './resource-limits';
 import type { RootfsInfo } from './rootfs';
 import { shellQuote } from './shell-quote';
@@ -22,6 +23,8 @@ export interface PlanInput {
   runtimeDir: string;
   /** When a supervisor runs the plan: bwrap writes its info JSON (child-pid) to this path on fd 3. */
   infoPath?: string;
+  /** persistent and ephemeral storage: the image under an overlay. */
+  overlay?: OverlayPaths;
 }
 
 export const GUEST_HOST_DIR = '/run/host';
@@ -81,12 +84,13 @@ function uuidFromHex(hex: string): string {
 }
 
 /** The small /bin/sh step before the user namespace: make the runtime folder, join the machine's cgroups. */
-function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string): string {
-  const dirs = cgroupDirs.map(shellQuote).join(' ');
-  const join = cgroupDirs.length ? `for d in ${dirs}; do mkdir -p "$d" && echo $$ > "$d/cgroup.procs"; done; ` : '';
+function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
+  const cgDirs = cgroupDirs.map(shellQuote).join(' ');
+  const join = cgroupDirs.length ? `for d in ${cgDirs}; do mkdir -p "$d" && echo $$ > "$d/cgroup.procs"; done; ` : '';
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
-  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
+  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {
@@ -114,7 +118,9 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (profile.capabilities.add !== 'ALL' && !profile.capabilities.add.includes('CAP_SYS_ADMIN')) warnings.push('without CAP_SYS_ADMIN systemd cannot mount its API file systems and will not boot.');
 
   const hostDir = path.join(input.runtimeDir, 'host');
-  const mounts: PlannedMount[] = [{ type: 'bind', source: profile.rootfs, dest: '/', origin: 'rootfs', note: rootfs.distro }];
+  const overlay = input.overlay;
+  const rootNote = overlay ? `${rootfs.distro ?? 'the image'} under an overlay (${profile.storage}: changes go to ${overlay.upper})` : rootfs.distro;
+  const mounts: PlannedMount[] = [{ type: 'bind', source: overlay ? overlay.merged : profile.rootfs, dest: '/', origin: 'rootfs', note: rootNote }];
   const remounts: PlannedMount[] = [];
   for (const m of profile.mounts) (m.type === 'remount-ro' ? remounts : mounts).push(toPlanned(m));
   mounts.push(...cg.mounts);
@@ -122,7 +128,8 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   mounts.push(...remounts, ...cg.finalMounts);
 
   const bwrap: string[] = [host.bwrap.path];
-  if (map.mode === 'single') bwrap.push('--unshare-user', '--uid', '0', '--gid', '0');
+  // With an overlay, unshare makes the user namespace (to mount it) even for a single-uid mapping.
+  if (map.mode === 'single' && !overlay) bwrap.push('--unshare-user', '--uid', '0', '--gid', '0');
   const ns = profile.namespaces;
   if (ns.pid) bwrap.push('--unshare-pid');
   if (network.unshare) bwrap.push('--unshare-net');
@@ -153,8 +160,10 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const initArgv = [...rootfs.init];
   if (rootfs.systemdVersion !== undefined) for (const unit of profile.maskUnits) initArgv.push(`systemd.mask=${unit}`);
 
-  const prefix = ['/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath, blockFifo), 'burrow-launch'];
-  const userns = userNamespacePrefix(map, host.unshare?.path ?? 'unshare');
+  const prefix = ['/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath, blockFifo, overlay), 'burrow-launch'];
+  const userns = overlay
+    ? [...userNamespacePrefix(map, host.unshare?.path ?? 'unshare', { mount: true }), '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay']
+    : userNamespacePrefix(map, host.unshare?.path ?? 'unshare');
   const argv = [...prefix, ...userns, ...bwrap, '--', ...initArgv];
   return {
     machine: profile.name,
@@ -171,6 +180,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     },
     network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo },
     limits: { writes, requested: profile.limits, unavailable: limitsWhyNot },
+    storage: { mode: profile.storage, overlay },
     hostDir,
     notifySocket: path.join(hostDir, 'notify'),
     systemdVersion: rootfs.systemdVersion,

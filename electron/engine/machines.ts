@@ -13,6 +13,8 @@ import { probeHost, type HostFacts } from './host-probe';
 import { buildLaunchPlan, resolveIdMap, type LaunchPlan } from './launch-plan';
 import { machineRuntimeDir } from './paths';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
+import { removeMappedTree } from './mapped-exec';
+import { discardOverlay, overlayPaths, persistentOverlayDir } from './overlay';
 import { readUsage, type Usage } from './resource-limits';
 import { validateRootfs, type RootfsInfo } from './rootfs';
 import { ensureRuntimeRoot, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
@@ -29,7 +31,8 @@ export function planMachine(profile: MachineProfile, opts: { supervised?: boolea
   const { map } = resolveIdMap(profile.idMapping, host);
   const rootfs = validateRootfs(profile.rootfs, map, profile.init);
   const runtimeDir = machineRuntimeDir(profile.name);
-  const plan = buildLaunchPlan({ profile, host, rootfs, runtimeDir, infoPath: opts.supervised ? runtimeFiles(profile.name).info : undefined });
+  const overlay = overlayPaths(profile.name, profile.storage, profile.rootfs);
+  const plan = buildLaunchPlan({ profile, host, rootfs, runtimeDir, infoPath: opts.supervised ? runtimeFiles(profile.name).info : undefined, overlay });
   return { plan, rootfs, host };
 }
 
@@ -90,7 +93,8 @@ function clearStale(name: string): void {
     if (cgroupPids(dir).length) killCgroupTree(dir);
     removeCgroupTree(dir);
   }
-  fs.rmSync(runtimeFiles(name).dir, { recursive: true, force: true });
+  // An ephemeral overlay in the runtime folder holds files of subordinate ids.
+  removeMappedTree(runtimeFiles(name).dir);
 }
 
 /** How to run the supervisor: this Node (or Electron's binary in Node mode), detached. */
@@ -248,6 +252,19 @@ export function removeMachine(name: string): void {
   if (isLive(status)) throw new BurrowError('already-running', `machine "${name}" is ${status.state}`, `stop it first: burrow stop ${name}`);
   removeProfile(name);
   clearStale(name);
+  discardOverlay(persistentOverlayDir(name));
+}
+
+/** Throws away what a machine changed on top of its image (persistent storage); the image is untouched. */
+export function resetMachine(name: string): { discarded: boolean } {
+  const profile = loadProfile(name);
+  const status = statusOf(name);
+  if (isLive(status)) throw new BurrowError('already-running', `machine "${name}" is ${status.state}`, `stop it first: burrow stop ${name}`);
+  if (profile.storage !== 'persistent') throw new BurrowError('invalid-input', `machine "${name}" writes ${profile.storage === 'direct' ? 'straight into its rootfs' : 'into a throw-away overlay'}: there is nothing to reset`, profile.storage === 'direct' ? `to keep an image pristine, use an overlay: burrow edit ${name} --persistent` : undefined);
+  const dir = persistentOverlayDir(name);
+  const discarded = fs.existsSync(dir);
+  discardOverlay(dir);
+  return { discarded };
 }
 
 /** rm must work on a corrupt profile too: that is how a user gets rid of one. */

@@ -16,6 +16,7 @@ import { ConsoleHistory } from './console-history';
 import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
 import { startNetworkHelper } from './network-helper';
 import { listenForNotify } from './readiness';
+import { discardOverlay } from '../engine/overlay';
 import { applyLimits } from '../engine/resource-limits';
 
 const pty = require('node-pty') as typeof import('node-pty');
@@ -255,6 +256,7 @@ export class Supervisor {
       return;
     }
     clearTimeout(this.killTimer);
+    this.discardEphemeral();
     const failure = this.launchFailure;
     const clean = !failure && (requested || exitCode === EXIT_HALT || exitCode === 0);
     const wasReady = !!this.record.readyAt;
@@ -272,6 +274,17 @@ export class Supervisor {
     fs.writeFileSync(this.files.consoleTail, this.history.tail(64 * 1024));
     this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined });
     this.shutdown();
+  }
+
+  /** An ephemeral machine's changes end with it (a reboot keeps them: that is not a stop). */
+  private discardEphemeral(): void {
+    const { storage } = this.input.plan;
+    if (storage.mode !== 'ephemeral' || !storage.overlay) return;
+    try {
+      discardOverlay(storage.overlay.dir);
+    } catch (e) {
+      this.history.append(Buffer.from(`[burrow] could not discard the ephemeral changes: ${(e as Error).message}\r\n`));
+    }
   }
 
   private cleanupCgroups(): void {

@@ -1,0 +1,213 @@
+// Imports an image into the store: a rootfs tarball, a rootfs folder (in place or copied), an OCI layout,
+// an oci-archive or a docker save archive. Unpacked as root of the user's mapping so files keep the owners
+// the guest sees, checked before it is kept, and renamed into place only when complete.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BurrowError } from './errors';
+import { detectSource, dockerSaveLayers, ociLayers, TAR_DECOMPRESS, type Layer } from './image-formats';
+import { beginImage, type ImageRecord, type Staging } from './image-store';
+import { resolveIdMap } from './launch-plan';
+import { removeMappedTree, SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
+import { probeHost } from './host-probe';
+import { validateRootfs, type RootfsInfo } from './rootfs';
+import { cancelled, extractInto, type ExtractCounters } from './tar-extract';
+
+export interface ImportProgress {
+  phase: string;
+  bytes: number;
+  /** 0 where the total is not known in advance (a folder being copied). */
+  totalBytes: number;
+  entries: number;
+}
+
+export interface ImportOptions {
+  /** A folder source: copy it into the store (default: use it where it is). */
+  copy?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+const MARGIN_BYTES = 64 * 1024 ** 2;
+/** Compressed archives rarely expand more than this; a guess, used only to refuse early. */
+const EXPANSION: Record<string, number> = { none: 1, gzip: 3, xz: 4, zstd: 4, bzip2: 4 };
+
+function gzipSize(file: string, size: number): number {
+  // The last 4 bytes of a gzip member: the uncompressed size modulo 4 GiB.
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    fs.readSync(fd, b, 0, 4, size - 4);
+    const isize = b.readUInt32LE(0);
+    return isize > size ? isize : size * EXPANSION.gzip!;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function expandedEstimate(files: { file: string; size: number; compression: string }[]): number {
+  return files.reduce((sum, f) => sum + (f.compression === 'gzip' ? gzipSize(f.file, f.size) : f.size * (EXPANSION[f.compression] ?? 3)), 0);
+}
+
+/** Refuses an import that cannot fit, before anything is written. */
+export function checkFreeSpace(dir: string, needed: number): void {
+  const st = fs.statfsSync(dir);
+  const free = st.bavail * st.bsize;
+  if (free < needed + MARGIN_BYTES) {
+    const mb = (n: number) => `${Math.ceil(n / 1024 ** 2)} MiB`;
+    throw new BurrowError('no-space', `not enough disk space: the image needs about ${mb(needed)}, and ${mb(free)} is free in ${dir}`, 'free some space, or set XDG_DATA_HOME to a bigger disk; nothing was written');
+  }
+}
+
+/** Applies an OCI layer's whiteouts (before unpacking it): `.wh.NAME` removes NAME, `.wh..wh..opq` empties its folder. */
+async function applyWhiteouts(rootfs: string, layer: Layer): Promise<void> {
+  const listing = await new Promise<string>((resolve, reject) => {
+    const tar = spawn('tar', ['-t', ...TAR_DECOMPRESS[layer.compression], '-f', layer.file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    tar.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    tar.on('close', (code) => (code === 0 ? resolve(out) : reject(new BurrowError('import-failed', `a layer cannot be read: ${err.trim().split('\n')[0]}`, 'the image is corrupt: save or copy it again; nothing was kept'))));
+  });
+  const ops: string[] = [];
+  for (const raw of listing.split('\n')) {
+    const entry = raw.replace(/^\.?\/+/, '').replace(/\/$/, '');
+    const base = path.posix.basename(entry);
+    if (!base.startsWith('.wh.') || entry.split('/').includes('..')) continue;
+    const dir = path.posix.dirname(entry);
+    if (base === '.wh..wh..opq') ops.push(`O ${dir}`);
+    else ops.push(`R ${path.posix.join(dir, base.slice(4))}`);
+  }
+  if (!ops.length) return;
+  const script = 'set -e; while IFS= read -r line; do p=${line#? }; case "$line" in O*) if [ -d "$p" ]; then find "$p" -mindepth 1 -maxdepth 1 -exec rm -rf {} +; fi;; R*) rm -rf -- "$p";; esac; done';
+  const child = spawnSandboxed(rootfs, ['/bin/sh', '-c', script]);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdin!.end(ops.join('\n') + '\n');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new BurrowError('import-failed', `a layer's deletions could not be applied: ${err.trim().split('\n')[0]}`);
+}
+
+async function copyFolder(staging: Staging, source: string, counters: ExtractCounters, opts: ImportOptions): Promise<void> {
+  const child = spawnSandboxed(staging.rootfs, ['/bin/sh', '-c', `tar -C /source --exclude=./dev/* -cf - . | tar -x -v -p --numeric-owner --same-owner -f - -C ${SANDBOX_TARGET}`], [{ source, dest: '/source' }]);
+  child.stdin!.end();
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    counters.entries += d.toString().split('\n').length - 1;
+    opts.onProgress?.({ phase: 'copying', bytes: 0, totalBytes: 0, entries: counters.entries });
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const abort = () => process.kill(-child.pid!, 'SIGKILL');
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  opts.signal?.removeEventListener('abort', abort);
+  if (opts.signal?.aborted) throw cancelled();
+  if (code !== 0) throw new BurrowError(/No space left/.test(err) ? 'no-space' : 'import-failed', `copying ${source} failed: ${err.trim().split('\n').slice(0, 2).join('; ')}`, 'nothing was kept');
+}
+
+/** Validates a finished tree; errors name what the user gave (`label`), not the temporary folder. */
+function validated(rootfs: string, label: string): RootfsInfo {
+  const { map } = resolveIdMap('auto', probeHost());
+  try {
+    return validateRootfs(rootfs, map);
+  } catch (e) {
+    if (e instanceof BurrowError) throw new BurrowError(e.code, e.message.replace(`rootfs ${rootfs}`, label) + (e.code === 'rootfs-invalid' ? '; nothing was kept' : ''), e.fix);
+    throw e;
+  }
+}
+
+export interface BuildContext {
+  staging: Staging;
+  counters: ExtractCounters;
+  setPhase(phase: string, totalBytes?: number): void;
+  tick(): void;
+}
+
+/**
+ * The frame of every import: a staging folder, progress, the check of the finished tree, the rename into
+ * place, and on any failure or cancel the removal of everything made.
+ */
+export async function buildImage(name: string, label: string, opts: ImportOptions, work: (ctx: BuildContext) => Promise<ImageRecord['source']>): Promise<ImageRecord> {
+  const staging = beginImage(name);
+  const counters: ExtractCounters = { bytes: 0, entries: 0 };
+  let phase = 'starting';
+  let totalBytes = 0;
+  let last = 0;
+  const report = () => opts.onProgress?.({ phase, bytes: counters.bytes, totalBytes, entries: counters.entries });
+  const ctx: BuildContext = {
+    staging,
+    counters,
+    setPhase(p, total) {
+      phase = p;
+      if (total !== undefined) totalBytes = total;
+      report();
+    },
+    tick() {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      report();
+    },
+  };
+  try {
+    const source = await work(ctx);
+    ctx.setPhase('checking');
+    const info = validated(staging.rootfs, label);
+    return staging.commit({ inPlace: false, source, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init, entries: counters.entries || undefined, bytes: counters.bytes || undefined });
+  } catch (e) {
+    staging.discard();
+    throw e;
+  }
+}
+
+/** Imports `source` as image `name`. Nothing is left behind when it fails or is cancelled. */
+export async function importImage(name: string, source: string, opts: ImportOptions = {}): Promise<ImageRecord> {
+  const detected = await detectSource(source);
+  if (detected.kind === 'folder' && !opts.copy) {
+    // In place: the user's folder is the image. Checked like any other, never written to.
+    const staging = beginImage(name);
+    try {
+      const info = validated(detected.path, detected.path);
+      fs.rmdirSync(staging.rootfs);
+      return staging.commit({ rootfs: detected.path, inPlace: true, source: { kind: 'folder', path: detected.path }, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init });
+    } catch (e) {
+      staging.discard();
+      throw e;
+    }
+  }
+  const layers: Layer[] = detected.kind === 'oci-layout' ? ociLayers(detected.path) : [];
+  return buildImage(name, detected.path, opts, async ({ staging, counters, setPhase, tick }) => {
+    const extract = { counters, signal: opts.signal, onTick: tick };
+    if (detected.kind === 'tarball') {
+      checkFreeSpace(staging.dir, expandedEstimate([{ file: detected.path, size: detected.size, compression: detected.compression ?? 'none' }]));
+      setPhase('unpacking', detected.size);
+      await extractInto(staging.rootfs, detected.path, { ...extract, compression: detected.compression ?? 'none' });
+    } else if (detected.kind === 'folder') {
+      setPhase('copying');
+      await copyFolder(staging, detected.path, counters, opts);
+    } else {
+      let archive: string | undefined;
+      if (detected.kind !== 'oci-layout') {
+        checkFreeSpace(staging.dir, detected.size * 2);
+        setPhase('reading the archive', detected.size);
+        archive = path.join(staging.dir, 'archive');
+        fs.mkdirSync(archive);
+        await extractInto(archive, detected.path, { ...extract, compression: detected.compression ?? 'none' });
+        layers.push(...(detected.kind === 'docker-save' ? dockerSaveLayers(archive) : ociLayers(archive)));
+        counters.bytes = 0;
+        counters.entries = 0;
+      }
+      checkFreeSpace(staging.dir, expandedEstimate(layers));
+      const total = layers.reduce((s, l) => s + l.size, 0);
+      for (const [i, layer] of layers.entries()) {
+        setPhase(`layer ${i + 1} of ${layers.length}`, total);
+        await applyWhiteouts(staging.rootfs, layer);
+        // A compressed legacy docker layer is identified by its uncompressed tar: not checked here.
+        const sha256 = layer.digest && (layer.digest.of === 'file' || layer.compression === 'none') ? layer.digest.hex : undefined;
+        await extractInto(staging.rootfs, layer.file, { ...extract, compression: layer.compression, skipWhiteouts: true, sha256 });
+      }
+      if (archive) removeMappedTree(archive);
+    }
+    return { kind: detected.kind, path: detected.path, compression: detected.compression };
+  });
+}

@@ -1,0 +1,82 @@
+// Commands run as root of the user's own id mapping (the one machines get), so that files keep the
+// owners the guest sees: unpacking images, removing trees that hold subordinate-id files.
+//
+// Anything that writes into an image runs in a bubblewrap sandbox where the whole host is read-only and
+// only the target folder is writable: a hostile archive (`../`, absolute names, symlinks pointing out)
+// can fail the import, but cannot write anywhere else.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { BurrowError } from './errors';
+import { canMapAuto, probeHost, type HostFacts } from './host-probe';
+
+/** Where the target folder appears inside the sandbox. */
+export const SANDBOX_TARGET = '/target';
+
+function unsharePrefix(host: HostFacts): string[] {
+  if (!canMapAuto(host)) {
+    throw new BurrowError('host-not-ready', 'images keep their owners only under your subordinate-id mapping, and it cannot be set up here', 'see: burrow doctor (subordinate ids, uidmap, unshare --map-auto)');
+  }
+  return [host.unshare!.path, '--user', '--map-auto', '--map-root-user', '--'];
+}
+
+/** The host's programs, read-only: /usr, /etc, and /bin, /lib… as the symlinks or folders they are here. */
+function toolBinds(): string[] {
+  const args = ['--ro-bind', '/usr', '/usr', '--ro-bind', '/etc', '/etc'];
+  for (const top of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(top);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(top), top);
+    else if (st.isDirectory()) args.push('--ro-bind', top, top);
+  }
+  return args;
+}
+
+/** argv that runs `command` as mapped root in a sandbox where only `target` (at /target) is writable. */
+export function sandboxedArgv(target: string, command: string[], host = probeHost(), extraBinds: { source: string; dest: string }[] = []): string[] {
+  if (!host.bwrap) throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
+  const binds = extraBinds.flatMap((b) => ['--ro-bind', b.source, b.dest]);
+  return [
+    ...unsharePrefix(host),
+    host.bwrap.path,
+    ...toolBinds(),
+    '--dev', '/dev',
+    '--proc', '/proc',
+    '--tmpfs', '/tmp',
+    ...binds,
+    '--bind', target, SANDBOX_TARGET,
+    '--unshare-pid', '--unshare-net', '--unshare-ipc',
+    '--die-with-parent',
+    // Root of the mapping may chown to any mapped id and set file capabilities; nothing beyond it.
+    '--cap-add', 'CAP_CHOWN', '--cap-add', 'CAP_FOWNER', '--cap-add', 'CAP_DAC_OVERRIDE', '--cap-add', 'CAP_SETFCAP', '--cap-add', 'CAP_FSETID',
+    '--chdir', SANDBOX_TARGET,
+    '--',
+    ...command,
+  ];
+}
+
+/** Starts a sandboxed command in its own process group (so cancel can end all of it). */
+export function spawnSandboxed(target: string, command: string[], extraBinds: { source: string; dest: string }[] = []): ChildProcess {
+  const argv = sandboxedArgv(target, command, probeHost(), extraBinds);
+  return spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+}
+
+/**
+ * Removes a folder that may hold files of subordinate ids (an unpacked image, an overlay's upper layer).
+ * Tries as the user first; what the user cannot remove is removed as root of the mapping.
+ */
+export function removeMappedTree(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  } catch {
+    /* subordinate-id files in folders the user cannot write: below */
+  }
+  const host = probeHost();
+  const r = spawnSync(unsharePrefix(host)[0]!, [...unsharePrefix(host).slice(1), 'rm', '-rf', '--', dir], { encoding: 'utf8' });
+  if (r.status !== 0 || fs.existsSync(dir)) throw new BurrowError('internal', `could not remove ${dir}: ${r.stderr.trim() || `rm exited ${r.status}`}`, `remove it by hand: unshare --user --map-auto --map-root-user rm -rf ${dir}`);
+}

@@ -1,0 +1,115 @@
+// Unpacks a tar stream into an image's rootfs with GNU tar, as root of the user's mapping, inside the
+// sandbox where only the rootfs is writable. Counts bytes and entries as it goes, can be cancelled, and
+// turns tar's complaints into errors people can act on.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BurrowError } from './errors';
+import { TAR_DECOMPRESS, type Compression } from './image-formats';
+import { SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
+
+export interface ExtractCounters {
+  bytes: number;
+  entries: number;
+}
+
+export interface ExtractOptions {
+  compression: Compression;
+  /** Leave out whiteout files (OCI layers: they are applied before the layer is unpacked). */
+  skipWhiteouts?: boolean;
+  signal?: AbortSignal;
+  /** sha256 the input must have (checked once all of it was read). */
+  sha256?: string;
+  counters: ExtractCounters;
+  onTick?: () => void;
+}
+
+/** tar's options: numeric owners as stored, permissions kept, device nodes left out (bwrap provides /dev). */
+export function tarExtractArgs(compression: Compression, skipWhiteouts = false): string[] {
+  return [
+    'tar', '-x', '-v', '-p', '--numeric-owner', '--same-owner',
+    '--xattrs', '--xattrs-include=security.capability',
+    ...TAR_DECOMPRESS[compression],
+    '--exclude=./dev/*', '--exclude=dev/*',
+    ...(skipWhiteouts ? ['--exclude=.wh.*'] : []),
+    '-f', '-', '-C', SANDBOX_TARGET,
+  ];
+}
+
+/** tar's stderr as one sentence with its fix; undefined when nothing in it is a reason to refuse. */
+export function explainTarErrors(stderr: string, exitCode: number | null): BurrowError | undefined {
+  const lines = stderr.split('\n').filter((l) => l && !/Exiting with failure status|Error is not recoverable: exiting now/.test(l));
+  const first = (re: RegExp) => lines.find((l) => re.test(l));
+  const outside = 'an image must stay inside its own folder: this archive was refused and nothing was kept';
+  let hit: string | undefined;
+  if ((hit = first(/No space left on device/))) return new BurrowError('no-space', 'not enough disk space to unpack the image (No space left on device); nothing was kept', 'free some space, or set XDG_DATA_HOME to a bigger disk');
+  if ((hit = first(/Member name contains '\.\.'|contains '\.\.'|Removing leading .*\.\.\//))) return new BurrowError('import-failed', `the archive holds entries that climb out of its folder (${hit.replace(/^tar: /, '')})`, outside);
+  if ((hit = first(/Removing leading `\/'/))) return new BurrowError('import-failed', 'the archive holds absolute paths (entries starting with /)', outside);
+  if ((hit = first(/Read-only file system|Too many levels of symbolic links|Cannot open: Not a directory/))) {
+    return new BurrowError('import-failed', `the archive writes through a link that points out of its folder (${hit.replace(/^tar: /, '')})`, outside);
+  }
+  if ((hit = first(/Unexpected EOF|unexpected end of (file|input)|invalid compressed data|Truncated|corrupt|premature end|Skipping to next header|not look like a tar archive|format violated|Unknown frame descriptor|Read error/i))) {
+    return new BurrowError('import-failed', `the archive is truncated or corrupt (${hit.replace(/^tar: /, '')})`, 'download, export or copy it again; nothing was kept');
+  }
+  if (exitCode !== 0) {
+    const ignorable = (l: string) => /Cannot mknod|Cannot change ownership|Cannot set xattr|Ignoring unknown extended header|time stamp .* in the future/.test(l);
+    const real = lines.filter((l) => !ignorable(l));
+    if (real.length) return new BurrowError('import-failed', `tar could not unpack the archive: ${real.slice(0, 2).join('; ').replace(/tar: /g, '')}`, 'check the archive with: tar -tvf FILE; nothing was kept');
+  }
+  return undefined;
+}
+
+/** Streams `input` (a file, or a stream such as mmdebstrap's output) into tar inside the sandbox writing to `rootfs`. */
+export async function extractInto(rootfs: string, input: string | NodeJS.ReadableStream, opts: ExtractOptions): Promise<void> {
+  if (opts.signal?.aborted) throw cancelled();
+  const child = spawnSandboxed(rootfs, tarExtractArgs(opts.compression, opts.skipWhiteouts));
+  let stderr = '';
+  let pending = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    pending += d.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    opts.counters.entries += lines.length;
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16384)));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const abort = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  opts.signal?.addEventListener('abort', abort, { once: true });
+
+  const hash = opts.sha256 ? createHash('sha256') : undefined;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      opts.counters.bytes += chunk.length;
+      hash?.update(chunk);
+      opts.onTick?.();
+      done(null, chunk);
+    },
+  });
+  let streamError: Error | undefined;
+  try {
+    await pipeline(typeof input === 'string' ? fs.createReadStream(input) : input, count, child.stdin!);
+  } catch (e) {
+    streamError = e as Error; // tar stopped reading (it failed, or was cancelled): its own error says why
+  }
+  const code = await exited;
+  opts.signal?.removeEventListener('abort', abort);
+  if (opts.signal?.aborted) throw cancelled();
+  const explained = explainTarErrors(stderr, code);
+  if (explained) throw explained;
+  if (streamError && (streamError as NodeJS.ErrnoException).code !== 'EPIPE') throw new BurrowError('import-failed', `reading ${typeof input === 'string' ? input : 'the image'} failed: ${streamError.message}`);
+  if (code === null) throw new BurrowError('import-failed', 'tar was killed before it finished; nothing was kept');
+  // Any other non-zero exit left only ignorable complaints (device nodes, unknown headers): the tree is complete.
+  if (hash) {
+    const got = hash.digest('hex');
+    if (got !== opts.sha256) throw new BurrowError('import-failed', `a layer is corrupt: its sha256 is ${got.slice(0, 12)}…, the image says ${opts.sha256!.slice(0, 12)}…`, 'copy or save the image again; nothing was kept');
+  }
+}
+
+export const cancelled = (): BurrowError => new BurrowError('cancelled', 'import cancelled; nothing was kept');
