@@ -1,6 +1,7 @@
 // Benchmarks, each against a baseline measured in the same run (see bench/README.md):
-// boot to READY=1 and stop, Burrow vs the exact `burrow command` line run by hand (alternating);
-// supervisor memory; time to list machines. Run as the unprivileged user (bench/run.sh arranges it).
+// boot to READY=1 and stop, Burrow vs the exact `burrow command` line run by hand (alternating); what nat
+// networking adds to a boot; importing a ~200 MiB tarball vs plain tar under the same mapping; supervisor
+// memory; time to list machines. Run as the unprivileged user (bench/run.sh arranges it).
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -49,11 +50,35 @@ function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 }
 
+/** Importing a ~200 MB tarball with Burrow vs plain `tar -xpf` of the same file under the same mapping, alternating. */
+function benchImport(sb: ReturnType<typeof createSandbox>) {
+  const tarball = path.join(process.env.BURROW_TEST_IMAGES ?? '', 'debian12.tar');
+  const mapped = (args: string[]) => execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args]);
+  const burrow: number[] = [];
+  const tar: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    ok(sb.burrow(['image', 'import', `imp${i}`, tarball]));
+    burrow.push(performance.now() - t0);
+    ok(sb.burrow(['image', 'rm', `imp${i}`]));
+    const dir = path.join(sb.root, `tar${i}`);
+    fs.mkdirSync(dir);
+    const t1 = performance.now();
+    mapped(['tar', '--numeric-owner', '-xpf', tarball, '-C', dir, '--exclude=./dev/*']);
+    tar.push(performance.now() - t1);
+    mapped(['rm', '-rf', dir]);
+  }
+  const mb = fs.statSync(tarball).size / 1024 ** 2;
+  return { label: `import ${mb.toFixed(0)} MiB tarball (ms)`, burrow: +median(burrow).toFixed(1), floor: +median(tar).toFixed(1), ratio: +(median(burrow) / median(tar)).toFixed(2) };
+}
+
 async function main() {
   const sb = createSandbox('bench');
   const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS };
   try {
-    ok(sb.burrow(['create', 'bench', '--rootfs', sb.rootfs('debian12', 'bench')]));
+    // isolated: the hand-run line configures no network, so both sides boot the same machine.
+    ok(sb.burrow(['create', 'bench', '--rootfs', sb.rootfs('debian12', 'bench'), '--network', 'isolated']));
+    ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', '18999:80']));
     burrowRun(sb, 'bench'); // warm the page cache for both
     const b: { boot: number; stop: number }[] = [];
     const h: { boot: number; stop: number }[] = [];
@@ -61,15 +86,20 @@ async function main() {
       b.push(burrowRun(sb, 'bench'));
       h.push(await handRun(sb, 'bench'));
     }
+    // nat: what pasta adds to a boot (PID 1 waits until the network and the forward are up).
+    const nat: number[] = [];
+    for (let i = 0; i < RUNS; i++) nat.push(burrowRun(sb, 'bench-nat').boot);
     const row = (label: string, burrow: number, floor: number) => ({ label, burrow: +burrow.toFixed(1), floor: +floor.toFixed(1), ratio: +(burrow / floor).toFixed(2) });
     const boot = row('boot to READY (ms)', median(b.map((x) => x.boot)), median(h.map((x) => x.boot)));
     const stop = row('stop to exit (ms)', median(b.map((x) => x.stop)), median(h.map((x) => x.stop)));
+    const natBoot = row('boot, nat + 1 forward vs isolated (ms)', median(nat), median(b.map((x) => x.boot)));
+    const imported = benchImport(sb);
 
     // Footprint: 10 idle machines' supervisors, and listing them.
     const names = Array.from({ length: 10 }, (_, i) => `idle${i}`);
     const t0 = performance.now();
     const starts = names.map((n) => {
-      ok(sb.burrow(['create', n, '--rootfs', sb.rootfs('debian12', n)]));
+      ok(sb.burrow(['create', n, '--rootfs', sb.rootfs('debian12', n), '--network', 'isolated']));
       return new Promise<number>((resolve) => spawn(process.execPath, [BURROW, 'start', n], { env: sb.env, stdio: 'ignore' }).on('exit', (c) => resolve(c ?? 1)));
     });
     const scaleStart = performance.now();
@@ -85,11 +115,11 @@ async function main() {
     const nodeMs = (performance.now() - v0) / 5;
     for (const n of names) sb.burrow(['stop', n]);
     Object.assign(results, {
-      boot, stop, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
+      boot, stop, natBoot, import: imported, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
       footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
     });
     console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
-    console.table([boot, stop]);
+    console.table([boot, stop, natBoot, imported]);
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);
     console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${(results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb} KiB; burrow ls with 10 machines ${lsMs.toFixed(1)} ms (node --version alone: ${nodeMs.toFixed(1)} ms)`);
     const out = path.join(__dirname, 'results', `bench-${Date.now()}.json`);

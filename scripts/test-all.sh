@@ -29,6 +29,11 @@ images=${BURROW_TEST_IMAGES:-/var/cache/burrow-test}
 echo "== preparing the host as a desktop would: user $user, subordinate ids, delegated cgroup"
 mapfile -t cgdirs < <(bash scripts/prepare-test-host.sh "$user" burrow-ci)
 home=$(getent passwd "$user" | cut -d: -f6)
+# A nearly full disk, for the "not enough disk space" tests: a small tmpfs the test user owns.
+small=/mnt/burrow-small-fs
+mkdir -p "$small"
+mountpoint -q "$small" || mount -t tmpfs -o size=64m,mode=0755 burrow-small "$small"
+chown "$user:" "$small"
 install -d -o "$user" -g "$user" "$images"
 
 # The test user may not be able to read this clone (CI clones under root's home): give it a copy.
@@ -41,7 +46,7 @@ trap 'status=$?; cp -r "$work/e2e/artifacts" "$repo/e2e/" 2>/dev/null || true; r
 as_user() { # runs "$1" as the test user, inside the delegated cgroup
   local join=""
   for d in "${cgdirs[@]}"; do join+="echo \$\$ > $d/cgroup.procs; "; done
-  bash -c "$join exec runuser -u $user -- env -i HOME=$home USER=$user LOGNAME=$user PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 CI=${CI:-} BURROW_TEST_IMAGES=$images bash -c 'cd $work && $1'"
+  bash -c "$join exec runuser -u $user -- env -i HOME=$home USER=$user LOGNAME=$user PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 CI=${CI:-} BURROW_TEST_IMAGES=$images BURROW_TEST_SMALL_FS=$small bash -c 'cd $work && $1'"
 }
 
 echo "== test images ($images, built unprivileged with mmdebstrap --mode=unshare)"

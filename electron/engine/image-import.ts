@@ -28,7 +28,7 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
 }
 
-const MARGIN_BYTES = 64 * 1024 ** 2;
+const MARGIN_BYTES = 16 * 1024 ** 2;
 /** Compressed archives rarely expand more than this; a guess, used only to refuse early. */
 const EXPANSION: Record<string, number> = { none: 1, gzip: 3, xz: 4, zstd: 4, bzip2: 4 };
 

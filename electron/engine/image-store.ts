@@ -75,9 +75,9 @@ export function listImages(): ImageRecord[] {
   return images;
 }
 
-/** Machines whose profile uses this image (by name, or by its rootfs folder). */
+/** Machines whose profile uses this image (by name, or by its rootfs folder when made without an image). */
 export function machinesUsing(image: ImageRecord): string[] {
-  return listProfiles().profiles.filter((p) => p.image === image.name || p.rootfs === image.rootfs).map((p) => p.name);
+  return listProfiles().profiles.filter((p) => p.image === image.name || (!p.image && p.rootfs === image.rootfs)).map((p) => p.name);
 }
 
 export function removeImage(name: string): void {

@@ -43,10 +43,10 @@ export function explainTarErrors(stderr: string, exitCode: number | null): Burro
   const first = (re: RegExp) => lines.find((l) => re.test(l));
   const outside = 'an image must stay inside its own folder: this archive was refused and nothing was kept';
   let hit: string | undefined;
-  if ((hit = first(/No space left on device/))) return new BurrowError('no-space', 'not enough disk space to unpack the image (No space left on device); nothing was kept', 'free some space, or set XDG_DATA_HOME to a bigger disk');
+  if ((hit = first(/No space left on device|Wrote only \d+ of \d+ bytes|Disk quota exceeded/))) return new BurrowError('no-space', 'not enough disk space to unpack the image (No space left on device); nothing was kept', 'free some space, or set XDG_DATA_HOME to a bigger disk');
   if ((hit = first(/Member name contains '\.\.'|contains '\.\.'|Removing leading .*\.\.\//))) return new BurrowError('import-failed', `the archive holds entries that climb out of its folder (${hit.replace(/^tar: /, '')})`, outside);
   if ((hit = first(/Removing leading `\/'/))) return new BurrowError('import-failed', 'the archive holds absolute paths (entries starting with /)', outside);
-  if ((hit = first(/Read-only file system|Too many levels of symbolic links|Cannot open: Not a directory/))) {
+  if ((hit = first(/Read-only file system|Too many levels of symbolic links|Cannot open: Not a directory|Cannot (open|mkdir|create symlink|hard link).*No such file or directory/))) {
     return new BurrowError('import-failed', `the archive writes through a link that points out of its folder (${hit.replace(/^tar: /, '')})`, outside);
   }
   if ((hit = first(/Unexpected EOF|unexpected end of (file|input)|invalid compressed data|Truncated|corrupt|premature end|Skipping to next header|not look like a tar archive|format violated|Unknown frame descriptor|Read error/i))) {
