@@ -100,7 +100,15 @@ async function main() {
     const t0 = performance.now();
     const starts = names.map((n) => {
       ok(sb.burrow(['create', n, '--rootfs', sb.rootfs('debian12', n), '--network', 'isolated']));
-      return new Promise<number>((resolve) => spawn(process.execPath, [BURROW, 'start', n], { env: sb.env, stdio: 'ignore' }).on('exit', (c) => resolve(c ?? 1)));
+      return new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [BURROW, 'start', n], { env: sb.env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('exit', (c) => {
+          if (c !== 0) console.error(`start ${n} failed (exit ${c}): ${err.trim()}`);
+          resolve(c ?? 1);
+        });
+      });
     });
     const scaleStart = performance.now();
     const codes = await Promise.all(starts);

@@ -23,10 +23,11 @@ test('the desktop window creates and boots a machine', async () => {
   // Sandboxed, isolated, no Node: the page sees only the frozen contract object.
   expect(await page.evaluate(() => [typeof (window as unknown as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process, Object.isFrozen(window.burrow)])).toEqual(['undefined', 'undefined', true]);
   await page.getByRole('button', { name: 'New machine' }).click();
-  await page.getByLabel('Name').fill('desk');
+  await page.getByLabel('Machine name').fill('desk');
+  await page.getByRole('radio', { name: 'a folder' }).check();
   await page.getByLabel('Rootfs folder').fill(process.env.BURROW_E2E_ROOTFS!);
   await expect(page.getByLabel('What the image holds')).toContainText('Debian');
-  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Next' }).click();
+  for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Create machine' }).click();
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'running', { timeout: 60_000 });

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BURROW, createSandbox } from '../test/integration/harness';
+import { BURROW, createSandbox, imageTar } from '../test/integration/harness';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const sb = createSandbox('e2e');
@@ -20,6 +20,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   process.env.BURROW_E2E_URL = url;
   process.env.BURROW_E2E_ROOTFS = rootfs;
+  process.env.BURROW_E2E_IMAGE_TAR = imageTar('debian12');
   process.env.BURROW_E2E_ENV = JSON.stringify(sb.env);
   fs.mkdirSync(path.join(__dirname, 'artifacts/screenshots'), { recursive: true });
   return async () => {

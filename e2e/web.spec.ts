@@ -36,7 +36,8 @@ test('a newcomer creates, boots, uses and stops a machine from the window', asyn
   await shot(page, '01-home');
 
   await page.getByRole('button', { name: 'Create a machine' }).click();
-  await page.getByLabel('Name').fill('web');
+  await page.getByLabel('Machine name').fill('web');
+  await page.getByRole('radio', { name: 'a folder' }).check();
   await page.getByLabel('Rootfs folder').fill(rootfs());
   await expect(page.getByLabel('What the image holds')).toContainText('Debian GNU/Linux 12 (bookworm)');
   await expect(page.getByLabel('What the image holds')).toContainText('252');
@@ -139,7 +140,7 @@ test('the wizard works from the keyboard alone and refuses bad input inline', as
   // Tab to "New machine" and open the wizard.
   for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.textContent === 'New machine')); i++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
-  await expect(page.getByLabel('Name')).toBeFocused();
+  await expect(page.getByLabel('Machine name')).toBeFocused();
   await page.keyboard.type('Bad Name');
   await expect(page.getByText('use 1-63 lowercase letters')).toBeVisible();
   await page.keyboard.press('Control+A');
@@ -147,6 +148,11 @@ test('the wizard works from the keyboard alone and refuses bad input inline', as
   await expect(page.getByText('a machine named "web" already exists')).toBeVisible();
   await page.keyboard.press('Control+A');
   await page.keyboard.type('keys');
+  // "Start from": an image, or (arrow down) a folder.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('radio', { name: 'an image' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('radio', { name: 'a folder' })).toBeChecked();
   await page.keyboard.press('Tab');
   await page.keyboard.type('/nonexistent/rootfs');
   await expect(page.getByText('rootfs /nonexistent/rootfs does not exist')).toBeVisible();
@@ -185,4 +191,39 @@ test('a lost connection shows a banner instead of a blank screen, then reconnect
   await shot(page, '15-connection-lost');
   cut = false;
   await expect(page.getByRole('alert').filter({ hasText: 'Lost the connection' })).toHaveCount(0, { timeout: 15_000 });
+});
+
+test('a newcomer with no image imports one in the window; the machine keeps it pristine', async ({ page }) => {
+  await page.goto(url());
+  await page.getByRole('button', { name: 'New machine' }).click();
+  await page.getByLabel('Machine name').fill('fromimage');
+  await expect(page.getByText('You have no images yet')).toBeVisible();
+  await expectAccessible(page, 'wizard without images');
+
+  // Building Debian can be cancelled, and nothing is kept.
+  await page.getByLabel('Image name').fill('tobecancelled');
+  await page.getByRole('button', { name: 'Build Debian image' }).click();
+  await expect(page.getByRole('button', { name: 'Cancel', exact: true }).first()).toBeVisible();
+  await page.locator('.job').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'cancelled; nothing was kept' })).toBeVisible({ timeout: 30_000 });
+
+  // Importing a tarball shows progress, then the image is chosen, kept pristine by default.
+  await page.getByLabel('Image name').fill('deb12');
+  await page.getByLabel('Tarball, OCI image, docker save archive or rootfs folder').fill(process.env.BURROW_E2E_IMAGE_TAR!);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByLabel('Image', { exact: true })).toHaveValue('deb12', { timeout: 60_000 });
+  await expect(page.getByRole('radio', { name: 'Keep changes apart (recommended)' })).toBeChecked();
+  await shot(page, '16-wizard-image');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByLabel('The exact command')).toContainText('mount -t overlay');
+  await page.getByRole('button', { name: 'Create machine' }).click();
+  await expect(page.getByRole('heading', { name: 'fromimage', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'exited', { timeout: 60_000 });
+  // Booting wrote to the machine's own layer (its journal, at least): Reset discards it.
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Reset to image' }).click();
+  await expect(page.getByRole('log', { name: 'Notifications' })).toContainText('fromimage is back to its image.');
 });

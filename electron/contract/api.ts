@@ -2,6 +2,7 @@
 // Electron IPC (main + preload) and the web host (WebSocket) both implement it; the renderer depends on
 // this file only. Every payload is validated against these schemas where it enters the host.
 import { z } from 'zod';
+import type { ImageProgress, ImageRecord } from './image';
 import type { MachineStatus, MachineUsage } from './machine-state';
 import { hostPath, machineName, profileSchema, type MachineProfile, type NetworkMode, type PortForward } from './profile';
 
@@ -22,6 +23,7 @@ export const callSchemas = {
   'machines.stop': z.tuple([machineName]),
   'machines.kill': z.tuple([machineName]),
   'machines.restart': z.tuple([machineName]),
+  'machines.reset': z.tuple([machineName]),
   'machines.units': z.tuple([machineName]),
   'machines.unitAction': z.tuple([machineName, unitName, z.enum(['start', 'stop', 'restart'])]),
   'machines.liveMounts': z.tuple([machineName]),
@@ -34,6 +36,12 @@ export const callSchemas = {
   'terminal.resize': z.tuple([terminalId, z.number().int().min(2).max(1000), z.number().int().min(2).max(1000)]),
   'terminal.ack': z.tuple([terminalId, z.number().int().min(0)]),
   'terminal.close': z.tuple([terminalId]),
+  'images.list': z.tuple([]),
+  'images.inspect': z.tuple([machineName]),
+  'images.create': z.tuple([z.object({ name: machineName, suite: z.string().regex(/^[a-z][a-z0-9.-]{1,31}$/, 'a Debian suite such as bookworm'), packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'not a Debian package name')).max(200) })]),
+  'images.import': z.tuple([z.object({ name: machineName, source: hostPath, copy: z.boolean() })]),
+  'images.cancel': z.tuple([machineName]),
+  'images.remove': z.tuple([machineName]),
   /** The desktop's folder picker (Electron only; the browser build types a path instead). */
   'dialog.pickRootfs': z.tuple([]),
 } as const;
@@ -117,6 +125,7 @@ export interface CallResults {
   'machines.stop': MachineStatus;
   'machines.kill': MachineStatus;
   'machines.restart': MachineStatus;
+  'machines.reset': { discarded: boolean };
   'machines.units': UnitView[];
   'machines.unitAction': null;
   'machines.liveMounts': LiveMount[];
@@ -130,6 +139,27 @@ export interface CallResults {
   'terminal.ack': null;
   'terminal.close': null;
   'dialog.pickRootfs': string | null;
+  'images.list': ImageListItem[];
+  'images.inspect': ImageReportView;
+  'images.create': ImageRecord;
+  'images.import': ImageRecord;
+  'images.cancel': boolean;
+  'images.remove': null;
+}
+
+export interface ImageListItem {
+  image: ImageRecord;
+  machines: string[];
+}
+
+/** `burrow image inspect` as data: facts in words, problems, the fix. */
+export interface ImageReportView {
+  name: string;
+  verdict: 'ok' | 'problem';
+  facts: [string, string][];
+  problems: string[];
+  fix?: string;
+  machines: string[];
 }
 
 export interface EventPayloads {
@@ -138,9 +168,10 @@ export interface EventPayloads {
   'ui.command': { command: 'new-machine' | 'show-doctor' };
   'terminal.data': { id: string; data: string };
   'terminal.exit': { id: string; code: number };
+  'images.progress': ImageProgress;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: EventName[] = ['machines.changed', 'ui.command', 'terminal.data', 'terminal.exit'];
+export const EVENT_NAMES: EventName[] = ['machines.changed', 'ui.command', 'terminal.data', 'terminal.exit', 'images.progress'];
 
 /** Electron IPC channels: one for calls, one for events. */
 export const IPC_CALL = 'burrow:call';

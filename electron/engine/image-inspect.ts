@@ -1,18 +1,12 @@
 // What an image is and whether it can boot here, in words: shown by `burrow image inspect` and the window.
+import type { ImageReportView } from '../contract/api';
 import { BurrowError } from './errors';
 import { probeHost } from './host-probe';
 import { machinesUsing, type ImageRecord } from './image-store';
 import { resolveIdMap } from './launch-plan';
 import { inspectRootfs } from './rootfs';
 
-export interface ImageReport {
-  name: string;
-  verdict: 'ok' | 'problem';
-  facts: [string, string][];
-  problems: string[];
-  fix?: string;
-  machines: string[];
-}
+export type ImageReport = ImageReportView;
 
 const SYSTEMD_NEEDS_UNIFIED = 256;
 

@@ -3,7 +3,7 @@
 // a partial whose importer is gone (killed, host restarted) is removed by the next image command.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import { imageRecordSchema, type ImageRecord } from '../contract/image';
 import { MACHINE_NAME_RE } from '../contract/profile';
 import { writeJsonAtomic } from './atomic-file';
 import { BurrowError } from './errors';
@@ -12,27 +12,7 @@ import { imagesDir } from './paths';
 import { listProfiles } from './profiles';
 import { processStartTime } from './runtime-state';
 
-export const imageRecordSchema = z.object({
-  version: z.literal(1),
-  name: z.string().regex(MACHINE_NAME_RE),
-  /** The rootfs folder: inside the store, or the user's own folder for an image used in place. */
-  rootfs: z.string(),
-  inPlace: z.boolean(),
-  source: z.object({
-    kind: z.enum(['tarball', 'folder', 'oci-layout', 'oci-archive', 'docker-save', 'debian']),
-    path: z.string().optional(),
-    compression: z.string().optional(),
-    suite: z.string().optional(),
-    packages: z.array(z.string()).optional(),
-  }),
-  createdAt: z.string(),
-  distro: z.string().optional(),
-  systemdVersion: z.number().optional(),
-  init: z.array(z.string()).optional(),
-  entries: z.number().optional(),
-  bytes: z.number().optional(),
-});
-export type ImageRecord = z.infer<typeof imageRecordSchema>;
+export { imageRecordSchema, type ImageRecord } from '../contract/image';
 
 export function checkImageName(name: string): void {
   if (!MACHINE_NAME_RE.test(name)) throw new BurrowError('invalid-input', `invalid image name ${JSON.stringify(name)}: use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit`);

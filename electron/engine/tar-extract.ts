@@ -94,7 +94,7 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
   });
   let streamError: Error | undefined;
   try {
-    await pipeline(typeof input === 'string' ? fs.createReadStream(input) : input, count, child.stdin!);
+    await pipeline(typeof input === 'string' ? fs.createReadStream(input, { highWaterMark: 1024 * 1024 }) : input, count, child.stdin!);
   } catch (e) {
     streamError = e as Error; // tar stopped reading (it failed, or was cancelled): its own error says why
   }

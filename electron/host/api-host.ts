@@ -9,12 +9,15 @@ import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
 import { resolveIdMap } from '../engine/launch-plan';
-import { listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import { listMachines, machineUsage, planMachine, removeMachine, resetMachine, startMachine, stopMachine } from '../engine/machines';
 import { createProfile, loadProfile, saveProfile } from '../engine/profiles';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { statusOf } from '../engine/runtime-state';
 import { shellFold } from '../engine/shell-quote';
+import { inspectImage } from '../engine/image-inspect';
+import { listImages, loadImage, machinesUsing, removeImage } from '../engine/image-store';
 import { completePath } from './fs-complete';
+import { imageJobs } from './image-jobs';
 import { listUnits, liveMounts, readJournal, unitAction } from './machine-queries';
 import { TerminalManager } from './terminals';
 
@@ -23,7 +26,7 @@ type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
 const POLL_MS = 500;
 /** Calls after which the watcher looks at once, so their transitions reach listeners without delay. */
-const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart']);
+const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.reset', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart']);
 
 /**
  * Watches every machine's recorded state (whoever started it: this window, another, the CLI).
@@ -109,6 +112,7 @@ export class ApiHost implements Disposable {
     this.terminals = new TerminalManager({ data: (id, data) => emit('terminal.data', { id, data }), exit: (id, code) => emit('terminal.exit', { id, code }) });
     this.store.add(toDisposable(() => this.terminals.dispose()));
     this.watcher = this.store.add(watchMachines(emit));
+    this.store.add(imageJobs.onProgress((p) => emit('images.progress', p)));
     this.store.add(this.onEvent((event, payload) => {
       const s = payload as MachineStatus;
       if (event === 'machines.changed' && ['stopping', 'exited', 'crashed'].includes(s.state)) this.terminals.closeMachine(s.name);
@@ -152,6 +156,7 @@ export class ApiHost implements Disposable {
       if (isLive(statusOf(name))) await stopMachine(name, 'stop');
       return this.started(name);
     },
+    'machines.reset': (name) => resetMachine(name),
     'machines.units': (name) => listUnits(name),
     'machines.unitAction': async (name, unit, action) => {
       await unitAction(name, unit, action);
@@ -180,6 +185,15 @@ export class ApiHost implements Disposable {
     },
     'terminal.close': (id) => {
       this.terminals.close(id);
+      return null;
+    },
+    'images.list': () => listImages().map((image) => ({ image, machines: machinesUsing(image) })),
+    'images.inspect': (name) => inspectImage(loadImage(name)),
+    'images.create': ({ name, suite, packages }) => imageJobs.create(name, suite, packages),
+    'images.import': ({ name, source, copy }) => imageJobs.import(name, source, copy),
+    'images.cancel': (name) => imageJobs.cancel(name),
+    'images.remove': (name) => {
+      removeImage(name);
       return null;
     },
     'dialog.pickRootfs': () => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { machineAction } from '../state/actions';
+import { machineAction, resetToImage } from '../state/actions';
 import { useStore } from '../state/store';
 import { closeMachineTerminals } from '../terminals/registry';
 import { TerminalView } from '../terminals/TerminalView';
@@ -51,6 +51,17 @@ export function MachineView({ name }: { name: string }) {
           {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'restart')}>Restart</button>}
           {live && <button className="danger" disabled={busy === 'kill'} onClick={() => void machineAction(name, 'kill')}>Kill</button>}
           <button disabled={!!busy} onClick={() => useStore.getState().show({ kind: 'wizard', editing: profile })}>Edit</button>
+          {!live && profile.storage === 'persistent' && (
+            <button
+              disabled={!!busy}
+              title="Discard what this machine changed on top of its image"
+              onClick={() => {
+                if (confirm(`Reset ${name} to its image? Everything it changed (files, installed packages) is discarded.`)) void resetToImage(name);
+              }}
+            >
+              Reset to image
+            </button>
+          )}
           {!live && (
             <button
               className="danger"

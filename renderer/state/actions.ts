@@ -34,3 +34,14 @@ export async function machineAction(name: string, action: 'start' | 'stop' | 'ki
     useStore.getState().setBusy(name, undefined);
   }
 }
+
+/** Discards a persistent machine's changes on top of its image. */
+export async function resetToImage(name: string): Promise<void> {
+  const s = useStore.getState();
+  try {
+    const { discarded } = await getApi().invoke('machines.reset', name);
+    s.notify('info', discarded ? `${name} is back to its image.` : `${name} had no changes to discard.`);
+  } catch (e) {
+    s.notify('error', (e as Error).message);
+  }
+}

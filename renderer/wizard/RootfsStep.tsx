@@ -2,9 +2,52 @@ import { useEffect, useState } from 'react';
 import type { RootfsView } from '../../electron/contract/api';
 import { getApi, transport } from '../api/client';
 import { Field } from './Field';
+import { ImageSource, StorageChoice } from './ImageSource';
 import type { StepProps } from './Wizard';
 
-export function RootfsStep({ draft, update, errors, editing }: StepProps) {
+export function RootfsStep(props: StepProps) {
+  const { draft, update, errors, editing } = props;
+  // A dropped folder, or a machine made from a folder, starts on the folder; everything else on images.
+  const [from, setFrom] = useState<'image' | 'folder'>(() => (draft.image || (!draft.rootfs && !editing) ? 'image' : 'folder'));
+  return (
+    <div>
+      <Field label="Machine name" error={errors.name} hint="Lowercase letters, digits, - and _. Also the hostname.">
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            aria-invalid={!!errors.name}
+            value={draft.name}
+            disabled={editing}
+            autoFocus={!editing}
+            onChange={(e) => update({ name: e.target.value, hostname: e.target.value.replace(/_/g, '-') || 'machine' })}
+          />
+        )}
+      </Field>
+      <fieldset className="segmented">
+        <legend>Start from</legend>
+        <label className="radio">
+          <input type="radio" name="from" checked={from === 'image'} onChange={() => setFrom('image')} /> an image
+        </label>
+        <label className="radio">
+          <input
+            type="radio"
+            name="from"
+            checked={from === 'folder'}
+            onChange={() => {
+              setFrom('folder');
+              update({ image: undefined });
+            }}
+          />{' '}
+          a folder
+        </label>
+      </fieldset>
+      {from === 'image' ? <ImageSource {...props} /> : <FolderSource {...props} />}
+    </div>
+  );
+}
+
+function FolderSource({ draft, update, errors }: StepProps) {
   const [info, setInfo] = useState<RootfsView>();
   const [suggestions, setSuggestions] = useState<string[]>([]);
 
@@ -25,19 +68,6 @@ export function RootfsStep({ draft, update, errors, editing }: StepProps) {
 
   return (
     <div>
-      <Field label="Name" error={errors.name} hint="Lowercase letters, digits, - and _. Also the hostname.">
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            aria-invalid={!!errors.name}
-            value={draft.name}
-            disabled={editing}
-            autoFocus={!editing}
-            onChange={(e) => update({ name: e.target.value, hostname: e.target.value.replace(/_/g, '-') || 'machine' })}
-          />
-        )}
-      </Field>
       <Field
         label="Rootfs folder"
         error={errors.rootfs ?? info?.error}
@@ -66,6 +96,7 @@ export function RootfsStep({ draft, update, errors, editing }: StepProps) {
           <dd>{info.ownership.length ? info.ownership.join('; ') : 'consistent with your id mapping'}</dd>
         </dl>
       )}
+      <StorageChoice draft={draft} update={update} />
     </div>
   );
 }

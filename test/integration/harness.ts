@@ -64,8 +64,8 @@ export function createSandbox(label: string): Sandbox {
           if (['starting', 'running', 'degraded', 'stopping'].includes(m.state)) sandbox.burrow(['kill', m.name]);
         }
       }
-      if (fs.existsSync(path.join(root, 'images'))) asMappedRoot(['rm', '-rf', path.join(root, 'images')]);
-      fs.rmSync(root, { recursive: true, force: true });
+      // Unpacked images, the image store and overlays hold files of subordinate ids: remove them as mapped root.
+      asMappedRoot(['rm', '-rf', root]);
     },
   };
   return sandbox;

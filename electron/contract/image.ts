@@ -1,0 +1,37 @@
+// An image in the store, as its image.json records it; shared by the engine, the CLI and the window.
+import { z } from 'zod';
+import { MACHINE_NAME_RE } from './profile';
+
+export const imageRecordSchema = z.object({
+  version: z.literal(1),
+  name: z.string().regex(MACHINE_NAME_RE),
+  /** The rootfs folder: inside the store, or the user's own folder for an image used in place. */
+  rootfs: z.string(),
+  inPlace: z.boolean(),
+  source: z.object({
+    kind: z.enum(['tarball', 'folder', 'oci-layout', 'oci-archive', 'docker-save', 'debian']),
+    path: z.string().optional(),
+    compression: z.string().optional(),
+    suite: z.string().optional(),
+    packages: z.array(z.string()).optional(),
+  }),
+  createdAt: z.string(),
+  distro: z.string().optional(),
+  systemdVersion: z.number().optional(),
+  init: z.array(z.string()).optional(),
+  entries: z.number().optional(),
+  bytes: z.number().optional(),
+});
+export type ImageRecord = z.infer<typeof imageRecordSchema>;
+
+export const IMAGE_SOURCE_KINDS = ['tarball', 'folder', 'oci-layout', 'oci-archive', 'docker-save', 'debian'] as const;
+
+/** Progress of an image being built or imported. */
+export interface ImageProgress {
+  name: string;
+  phase: string;
+  bytes: number;
+  /** 0 where the total is not known in advance. */
+  totalBytes: number;
+  entries: number;
+}
