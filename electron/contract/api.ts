@@ -44,6 +44,8 @@ export const callSchemas = {
   'images.remove': z.tuple([machineName]),
   /** The desktop's folder picker (Electron only; the browser build types a path instead). */
   'dialog.pickRootfs': z.tuple([]),
+  /** The desktop's file picker for an image to import (tarball, OCI or docker save archive). */
+  'dialog.pickImageFile': z.tuple([]),
 } as const;
 
 export type CallName = keyof typeof callSchemas;
@@ -139,6 +141,7 @@ export interface CallResults {
   'terminal.ack': null;
   'terminal.close': null;
   'dialog.pickRootfs': string | null;
+  'dialog.pickImageFile': string | null;
   'images.list': ImageListItem[];
   'images.inspect': ImageReportView;
   'images.create': ImageRecord;

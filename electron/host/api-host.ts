@@ -94,6 +94,7 @@ const isLive = (s: MachineStatus) => ['starting', 'running', 'degraded', 'stoppi
 /** What only a desktop shell can do; the web host has none of it. */
 export interface DesktopHooks {
   pickFolder(): Promise<string | null>;
+  pickImageFile(): Promise<string | null>;
 }
 
 export class ApiHost implements Disposable {
@@ -195,6 +196,10 @@ export class ApiHost implements Disposable {
     'images.remove': (name) => {
       removeImage(name);
       return null;
+    },
+    'dialog.pickImageFile': () => {
+      if (!this.desktop) throw new BurrowError('invalid-input', 'the browser build has no file picker', "type the file's path");
+      return this.desktop.pickImageFile();
     },
     'dialog.pickRootfs': () => {
       if (!this.desktop) throw new BurrowError('invalid-input', 'the browser build has no folder picker', 'type the folder\'s path; suggestions come from the host');

@@ -1,8 +1,12 @@
 // The main process against a faked `electron` module: IPC validation, sender checks, window options.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { IPC_CALL } from '../contract/api';
 import type { ApiHost } from '../host/api-host';
 import { bindIpc, isTrustedSender } from './ipc';
+import { QUIT_NOTICE_MARKER, sayMachinesKeepRunning } from './quit-notice';
 import { hardenApp, isSafeExternalUrl } from './security';
 import { rendererUrl, windowOptions } from './window-options';
 
@@ -94,5 +98,23 @@ describe('app hardening', () => {
     expect(isSafeExternalUrl('http://evil.example:8080/')).toBe(false);
     expect(isSafeExternalUrl('http://127.0.0.1/')).toBe(false);
     expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false);
+  });
+});
+
+describe('quitting the window', () => {
+  it('says once that running machines keep running, and stays quiet when none run', () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-quit-'));
+    try {
+      const said: string[] = [];
+      const deps = (live: string[]) => ({ liveMachines: () => live, showMessage: (m: string, d: string) => said.push(`${m}: ${d}`), configDir });
+      expect(sayMachinesKeepRunning(deps([]))).toBe(false);
+      expect(fs.existsSync(path.join(configDir, QUIT_NOTICE_MARKER))).toBe(false);
+      expect(sayMachinesKeepRunning(deps(['web', 'db']))).toBe(true);
+      expect(said).toEqual([expect.stringMatching(/^2 machines keep running: web, db belong to their supervisors, not to this window/)]);
+      expect(sayMachinesKeepRunning(deps(['web']))).toBe(false);
+      expect(said).toHaveLength(1);
+    } finally {
+      fs.rmSync(configDir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,13 +2,12 @@
 // to IPC. Thin: the engine does the work. Machines belong to their supervisors, so quitting the window
 // leaves them running; reopening lists them and replays their consoles.
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, session, shell } from 'electron';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { configDir } from '../engine/paths';
 import { listMachines } from '../engine/machines';
 import { ApiHost } from '../host/api-host';
 import { bindIpc } from './ipc';
 import { buildMenu } from './menu';
+import { sayMachinesKeepRunning } from './quit-notice';
 import { hardenApp } from './security';
 import { rendererUrl, windowOptions } from './window-options';
 
@@ -37,6 +36,17 @@ function start(): void {
       const r = await dialog.showOpenDialog(win!, { title: 'Choose a root file system folder', properties: ['openDirectory', 'showHiddenFiles'] });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    pickImageFile: async () => {
+      const r = await dialog.showOpenDialog(win!, {
+        title: 'Choose an image to import',
+        properties: ['openFile', 'showHiddenFiles'],
+        filters: [
+          { name: 'Images (tarballs, OCI and docker save archives)', extensions: ['tar', 'gz', 'tgz', 'xz', 'zst', 'zstd', 'bz2'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
   });
   const seen = new Map<string, string>();
   host.onEvent((event, payload) => {
@@ -53,7 +63,11 @@ function start(): void {
   createWindow();
   app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && createWindow());
   app.on('window-all-closed', () => {
-    sayMachinesKeepRunning();
+    sayMachinesKeepRunning({
+      liveMachines: () => listMachines().machines.filter((m) => ['starting', 'running', 'degraded'].includes(m.status.state)).map((m) => m.profile.name),
+      showMessage: (message, detail) => void dialog.showMessageBoxSync({ type: 'info', message, detail }),
+      configDir: configDir(),
+    });
     host.dispose();
     app.quit();
   });
@@ -63,18 +77,4 @@ function createWindow(): void {
   win = new BrowserWindow(windowOptions(distDir));
   win.once('ready-to-show', () => win?.show());
   void win.loadURL(pageUrl);
-}
-
-/** Once per user: quitting leaves machines running, owned by their supervisors. */
-function sayMachinesKeepRunning(): void {
-  const running = listMachines().machines.filter((m) => ['starting', 'running', 'degraded'].includes(m.status.state));
-  const marker = path.join(configDir(), '.told-machines-keep-running');
-  if (!running.length || fs.existsSync(marker)) return;
-  dialog.showMessageBoxSync({
-    type: 'info',
-    message: `${running.length} machine${running.length > 1 ? 's keep' : ' keeps'} running`,
-    detail: 'Machines belong to their supervisors, not to this window. Open Burrow again to see them, or stop them with: burrow stop NAME',
-  });
-  fs.mkdirSync(configDir(), { recursive: true });
-  fs.writeFileSync(marker, '');
 }

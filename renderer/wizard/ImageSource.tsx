@@ -3,8 +3,10 @@ import type { ImageListItem } from '../../electron/contract/api';
 import type { ImageProgress } from '../../electron/contract/image';
 import type { StorageMode } from '../../electron/contract/profile';
 import { formatBytes } from '../../electron/contract/format-units';
-import { getApi } from '../api/client';
+import { getApi, transport } from '../api/client';
 import { Field } from './Field';
+
+const path = { basename: (p: string) => p.slice(p.lastIndexOf('/') + 1) };
 import type { StepProps } from './Wizard';
 
 const STORAGE: { mode: StorageMode; label: string; explain: string }[] = [
@@ -28,11 +30,11 @@ function ProgressLine({ p }: { p: ImageProgress }) {
 }
 
 /** Make an image: build Debian with mmdebstrap, or import a file or folder. Progress and Cancel included. */
-function NewImage({ onMade }: { onMade: (name: string) => void }) {
-  const [name, setName] = useState('debian12');
+function NewImage({ onMade, initialSource }: { onMade: (name: string) => void; initialSource?: string }) {
+  const [name, setName] = useState(() => (initialSource ? path.basename(initialSource).replace(/\..*$/, '').toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 63) || 'imported' : 'debian12'));
   const [suite, setSuite] = useState('bookworm');
   const [packages, setPackages] = useState('');
-  const [source, setSource] = useState('');
+  const [source, setSource] = useState(initialSource ?? '');
   const [busy, setBusy] = useState<string>();
   const [progress, setProgress] = useState<ImageProgress>();
   const [error, setError] = useState<string>();
@@ -84,6 +86,11 @@ function NewImage({ onMade }: { onMade: (name: string) => void }) {
         <Field label="Tarball, OCI image, docker save archive or rootfs folder" hint="docker/podman export tarballs (plain, gz, xz, zstd) keep their owners.">
           {(id, d) => <input id={id} aria-describedby={d} value={source} placeholder="/home/you/Downloads/rootfs.tar.gz" disabled={!!busy} onChange={(e) => setSource(e.target.value)} spellCheck={false} />}
         </Field>
+        {transport() === 'electron' && (
+          <button disabled={!!busy} onClick={() => void getApi().invoke('dialog.pickImageFile').then((p) => p && setSource(p))}>
+            Browse…
+          </button>
+        )}
         <button disabled={!!busy || !name || !source.startsWith('/')} onClick={() => void importIt()}>
           Import
         </button>
@@ -104,9 +111,9 @@ function NewImage({ onMade }: { onMade: (name: string) => void }) {
 }
 
 /** The Rootfs step's image choice: an image from the store (or a new one), and how the machine writes. */
-export function ImageSource({ draft, update }: StepProps) {
+export function ImageSource({ draft, update, importSource }: StepProps) {
   const [images, setImages] = useState<ImageListItem[]>();
-  const [making, setMaking] = useState(false);
+  const [making, setMaking] = useState(!!importSource);
   const refresh = () => getApi().invoke('images.list').then(setImages, () => setImages([]));
   useEffect(() => void refresh(), []);
 
@@ -139,6 +146,7 @@ export function ImageSource({ draft, update }: StepProps) {
       {images.length > 0 && !making && <button onClick={() => setMaking(true)}>New image…</button>}
       {(making || images.length === 0) && (
         <NewImage
+          initialSource={importSource}
           onMade={(name) => {
             setMaking(false);
             void getApi()

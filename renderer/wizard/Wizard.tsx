@@ -24,7 +24,12 @@ export function fieldErrors(draft: MachineProfile): Record<string, string> {
   return Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message]));
 }
 
+/** What a dropped or picked file must look like to be imported as an image rather than used as a folder. */
+export const ARCHIVE_RE = /\.(tar|tgz|tar\.(gz|xz|zst|zstd|bz2)|oci|docker)$/i;
+
 export interface StepProps {
+  /** A tarball dropped onto the window: offered for import. */
+  importSource?: string;
   draft: MachineProfile;
   update(patch: Partial<MachineProfile>): void;
   errors: Record<string, string>;
@@ -34,7 +39,8 @@ export interface StepProps {
 }
 
 export function Wizard({ editing, initialRootfs }: { editing?: MachineProfile; initialRootfs?: string }) {
-  const [draft, setDraft] = useState<MachineProfile>(() => editing ?? defaultProfile({ name: '', rootfs: initialRootfs ?? '', machineId: newMachineId() }));
+  const importSource = initialRootfs && ARCHIVE_RE.test(initialRootfs) ? initialRootfs : undefined;
+  const [draft, setDraft] = useState<MachineProfile>(() => editing ?? defaultProfile({ name: '', rootfs: importSource ? '' : (initialRootfs ?? ''), machineId: newMachineId() }));
   const [step, setStep] = useState<StepName>('Rootfs');
   const [plan, setPlan] = useState<PlanView>();
   const [planError, setPlanError] = useState<string>();
@@ -91,7 +97,7 @@ export function Wizard({ editing, initialRootfs }: { editing?: MachineProfile; i
     }
   };
 
-  const props: StepProps = { draft, update, errors: allErrors, plan, planError, editing: !!editing };
+  const props: StepProps = { draft, update, errors: allErrors, plan, planError, editing: !!editing, importSource };
   return (
     <section className="wizard" aria-label={editing ? `Edit ${editing.name}` : 'New machine'}>
       <h2>{editing ? `Edit ${editing.name}` : 'New machine'}</h2>
