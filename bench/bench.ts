@@ -72,12 +72,86 @@ function benchImport(sb: ReturnType<typeof createSandbox>) {
   return { label: `import ${mb.toFixed(0)} MiB tarball (ms)`, burrow: +median(burrow).toFixed(1), floor: +median(tar).toFixed(1), ratio: +(median(burrow) / median(tar)).toFixed(2) };
 }
 
+const FLOOD_END = 'BURROW-FLOOD-END';
+
+/** Bytes per second from first byte to the end marker, for one reader. */
+function throughput(bytes: number, ms: number) {
+  return bytes / 1024 ** 2 / (ms / 1000);
+}
+
+/**
+ * Console throughput: a flood written to the machine's console, read by a client attached through the
+ * supervisor, against the same file read straight from a pty on the host.
+ */
+async function benchConsole(sb: ReturnType<typeof createSandbox>, rootfs: string, name: string) {
+  const line = 'x'.repeat(75);
+  const flood = path.join(rootfs, 'root', 'flood.txt');
+  const lines = Math.floor((32 * 1024 ** 2) / 76);
+  fs.writeFileSync(flood, `${Array.from({ length: lines }, (_, i) => `${String(i).padStart(8, '0')}${line.slice(8)}`).join('\n')}\n${FLOOD_END}\n`);
+  const size = fs.statSync(flood).size;
+  process.env.XDG_RUNTIME_DIR = sb.env.XDG_RUNTIME_DIR;
+  const { ControlClient } = await import('../electron/engine/control-client');
+
+  const viaSupervisor = async (): Promise<number> => {
+    let first = 0;
+    let got = 0;
+    let tail = '';
+    let done: () => void;
+    let failed: (e: Error) => void;
+    const finished = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
+    const client = await ControlClient.connect(name, {
+      onData: (d) => {
+        first ||= performance.now();
+        got += d.length;
+        tail = (tail + d.toString('latin1')).slice(-64);
+        if (tail.includes(FLOOD_END)) done();
+      },
+      onClose: () => failed(new Error('the supervisor closed the console before the flood ended')),
+    });
+    client.send({ op: 'hello', attach: true, replay: false });
+    await new Promise((r) => setTimeout(r, 100));
+    // Not spawnSync: this process must keep reading while the flood runs (a stalled reader is dropped).
+    const writer = spawn(process.execPath, [BURROW, 'shell', name, '--', 'sh', '-c', 'cat /root/flood.txt > /dev/console'], { env: sb.env, stdio: 'ignore' });
+    await finished;
+    await new Promise((r) => writer.on('exit', r));
+    const ms = performance.now() - first;
+    client.close();
+    return throughput(got, ms);
+  };
+  const rawPty = async (): Promise<number> => {
+    let first = 0;
+    let got = 0;
+    let tail = '';
+    // The shell lingers after cat: node-pty can lose the last bytes of a child that exits at once.
+    const run = onPty('/bin/sh', ['-c', `cat '${flood}'; sleep 2`], sb.env);
+    await new Promise<void>((resolve) => {
+      run.term.onData((d) => {
+        first ||= performance.now();
+        got += Buffer.byteLength(d);
+        tail = (tail + d).slice(-64);
+        if (tail.includes(FLOOD_END)) resolve();
+      });
+    });
+    const rate = throughput(got, performance.now() - first);
+    run.term.kill();
+    return rate;
+  };
+  const burrow: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    burrow.push(await viaSupervisor());
+    floor.push(await rawPty());
+  }
+  return { label: `console ${(size / 1024 ** 2).toFixed(0)} MiB flood (MiB/s)`, burrow: +median(burrow).toFixed(1), floor: +median(floor).toFixed(1), ratio: +(median(burrow) / median(floor)).toFixed(2) };
+}
+
 async function main() {
   const sb = createSandbox('bench');
   const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS };
   try {
     // isolated: the hand-run line configures no network, so both sides boot the same machine.
-    ok(sb.burrow(['create', 'bench', '--rootfs', sb.rootfs('debian12', 'bench'), '--network', 'isolated']));
+    const benchRootfs = sb.rootfs('debian12', 'bench');
+    ok(sb.burrow(['create', 'bench', '--rootfs', benchRootfs, '--network', 'isolated']));
     ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', '18999:80']));
     burrowRun(sb, 'bench'); // warm the page cache for both
     const b: { boot: number; stop: number }[] = [];
@@ -94,6 +168,9 @@ async function main() {
     const stop = row('stop to exit (ms)', median(b.map((x) => x.stop)), median(h.map((x) => x.stop)));
     const natBoot = row('boot, nat + 1 forward vs isolated (ms)', median(nat), median(b.map((x) => x.boot)));
     const imported = benchImport(sb);
+    ok(sb.burrow(['start', 'bench']));
+    const consoleRate = await benchConsole(sb, benchRootfs, 'bench');
+    ok(sb.burrow(['stop', 'bench']));
 
     // Footprint: 10 idle machines' supervisors, and listing them.
     const names = Array.from({ length: 10 }, (_, i) => `idle${i}`);
@@ -123,11 +200,11 @@ async function main() {
     const nodeMs = (performance.now() - v0) / 5;
     for (const n of names) sb.burrow(['stop', n]);
     Object.assign(results, {
-      boot, stop, natBoot, import: imported, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
+      boot, stop, natBoot, import: imported, console: consoleRate, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
       footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
     });
     console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
-    console.table([boot, stop, natBoot, imported]);
+    console.table([boot, stop, natBoot, imported, consoleRate]);
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);
     console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${(results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb} KiB; burrow ls with 10 machines ${lsMs.toFixed(1)} ms (node --version alone: ${nodeMs.toFixed(1)} ms)`);
     const out = path.join(__dirname, 'results', `bench-${Date.now()}.json`);
@@ -138,4 +215,12 @@ async function main() {
   }
 }
 
-void main();
+let completed = false;
+// A promise that never settles would let Node exit quietly with status 0: say so, and fail.
+process.on('exit', (code) => {
+  if (!completed && code === 0) {
+    console.error('bench: ended before it finished (a measurement never completed)');
+    process.exitCode = 1;
+  }
+});
+void main().then(() => (completed = true));

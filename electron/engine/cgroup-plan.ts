@@ -43,12 +43,12 @@ function choose(choice: 'auto' | CgroupPresentation, facts: CgroupFacts, systemd
   return { presentation: 'unified', reason: `the host's name=systemd hierarchy is not delegated, its cgroup v2 one is` };
 }
 
-export function planCgroups(choice: 'auto' | CgroupPresentation, facts: CgroupFacts, systemdVersion: number | undefined, machine: string): CgroupPlan {
+export function planCgroups(choice: 'auto' | CgroupPresentation, facts: CgroupFacts, systemdVersion: number | undefined, machine: string, machineId: string): CgroupPlan {
   if (facts.layout === 'none') {
     throw new BurrowError('host-not-ready', 'no cgroup file system is mounted under /sys/fs/cgroup', 'mount cgroup2 at /sys/fs/cgroup (every systemd host does this at boot)');
   }
   const { presentation, reason } = choose(choice, facts, systemdVersion);
-  const name = machineCgroupName(machine);
+  const name = machineCgroupName(machine, machineId);
   const base = { presentation, reason, hostLayout: facts.layout };
 
   if (presentation === 'unified') {

@@ -137,8 +137,12 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-/** The directory name of a machine's cgroup under the delegated one. */
-export const machineCgroupName = (machine: string): string => `burrow-${machine}`;
+/**
+ * The directory name of a machine's cgroup under the delegated one. The machine id keeps it apart from
+ * a machine of the same name under another configuration (another XDG_CONFIG_HOME, a test sandbox):
+ * starting one must never clean up the other's cgroup.
+ */
+export const machineCgroupName = (machine: string, machineId: string): string => `burrow-${machine}-${machineId.slice(0, 8)}`;
 
 /** Processes in a cgroup subtree (for stale-state detection and cleanup). */
 export function cgroupPids(dir: string): number[] {

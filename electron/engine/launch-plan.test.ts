@@ -26,8 +26,8 @@ describe('launch plan', () => {
   it('joins the machine cgroups in a launch step before the namespaces exist', () => {
     const { argv, cgroup } = plan();
     expect(argv[0]).toBe('/bin/sh');
-    expect(cgroup.dirs.map((d) => d.hostDir)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web', '/sys/fs/cgroup/unified/user/burrow-web']);
-    expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web /sys/fs/cgroup/unified/user/burrow-web; do');
+    expect(cgroup.dirs.map((d) => d.hostDir)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web-01234567', '/sys/fs/cgroup/unified/user/burrow-web-01234567']);
+    expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web-01234567 /sys/fs/cgroup/unified/user/burrow-web-01234567; do');
     expect(argv[2]).toContain('exec "$@"');
   });
 
@@ -46,8 +46,8 @@ describe('launch plan', () => {
       'tmpfs /sys/fs/cgroup',
       'ro-bind /sys/fs/cgroup/memory /sys/fs/cgroup/memory',
       'ro-bind /sys/fs/cgroup/pids /sys/fs/cgroup/pids',
-      'bind /sys/fs/cgroup/systemd/user/burrow-web /sys/fs/cgroup/systemd',
-      'bind /sys/fs/cgroup/unified/user/burrow-web /sys/fs/cgroup/unified',
+      'bind /sys/fs/cgroup/systemd/user/burrow-web-01234567 /sys/fs/cgroup/systemd',
+      'bind /sys/fs/cgroup/unified/user/burrow-web-01234567 /sys/fs/cgroup/unified',
       'remount-ro /sys/fs/cgroup',
     ]);
     expect(p.mounts.at(-1)).toMatchObject({ type: 'remount-ro', dest: '/sys/fs/cgroup' });
@@ -57,7 +57,7 @@ describe('launch plan', () => {
     const p = plan(profile(), hybridHost(), 257);
     expect(p.cgroup.presentation).toBe('unified');
     expect(p.cgroup.reason).toMatch(/systemd 257 needs cgroup v2/);
-    expect(p.mounts.filter((m) => m.origin === 'cgroup')).toEqual([expect.objectContaining({ type: 'bind', source: '/sys/fs/cgroup/unified/user/burrow-web', dest: '/sys/fs/cgroup' })]);
+    expect(p.mounts.filter((m) => m.origin === 'cgroup')).toEqual([expect.objectContaining({ type: 'bind', source: '/sys/fs/cgroup/unified/user/burrow-web-01234567', dest: '/sys/fs/cgroup' })]);
   });
 
   it('uses unified on a unified host and refuses a forced hybrid presentation for systemd 257', () => {

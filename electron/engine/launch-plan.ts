@@ -103,7 +103,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (!rootfs.init) throw new BurrowError('rootfs-invalid', `rootfs ${rootfs.rootfs} has no init`);
 
   const { map, warnings } = resolveIdMap(profile.idMapping, host);
-  const cg = planCgroups(profile.cgroups, host.cgroups, rootfs.systemdVersion, profile.name);
+  const cg = planCgroups(profile.cgroups, host.cgroups, rootfs.systemdVersion, profile.name, profile.machineId);
   if (!profile.namespaces.cgroup) {
     throw new BurrowError('invalid-input', `the cgroup namespace is off, but the ${cg.presentation} presentation binds the machine's own cgroup as its root`, 'turn the cgroup namespace back on');
   }

@@ -241,7 +241,7 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
   });
   // The supervisor writes its final record, then exits: wait for both, so callers see the end state.
   const deadline = Date.now() + 5000;
-  while (status.supervisorPid && processStartTime(status.supervisorPid) !== undefined && Date.now() < deadline) await sleep(20);
+  while (status.supervisorPid && processStartTime(status.supervisorPid) !== undefined && Date.now() < deadline) await sleep(5);
   const final = statusOf(name);
   return final.state === 'stopped' ? last : final;
 }

@@ -295,13 +295,18 @@ export class Supervisor {
   }
 
   private shutdown(): void {
-    // Let clients read the final status, then go.
-    setTimeout(() => {
-      for (const c of this.clients) c.socket.end();
-      this.store.dispose();
-      fs.rmSync(this.files.control, { force: true });
-      setTimeout(() => process.exit(0), 50).unref();
-    }, 100);
+    // Clients get the final status (end() flushes what is queued), then the supervisor goes at once:
+    // a caller waiting for it to exit (burrow stop) should not wait for a timer.
+    const flushed = [...this.clients].map((c) => new Promise<void>((resolve) => {
+      c.socket.once('finish', resolve);
+      c.socket.once('close', resolve);
+      c.socket.end();
+    }));
+    this.store.dispose();
+    fs.rmSync(this.files.control, { force: true });
+    const exit = () => process.exit(0);
+    void Promise.all(flushed).then(exit);
+    setTimeout(exit, 200).unref();
   }
 
   private signalStop(): void {

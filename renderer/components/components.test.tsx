@@ -1,0 +1,85 @@
+// @vitest-environment jsdom
+// Components in a DOM, without a host: the wizard's network step, the journal's virtual list, the facts strip.
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultProfile, type MachineProfile } from '../../electron/contract/profile';
+import { fieldErrors } from '../wizard/Wizard';
+import { NetworkStep } from '../wizard/NetworkStep';
+import { MachineFacts } from './MachineFacts';
+import { VirtualList } from './VirtualList';
+
+vi.mock('../api/client', () => ({ getApi: () => ({ invoke: async () => null, on: () => () => undefined }), transport: () => 'web' }));
+
+beforeAll(() => {
+  // jsdom has no layout: a ResizeObserver that reports nothing is enough here.
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+});
+afterEach(cleanup);
+
+const base = () => defaultProfile({ name: 'web', rootfs: '/images/web', machineId: 'a'.repeat(32) });
+
+/** Renders a step with a draft that updates like the wizard's own. */
+function renderStep(initial: MachineProfile) {
+  let draft = initial;
+  const view = render(<NetworkStep draft={draft} update={() => undefined} errors={{}} editing={false} />);
+  const update = (patch: Partial<MachineProfile>) => {
+    draft = { ...draft, ...patch };
+    view.rerender(<NetworkStep draft={draft} update={update} errors={fieldErrors(draft)} editing={false} />);
+  };
+  view.rerender(<NetworkStep draft={draft} update={update} errors={fieldErrors(draft)} editing={false} />);
+  return { get draft() { return draft; } };
+}
+
+describe('the network step', () => {
+  it('adds a web forward on a free host port, refuses a duplicate inline, and drops forwards outside nat', () => {
+    const step = renderStep(base());
+    fireEvent.click(screen.getByRole('button', { name: '+ Web (80)' }));
+    expect(step.draft.network.ports).toEqual([{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }]);
+    fireEvent.click(screen.getByRole('button', { name: '+ Web (80)' }));
+    expect(step.draft.network.ports.map((p) => p.host)).toEqual([8080, 8081]);
+    fireEvent.change(screen.getByLabelText('Forward 2 host port'), { target: { value: '8080' } });
+    expect(screen.getByRole('alert').textContent).toMatch(/host port 8080\/tcp is forwarded twice/);
+    fireEvent.click(screen.getByRole('radio', { name: /Isolated/ }));
+    expect(step.draft.network).toEqual({ mode: 'isolated', ports: [] });
+    expect(screen.queryByRole('table', { name: 'Port forwards' })).toBeNull();
+  });
+});
+
+describe('the virtual list', () => {
+  it('keeps the DOM small with 100,000 rows', () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ id: i, text: `entry ${i}` }));
+    render(<VirtualList items={items} rowHeight={20} label="Journal" render={(i) => i.text} rowKey={(i) => String(i.id)} />);
+    const log = screen.getByRole('log', { name: 'Journal' });
+    expect((log.firstChild as HTMLElement).style.height).toBe(`${100_000 * 20}px`);
+    const rows = log.firstChild!.childNodes.length;
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(60);
+    expect(screen.getByText('entry 0')).toBeTruthy();
+    // Scrolled to the middle: the rows there are rendered, the first ones are not.
+    act(() => {
+      log.scrollTop = 50_000 * 20;
+      fireEvent.scroll(log);
+    });
+    expect(screen.getByText('entry 50000')).toBeTruthy();
+    expect(screen.queryByText('entry 0')).toBeNull();
+  });
+});
+
+describe('the machine facts strip', () => {
+  it('links tcp forwards while the machine is up and says why limits were not applied', () => {
+    const profile = { ...base(), network: { mode: 'nat' as const, ports: [{ host: 8080, guest: 80, protocol: 'tcp' as const, address: 'loopback' as const }, { host: 5353, guest: 53, protocol: 'udp' as const, address: 'all' as const }] }, limits: { memory: '1G' } };
+    const status = { name: 'web', state: 'running' as const, limits: { applied: [], unavailable: 'no controller is delegated' } };
+    render(<MachineFacts item={{ profile, status }} up />);
+    expect(screen.getByRole('link', { name: '127.0.0.1:8080 → 80/tcp' }).getAttribute('href')).toBe('http://127.0.0.1:8080/');
+    expect(screen.queryByRole('link', { name: /5353/ })).toBeNull();
+    expect(screen.getByText('0.0.0.0:5353 → 53/udp')).toBeTruthy();
+    expect(screen.getByText(/limits not applied: no controller is delegated/)).toBeTruthy();
+    cleanup();
+    render(<MachineFacts item={{ profile, status: { name: 'web', state: 'exited' } }} up={false} />);
+    expect(screen.queryByRole('link')).toBeNull();
+  });
+});
