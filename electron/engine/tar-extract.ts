@@ -25,15 +25,21 @@ export interface ExtractOptions {
   onTick?: () => void;
 }
 
+/** Where a plain tarball read by tar itself appears in the sandbox. */
+const SANDBOX_SOURCE = '/source.tar';
+/** tar reports the bytes it has read every this many 10 KiB records (about 2 MiB). */
+const CHECKPOINT_RECORDS = 200;
+
 /** tar's options: numeric owners as stored, permissions kept, device nodes left out (bwrap provides /dev). */
-export function tarExtractArgs(compression: Compression, skipWhiteouts = false): string[] {
+export function tarExtractArgs(compression: Compression, skipWhiteouts = false, source = '-'): string[] {
   return [
     'tar', '-x', '-v', '-p', '--numeric-owner', '--same-owner',
     '--xattrs', '--xattrs-include=security.capability',
     ...TAR_DECOMPRESS[compression],
     '--exclude=./dev/*', '--exclude=dev/*',
     ...(skipWhiteouts ? ['--exclude=.wh.*'] : []),
-    '-f', '-', '-C', SANDBOX_TARGET,
+    ...(source === '-' ? [] : [`--checkpoint=${CHECKPOINT_RECORDS}`, '--checkpoint-action=echo=%T']),
+    '-f', source, '-C', SANDBOX_TARGET,
   ];
 }
 
@@ -63,7 +69,12 @@ export function explainTarErrors(stderr: string, exitCode: number | null): Burro
 /** Streams `input` (a file, or a stream such as mmdebstrap's output) into tar inside the sandbox writing to `rootfs`. */
 export async function extractInto(rootfs: string, input: string | NodeJS.ReadableStream, opts: ExtractOptions): Promise<void> {
   if (opts.signal?.aborted) throw cancelled();
-  const child = spawnSandboxed(rootfs, tarExtractArgs(opts.compression, opts.skipWhiteouts));
+  // A plain tarball with nothing to hash is read by tar itself (bound read-only into the sandbox): no copy
+  // through this process. tar then reports progress at checkpoints. Everything else streams through here.
+  const direct = typeof input === 'string' && opts.compression === 'none' && !opts.sha256;
+  const child = direct
+    ? spawnSandboxed(rootfs, tarExtractArgs('none', opts.skipWhiteouts, SANDBOX_SOURCE), [{ source: input, dest: SANDBOX_SOURCE }])
+    : spawnSandboxed(rootfs, tarExtractArgs(opts.compression, opts.skipWhiteouts));
   let stderr = '';
   let pending = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -72,7 +83,18 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
     pending = lines.pop()!;
     opts.counters.entries += lines.length;
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16384)));
+  child.stderr!.on('data', (d: Buffer) => {
+    let text = d.toString();
+    if (direct) {
+      // Checkpoint lines ("tar: R: 181657600 (174MiB, …)") are progress, not complaints.
+      text = text.replace(/^tar: R: (\d+) .*\n?/gm, (_l, bytes: string) => {
+        opts.counters.bytes = Number(bytes);
+        opts.onTick?.();
+        return '';
+      });
+    }
+    stderr = (stderr + text).slice(-16384);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const abort = () => {
     try {
@@ -93,10 +115,13 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
     },
   });
   let streamError: Error | undefined;
-  try {
-    await pipeline(typeof input === 'string' ? fs.createReadStream(input, { highWaterMark: 1024 * 1024 }) : input, count, child.stdin!);
-  } catch (e) {
-    streamError = e as Error; // tar stopped reading (it failed, or was cancelled): its own error says why
+  if (direct) child.stdin!.end();
+  else {
+    try {
+      await pipeline(typeof input === 'string' ? fs.createReadStream(input, { highWaterMark: 1024 * 1024 }) : input, count, child.stdin!);
+    } catch (e) {
+      streamError = e as Error; // tar stopped reading (it failed, or was cancelled): its own error says why
+    }
   }
   const code = await exited;
   opts.signal?.removeEventListener('abort', abort);
@@ -105,6 +130,7 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
   if (explained) throw explained;
   if (streamError && (streamError as NodeJS.ErrnoException).code !== 'EPIPE') throw new BurrowError('import-failed', `reading ${typeof input === 'string' ? input : 'the image'} failed: ${streamError.message}`);
   if (code === null) throw new BurrowError('import-failed', 'tar was killed before it finished; nothing was kept');
+  if (direct) opts.counters.bytes = fs.statSync(input as string).size;
   // Any other non-zero exit left only ignorable complaints (device nodes, unknown headers): the tree is complete.
   if (hash) {
     const got = hash.digest('hex');
