@@ -4,7 +4,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-node scripts/build.mjs --no-renderer
+node scripts/build.mjs
 if [ "$(id -u)" != 0 ]; then
   images=${BURROW_TEST_IMAGES:-$HOME/.cache/burrow-test}
   bash scripts/build-test-images.sh "$images" >/dev/null
