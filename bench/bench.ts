@@ -168,7 +168,7 @@ async function benchBrowserConsole(sb: ReturnType<typeof createSandbox>, rootfs:
     for (let i = 0; i < Math.min(RUNS, 3); i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(url);
-      await page.getByRole('button', { name }).click();
+      await page.getByRole('navigation', { name: 'Machines' }).getByRole('button', { name: new RegExp(`^${name} `) }).click();
       await page.getByTestId('terminal-console').locator('.xterm-rows').waitFor();
       await page.waitForTimeout(500); // history replayed
       // A string, not a function: the bundler would rewrite \`performance\` to this process's import.

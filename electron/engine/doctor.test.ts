@@ -35,3 +35,10 @@ describe('doctor: networking', () => {
     expect(check('network', net()).detail).toMatch(/nat mode \(the default\) cannot start/);
   });
 });
+
+describe('doctor: inotify', () => {
+  it('warns when the inotify instance limit allows only a few machines at once', () => {
+    expect(check('inotify', hybridHost({ inotifyInstances: 128 }))).toMatchObject({ level: 'warning', fix: expect.stringContaining('max_user_instances=1024') });
+    expect(check('inotify', hybridHost({ inotifyInstances: 8192 })).level).toBe('ok');
+  });
+});

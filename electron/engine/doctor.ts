@@ -64,6 +64,12 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
   else if (net.slirp4netns) add({ id: 'network', title: 'nat networking', level: 'warning', detail: `pasta is missing, ${net.slirp4netns} (slirp4netns) serves nat machines instead, more slowly`, fix: 'sudo apt install passt' });
   else add({ id: 'network', title: 'nat networking', level: 'warning', detail: 'neither pasta nor slirp4netns is installed: machines in nat mode (the default) cannot start; isolated and host modes work', fix: 'sudo apt install passt' });
 
+  // Measured: a Debian machine's systemd, journald, logind and dbus hold 8 to 12 inotify instances,
+  // and past the limit systemd dies at boot with "Failed to allocate manager object: Too many open files".
+  const inotify = h.inotifyInstances;
+  if (inotify !== undefined && inotify < 512) add({ id: 'inotify', title: 'inotify instances', level: 'warning', detail: `fs.inotify.max_user_instances is ${inotify}: about ${Math.floor(inotify / 12)} machines at once (each uses 8 to 12; more fail to boot with "Too many open files")`, fix: 'sudo sysctl -w fs.inotify.max_user_instances=1024 (and add it to /etc/sysctl.d/ to keep it)' });
+  else if (inotify !== undefined) add({ id: 'inotify', title: 'inotify instances', level: 'ok', detail: `fs.inotify.max_user_instances is ${inotify}` });
+
   if (!h.nsenter) add({ id: 'nsenter', title: 'nsenter', level: 'error', detail: 'nsenter is not installed: shells, logs and health checks need it', fix: 'sudo apt install util-linux' });
   else add({ id: 'nsenter', title: 'nsenter', level: 'ok', detail: h.nsenter.path });
 

@@ -27,6 +27,8 @@ export interface HostFacts {
   subuid?: IdRange;
   subgid?: IdRange;
   userns: { maxUserNamespaces?: number; unprivilegedClone?: number; apparmorRestrict?: number };
+  /** fs.inotify.max_user_instances: every machine's systemd and its services use about a dozen. */
+  inotifyInstances?: number;
   cgroups: CgroupFacts;
   network: NetworkTools;
 }
@@ -91,6 +93,7 @@ export function probeHost(): HostFacts {
       apparmorRestrict: readNumber('/proc/sys/kernel/apparmor_restrict_unprivileged_userns'),
     },
     cgroups: probeCgroups(info.uid),
+    inotifyInstances: readNumber('/proc/sys/fs/inotify/max_user_instances'),
     network: {
       pasta: process.env.BURROW_NAT_HELPER === 'slirp4netns' ? undefined : which('pasta'),
       slirp4netns: process.env.BURROW_NAT_HELPER === 'pasta' ? undefined : which('slirp4netns'),
