@@ -83,6 +83,7 @@ test('a newcomer creates, boots, uses and stops a machine from the window', asyn
   const command = page.getByLabel('The exact command');
   await expect(command).toContainText('--unshare-cgroup');
   await expect(command).toContainText('--perms 1777 --tmpfs /var/tmp');
+  await expect(page.getByLabel('Network step')).toContainText(`-t 127.0.0.1/${port}:80`);
   await shot(page, '08-wizard-review');
   await page.getByRole('button', { name: 'Create machine' }).click();
 

@@ -117,6 +117,12 @@ export function ReviewStep({ plan, planError, errors }: StepProps) {
           <pre className="command" aria-label="The exact command" tabIndex={0}>
             {plan.commandLine}
           </pre>
+          {plan.network.helper && (
+            <p className="hint" aria-label="Network step">
+              When Burrow starts it, PID 1 waits (bwrap <code>--block-fd</code>) until its network is up: <code>{plan.network.helper}</code>, where {'{PID}'} is PID 1&apos;s host pid.
+              {plan.network.ports.length > 0 && ` Forwards: ${plan.network.ports.map((p) => `${p.address === 'all' ? '0.0.0.0' : '127.0.0.1'}:${p.host} → ${p.guest}/${p.protocol}`).join(', ')}.`}
+            </p>
+          )}
         </>
       )}
     </div>
