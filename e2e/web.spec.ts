@@ -227,4 +227,15 @@ test('a newcomer with no image imports one in the window; the machine keeps it p
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Reset to image' }).click();
   await expect(page.getByRole('log', { name: 'Notifications' })).toContainText('fromimage is back to its image.');
+
+  // The image in the sidebar: what it holds, who uses it; it cannot be deleted while a machine does.
+  await page.getByRole('navigation', { name: 'Images' }).getByRole('button', { name: /^deb12/ }).click();
+  const facts = page.getByLabel('What the image holds');
+  await expect(facts).toContainText('Debian GNU/Linux 12 (bookworm)');
+  await expect(facts).toContainText('fromimage');
+  await expect(page.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  await expectAccessible(page, 'image view');
+  await shot(page, '17-image');
+  await page.getByRole('button', { name: 'New machine from this image' }).click();
+  await expect(page.getByLabel('Image', { exact: true })).toHaveValue('deb12');
 });

@@ -6,6 +6,8 @@ import { useStore } from '../state/store';
 import { Wizard } from '../wizard/Wizard';
 import { Banners } from './Banners';
 import { EmptyState } from './EmptyState';
+import { ImageList } from './ImageList';
+import { ImageView } from './ImageView';
 import { MachineList } from './MachineList';
 import { MachineView } from './MachineView';
 import { Notices } from './Notices';
@@ -61,10 +63,16 @@ export function App() {
       </header>
       <Banners />
       <div className="body">
-        <nav className="sidebar" aria-label="Machines">
-          <MachineList />
-        </nav>
-        <main className="content">{view.kind === 'wizard' ? <Wizard key={view.editing?.name ?? 'new'} editing={view.editing} initialRootfs={view.rootfs} /> : view.kind === 'machine' ? <MachineView key={view.name} name={view.name} /> : <EmptyState />}</main>
+        <div className="sidebar">
+          <nav aria-label="Machines">
+            <MachineList />
+          </nav>
+          <nav aria-label="Images">
+            <h2 className="sidebar-head">Images</h2>
+            <ImageList />
+          </nav>
+        </div>
+        <main className="content">{view.kind === 'wizard' ? <Wizard key={view.editing?.name ?? `new:${view.image ?? ''}`} editing={view.editing} initialRootfs={view.rootfs} initialImage={view.image} /> : view.kind === 'machine' ? <MachineView key={view.name} name={view.name} /> : view.kind === 'image' ? <ImageView key={view.name} name={view.name} /> : <EmptyState />}</main>
       </div>
       <Notices />
     </div>

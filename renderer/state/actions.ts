@@ -5,6 +5,12 @@ import { useStore } from './store';
 export async function refreshMachines(): Promise<void> {
   const { machines, broken } = await getApi().invoke('machines.list');
   useStore.getState().setMachines(machines, broken);
+  // Which machines use which image changes with the machines.
+  await refreshImages();
+}
+
+export async function refreshImages(): Promise<void> {
+  useStore.getState().setImages(await getApi().invoke('images.list'));
 }
 
 export async function refreshDoctor(): Promise<void> {

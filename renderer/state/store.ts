@@ -1,11 +1,11 @@
 // Application state: metadata only. Terminal bytes never pass through here (see terminals/registry).
 import { create } from 'zustand';
-import type { DoctorCheckView, MachineListItem } from '../../electron/contract/api';
+import type { DoctorCheckView, ImageListItem, MachineListItem } from '../../electron/contract/api';
 import type { MachineStatus } from '../../electron/contract/machine-state';
 import type { MachineProfile } from '../../electron/contract/profile';
 import type { ConnectionState } from '../api/client';
 
-export type View = { kind: 'machine'; name: string } | { kind: 'wizard'; editing?: MachineProfile; rootfs?: string } | { kind: 'home' };
+export type View = { kind: 'machine'; name: string } | { kind: 'image'; name: string } | { kind: 'wizard'; editing?: MachineProfile; rootfs?: string; image?: string } | { kind: 'home' };
 
 export interface Notice {
   id: number;
@@ -17,12 +17,14 @@ interface State {
   connection: ConnectionState;
   machines: Record<string, MachineListItem>;
   broken: { name: string; error: string }[];
+  images: ImageListItem[];
   doctor?: { verdict: 'ok' | 'warning' | 'error'; checks: DoctorCheckView[] };
   view: View;
   notices: Notice[];
   busy: Record<string, string | undefined>;
   setConnection(c: ConnectionState): void;
   setMachines(items: MachineListItem[], broken: { name: string; error: string }[]): void;
+  setImages(images: ImageListItem[]): void;
   applyStatus(s: MachineStatus): void;
   setDoctor(d: State['doctor']): void;
   show(v: View): void;
@@ -37,11 +39,13 @@ export const useStore = create<State>((set) => ({
   connection: 'connecting',
   machines: {},
   broken: [],
+  images: [],
   view: { kind: 'home' },
   notices: [],
   busy: {},
   setConnection: (connection) => set({ connection }),
   setMachines: (items, broken) => set({ machines: Object.fromEntries(items.map((i) => [i.profile.name, i])), broken }),
+  setImages: (images) => set({ images }),
   applyStatus: (status) =>
     set((s) => {
       const current = s.machines[status.name];

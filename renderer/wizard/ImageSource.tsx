@@ -4,6 +4,7 @@ import type { ImageProgress } from '../../electron/contract/image';
 import type { StorageMode } from '../../electron/contract/profile';
 import { formatBytes } from '../../electron/contract/format-units';
 import { getApi, transport } from '../api/client';
+import { refreshImages } from '../state/actions';
 import { Field } from './Field';
 
 const path = { basename: (p: string) => p.slice(p.lastIndexOf('/') + 1) };
@@ -46,6 +47,7 @@ function NewImage({ onMade, initialSource }: { onMade: (name: string) => void; i
     setProgress(undefined);
     try {
       await work();
+      void refreshImages();
       onMade(name);
     } catch (e) {
       setError((e as Error).message);

@@ -38,9 +38,14 @@ export interface StepProps {
   editing: boolean;
 }
 
-export function Wizard({ editing, initialRootfs }: { editing?: MachineProfile; initialRootfs?: string }) {
+export function Wizard({ editing, initialRootfs, initialImage }: { editing?: MachineProfile; initialRootfs?: string; initialImage?: string }) {
   const importSource = initialRootfs && ARCHIVE_RE.test(initialRootfs) ? initialRootfs : undefined;
-  const [draft, setDraft] = useState<MachineProfile>(() => editing ?? defaultProfile({ name: '', rootfs: importSource ? '' : (initialRootfs ?? ''), machineId: newMachineId() }));
+  const [draft, setDraft] = useState<MachineProfile>(() => {
+    if (editing) return editing;
+    const fresh = defaultProfile({ name: '', rootfs: importSource ? '' : (initialRootfs ?? ''), machineId: newMachineId() });
+    const image = initialImage && useStore.getState().images.find((i) => i.image.name === initialImage)?.image;
+    return image ? { ...fresh, image: image.name, rootfs: image.rootfs, storage: 'persistent' } : fresh;
+  });
   const [step, setStep] = useState<StepName>('Rootfs');
   const [plan, setPlan] = useState<PlanView>();
   const [planError, setPlanError] = useState<string>();

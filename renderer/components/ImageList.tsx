@@ -1,0 +1,23 @@
+import { useStore } from '../state/store';
+
+/** The image store in the sidebar: each image with the machines made from it. */
+export function ImageList() {
+  const images = useStore((s) => s.images);
+  const view = useStore((s) => s.view);
+  if (!images.length) return <p className="hint pad">No images yet: the wizard builds or imports one.</p>;
+  return (
+    <ul className="machine-list">
+      {images.map(({ image, machines }) => {
+        const selected = view.kind === 'image' && view.name === image.name;
+        return (
+          <li key={image.name}>
+            <button className={selected ? 'selected' : ''} aria-current={selected ? 'page' : undefined} onClick={() => useStore.getState().show({ kind: 'image', name: image.name })}>
+              <span className="name">{image.name}</span>
+              <span className="chip">{machines.length ? `${machines.length} in use` : 'unused'}</span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
