@@ -174,11 +174,8 @@ export interface EventPayloads {
   'images.progress': ImageProgress;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: EventName[] = ['machines.changed', 'ui.command', 'terminal.data', 'terminal.exit', 'images.progress'];
+export { EVENT_NAMES, IPC_CALL, IPC_EVENT } from './channels';
 
-/** Electron IPC channels: one for calls, one for events. */
-export const IPC_CALL = 'burrow:call';
-export const IPC_EVENT = 'burrow:event';
 
 /** Results travel wrapped, so an error's message survives any transport. */
 export type Envelope<T> = { result: T } | { error: { message: string; code?: string } };

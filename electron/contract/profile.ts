@@ -2,6 +2,9 @@
 // (file, CLI, IPC, web host). Defaults reproduce the seed's intent with today's tools.
 import { z } from 'zod';
 import { AUDIT_CAPABILITIES, CAPABILITIES, type Capability } from './capabilities';
+import { BYTE_SIZE_RE, DEFAULT_PATH, parseByteSize } from './plain';
+
+export { BYTE_SIZE_RE, DEFAULT_PATH, parseByteSize } from './plain';
 
 export const PROFILE_VERSION = 2;
 
@@ -85,14 +88,7 @@ export const networkSchema = z
   });
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
-/** A byte size: a whole number with an optional K, M, G or T suffix (powers of 1024). */
-export const BYTE_SIZE_RE = /^(\d+)([KMGT]?)$/;
 export const MIN_MEMORY_BYTES = 32 * 1024 ** 2;
-export function parseByteSize(size: string): number | undefined {
-  const m = BYTE_SIZE_RE.exec(size);
-  if (!m) return undefined;
-  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2] as '' | 'K' | 'M' | 'G' | 'T'];
-}
 export const limitsSchema = z.object({
   /** memory.max: a byte size like 512M or 2G, at least 32M (systemd alone needs about 10M). */
   memory: z
@@ -165,7 +161,6 @@ export const MOUNT_PRESETS: { label: string; mount: Mount }[] = [
 
 /** Units that cannot work without real privileges (kernel debug file systems, module loading). */
 export const DEFAULT_MASKED_UNITS = ['sys-kernel-debug.mount', 'sys-kernel-tracing.mount', 'systemd-modules-load.service'];
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface NewProfileInput {
   name: string;

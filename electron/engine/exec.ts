@@ -2,7 +2,7 @@
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { DEFAULT_PATH } from '../contract/profile';
+import { DEFAULT_PATH } from '../contract/plain';
 import { BurrowError } from './errors';
 import { statusOf } from './runtime-state';
 import { which } from './which';

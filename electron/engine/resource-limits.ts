@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineUsage } from '../contract/machine-state';
-import { parseByteSize, type Limits } from '../contract/profile';
+import { parseByteSize } from '../contract/plain';
+import type { Limits } from '../contract/profile';
 import type { CgroupFacts } from './cgroups';
 import { cgroupPids } from './cgroups';
 

@@ -1,6 +1,7 @@
 // The preload: one frozen object, the contract, exposed to the sandboxed renderer. Nothing else.
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { EVENT_NAMES, IPC_CALL, IPC_EVENT, type BurrowApi, type Envelope, type EventName } from '../contract/api';
+import type { BurrowApi, Envelope, EventName } from '../contract/api';
+import { EVENT_NAMES, IPC_CALL, IPC_EVENT } from '../contract/channels';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<EventName, Set<Listener>>();
