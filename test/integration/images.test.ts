@@ -354,5 +354,5 @@ describe('a newcomer with no image', () => {
     } finally {
       ok(sb.burrow(['stop', 'first']));
     }
-  });
+  }, 660_000); // mmdebstrap downloads from the mirror: 15 s here, minutes on a slow link
 });
