@@ -18,7 +18,7 @@ import { statusOf } from '../engine/runtime-state';
 import { which } from '../engine/which';
 import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
-import { describeStatus, printTable } from './format';
+import { describeStatus, json, jsonOption, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
 import { listImages, loadImage } from '../engine/image-store';
@@ -39,8 +39,6 @@ export interface Command {
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
 
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
-const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
 function oneName(positionals: string[], usage: string): string {
   if (positionals.length !== 1) throw new BurrowError('invalid-input', `expected one machine name (usage: burrow ${usage})`);
@@ -48,7 +46,6 @@ function oneName(positionals: string[], usage: string): string {
   return positionals[0]!;
 }
 
-const jsonOption = { json: { type: 'boolean' as const, help: 'machine-readable output' } };
 
 const profileOptions: Record<string, OptionSpec> = {
   rootfs: { type: 'string', help: 'the rootfs folder (or use --image)' },

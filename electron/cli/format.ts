@@ -21,3 +21,7 @@ export function printTable(header: string[], rows: string[][]): void {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
 }
+
+export const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+export const json = (v: unknown): void => out(JSON.stringify(v, null, 2));
+export const jsonOption = { json: { type: 'boolean' as const, help: 'machine-readable output' } };

@@ -6,11 +6,8 @@ import { importImage, type ImportProgress } from '../engine/image-import';
 import { checkImageName, listImages, loadImage, machinesUsing, removeImage, type ImageRecord } from '../engine/image-store';
 import { inspectImage } from '../engine/image-inspect';
 import type { Command } from './commands';
-import { printTable } from './format';
+import { json, jsonOption, out, printTable } from './format';
 
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
-const json = (v: unknown) => out(JSON.stringify(v, null, 2));
-const jsonOption = { json: { type: 'boolean' as const, help: 'machine-readable output' } };
 
 function names(positionals: string[], count: number, usage: string): string[] {
   if (positionals.length !== count) throw new BurrowError('invalid-input', `expected ${count === 1 ? 'an image name' : 'an image name and a source'} (usage: burrow ${usage})`);
@@ -84,10 +81,10 @@ export const IMAGE_COMMANDS: Command[] = [
     summary: 'list images',
     options: jsonOption,
     async run(_p, v) {
-      const images = listImages();
-      if (v.json) json(images.map((i) => ({ ...i, machines: machinesUsing(i) })));
+      const images = listImages().map((i) => ({ ...i, machines: machinesUsing(i) }));
+      if (v.json) json(images);
       else if (!images.length) out('no images yet: build one with burrow image create NAME --debian bookworm, or import one with burrow image import NAME FILE');
-      else printTable(['NAME', 'DISTRIBUTION', 'SYSTEMD', 'SOURCE', 'MACHINES'], images.map((i) => [i.name, i.distro ?? '?', i.systemdVersion ? String(i.systemdVersion) : '-', i.source.kind + (i.inPlace ? ' (in place)' : ''), machinesUsing(i).join(',') || '-']));
+      else printTable(['NAME', 'DISTRIBUTION', 'SYSTEMD', 'SOURCE', 'MACHINES'], images.map((i) => [i.name, i.distro ?? '?', i.systemdVersion ? String(i.systemdVersion) : '-', i.source.kind + (i.inPlace ? ' (in place)' : ''), i.machines.join(',') || '-']));
       return 0;
     },
   },

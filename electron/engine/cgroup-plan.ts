@@ -21,7 +21,8 @@ export interface CgroupPlan {
   finalMounts: PlannedMount[];
 }
 
-const SYSTEMD_NEEDS_UNIFIED = 256;
+/** systemd 256 dropped the hybrid layout (v1 support is gone in 258). */
+export const SYSTEMD_NEEDS_UNIFIED = 256;
 
 export function noDelegationError(facts: CgroupFacts, hierarchy: string): BurrowError {
   const own = hierarchy === 'unified' ? facts.unified?.dir : facts.systemd?.dir;

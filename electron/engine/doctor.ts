@@ -1,5 +1,6 @@
 // `burrow doctor`: the host probe as a list of checks, each ok / warning / error with the exact fix.
 import type { HostFacts } from './host-probe';
+import { limitsUnavailable } from './resource-limits';
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
@@ -54,9 +55,9 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
     add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'error', detail: `your cgroup ${cg.unified?.dir ?? cg.systemd?.dir ?? ''} is not writable by you and there is no systemd user manager to delegate one`, fix: 'log in through a systemd session (user@.service delegates a cgroup tree to you), or have root create one and chown it to you' });
   }
   if (cg.unified?.writable) {
-    const wanted = ['memory', 'pids', 'cpu'];
-    const missing = wanted.filter((c) => !cg.unified!.controllers.includes(c));
-    add({ id: 'cgroup-controllers', title: 'resource controllers', level: missing.length ? 'warning' : 'ok', detail: missing.length ? `not delegated here: ${missing.join(', ')}; machines boot, but memory, pids and CPU limits cannot be applied` : 'memory, pids and cpu are delegated', fix: missing.length ? 'on systemd hosts: systemctl edit user@.service, add Delegate=memory pids cpu' : undefined });
+    // The same judgement the launch plan makes for a machine with limits.
+    const why = limitsUnavailable(cg, ['memory', 'pids', 'cpu']);
+    add({ id: 'cgroup-controllers', title: 'resource controllers', level: why ? 'warning' : 'ok', detail: why ? `${why}: machines boot, but memory, pids and CPU limits cannot be applied` : 'memory, pids and cpu are delegated', fix: why ? 'on systemd hosts: systemctl edit user@.service, add Delegate=memory pids cpu' : undefined });
   }
 
   const net = h.network;

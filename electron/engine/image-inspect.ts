@@ -1,5 +1,6 @@
 // What an image is and whether it can boot here, in words: shown by `burrow image inspect` and the window.
 import type { ImageReportView } from '../contract/api';
+import { SYSTEMD_NEEDS_UNIFIED } from './cgroup-plan';
 import { BurrowError } from './errors';
 import { probeHost } from './host-probe';
 import { machinesUsing, type ImageRecord } from './image-store';
@@ -7,8 +8,6 @@ import { resolveIdMap } from './launch-plan';
 import { inspectRootfs } from './rootfs';
 
 export type ImageReport = ImageReportView;
-
-const SYSTEMD_NEEDS_UNIFIED = 256;
 
 export function inspectImage(image: ImageRecord): ImageReport {
   const host = probeHost();

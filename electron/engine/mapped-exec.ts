@@ -76,7 +76,7 @@ export function removeMappedTree(dir: string): void {
   } catch {
     /* subordinate-id files in folders the user cannot write: below */
   }
-  const host = probeHost();
-  const r = spawnSync(unsharePrefix(host)[0]!, [...unsharePrefix(host).slice(1), 'rm', '-rf', '--', dir], { encoding: 'utf8' });
+  const [unshare, ...args] = unsharePrefix(probeHost());
+  const r = spawnSync(unshare!, [...args, 'rm', '-rf', '--', dir], { encoding: 'utf8' });
   if (r.status !== 0 || fs.existsSync(dir)) throw new BurrowError('internal', `could not remove ${dir}: ${r.stderr.trim() || `rm exited ${r.status}`}`, `remove it by hand: unshare --user --map-auto --map-root-user rm -rf ${dir}`);
 }
