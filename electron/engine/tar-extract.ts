@@ -3,8 +3,6 @@
 // turns tar's complaints into errors people can act on.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { BurrowError } from './errors';
 import { TAR_DECOMPRESS, type Compression } from './image-formats';
 import { SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
@@ -106,29 +104,22 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
   opts.signal?.addEventListener('abort', abort, { once: true });
 
   const hash = opts.sha256 ? createHash('sha256') : undefined;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, done) {
+  let readError: Error | undefined;
+  if (direct) child.stdin!.end();
+  else {
+    const source = typeof input === 'string' ? fs.createReadStream(input, { highWaterMark: 1024 * 1024 }) : input;
+    readError = await feed(source, child.stdin!, (chunk) => {
       opts.counters.bytes += chunk.length;
       hash?.update(chunk);
       opts.onTick?.();
-      done(null, chunk);
-    },
-  });
-  let streamError: Error | undefined;
-  if (direct) child.stdin!.end();
-  else {
-    try {
-      await pipeline(typeof input === 'string' ? fs.createReadStream(input, { highWaterMark: 1024 * 1024 }) : input, count, child.stdin!);
-    } catch (e) {
-      streamError = e as Error; // tar stopped reading (it failed, or was cancelled): its own error says why
-    }
+    }, opts.signal);
   }
   const code = await exited;
   opts.signal?.removeEventListener('abort', abort);
   if (opts.signal?.aborted) throw cancelled();
   const explained = explainTarErrors(stderr, code);
   if (explained) throw explained;
-  if (streamError && (streamError as NodeJS.ErrnoException).code !== 'EPIPE') throw new BurrowError('import-failed', `reading ${typeof input === 'string' ? input : 'the image'} failed: ${streamError.message}`);
+  if (readError) throw new BurrowError('import-failed', `reading ${typeof input === 'string' ? input : 'the image'} failed: ${readError.message}`);
   if (code === null) throw new BurrowError('import-failed', 'tar was killed before it finished; nothing was kept');
   if (direct) opts.counters.bytes = fs.statSync(input as string).size;
   // Any other non-zero exit left only ignorable complaints (device nodes, unknown headers): the tree is complete.
@@ -136,6 +127,43 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
     const got = hash.digest('hex');
     if (got !== opts.sha256) throw new BurrowError('import-failed', `a layer is corrupt: its sha256 is ${got.slice(0, 12)}…, the image says ${opts.sha256!.slice(0, 12)}…`, 'copy or save the image again; nothing was kept');
   }
+}
+
+/**
+ * Copies `source` into tar's stdin, and reads `source` to its end even when tar stops early: GNU tar
+ * exits once it has seen the end-of-archive blocks, leaving the record's zero padding unread. The rest
+ * is still hashed (a layer's digest covers the whole file) and a producer such as mmdebstrap is not cut
+ * off by a broken pipe. Resolves with the source's own read error, if any.
+ */
+function feed(source: NodeJS.ReadableStream, sink: NodeJS.WritableStream & { writable: boolean }, onChunk: (chunk: Buffer) => void, signal?: AbortSignal): Promise<Error | undefined> {
+  return new Promise((resolve) => {
+    let open = true;
+    const closeSink = () => {
+      open = false;
+      // Cancelled: stop reading at once rather than drain the rest.
+      if (signal?.aborted) {
+        (source as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
+        resolve(undefined);
+      } else source.resume();
+    };
+    sink.on('error', closeSink); // EPIPE: tar is done (or failed: its own error says why)
+    sink.on('close', closeSink);
+    source.on('data', (chunk: Buffer) => {
+      onChunk(chunk);
+      if (open && sink.writable && !sink.write(chunk)) {
+        source.pause();
+        sink.once('drain', () => source.resume());
+      }
+    });
+    source.on('end', () => {
+      if (open && sink.writable) sink.end();
+      resolve(undefined);
+    });
+    source.on('error', (e: Error) => {
+      if (open && sink.writable) sink.end();
+      resolve(e);
+    });
+  });
 }
 
 export const cancelled = (): BurrowError => new BurrowError('cancelled', 'import cancelled; nothing was kept');
