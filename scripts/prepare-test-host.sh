@@ -14,6 +14,10 @@ grep -q "^$user:" /etc/subgid || usermod --add-subgids 300000-365535 "$user"
 dirs=()
 if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
   dirs+=("/sys/fs/cgroup/$cg")
+  # Pass the resource controllers down to it, as systemd does for user@.service (Delegate=yes).
+  for c in memory pids cpu; do
+    grep -qw "$c" /sys/fs/cgroup/cgroup.controllers && echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control
+  done
 else
   [ -d /sys/fs/cgroup/systemd ] && dirs+=("/sys/fs/cgroup/systemd/$cg")
   [ -d /sys/fs/cgroup/unified ] && dirs+=("/sys/fs/cgroup/unified/$cg")

@@ -1,17 +1,31 @@
-// Getting into a running machine: nsenter into all of PID 1's namespaces, as the same unprivileged user.
+// Getting into a running machine: nsenter into all of PID 1's namespaces, as the same unprivileged user,
+// from inside the machine's own cgroups, so that what runs there counts against the machine's limits and
+// goes with it when it stops.
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { DEFAULT_PATH } from '../contract/plain';
 import { BurrowError } from './errors';
-import { statusOf } from './runtime-state';
+import { readRecord, statusOf } from './runtime-state';
 import { which } from './which';
 
 export interface ExecTarget {
   pid1: number;
   /** Single-uid machines deny setgroups: nsenter must keep our credentials. */
   single: boolean;
+  /** The machine's cgroup directories on the host; commands join a leaf under each. */
+  cgroupDirs: string[];
 }
+
+/**
+ * The leaf beside systemd's own units (init.scope, system.slice...) that commands from outside join.
+ * The machine's cgroup itself cannot hold them: cgroup v2 lets processes live only in leaves once
+ * controllers are passed on, which systemd inside does.
+ */
+export const EXEC_CGROUP = 'burrow-exec';
+
+/** Joins each cgroup directory given before `--` (best effort: a machine stopping meanwhile), then execs the rest. */
+const JOIN_THEN_EXEC = 'while [ "$1" != -- ]; do mkdir -p "$1" 2>/dev/null && echo $$ >"$1/cgroup.procs" 2>/dev/null; shift; done; shift; exec "$@"';
 
 /** The environment a command inside starts with (the host's is never passed in). */
 export function guestEnv(term = 'xterm-256color'): NodeJS.ProcessEnv {
@@ -19,7 +33,9 @@ export function guestEnv(term = 'xterm-256color'): NodeJS.ProcessEnv {
 }
 
 export function nsenterArgv(target: ExecTarget, command: string[], nsenterPath = 'nsenter'): string[] {
+  const join = target.cgroupDirs.length ? ['/bin/sh', '-c', JOIN_THEN_EXEC, 'burrow-exec', ...target.cgroupDirs.map((d) => `${d}/${EXEC_CGROUP}`), '--'] : [];
   return [
+    ...join,
     nsenterPath, '-t', String(target.pid1),
     '--user', '--mount', '--pid', '--uts', '--ipc', '--net', '--cgroup', '--root', '--wd',
     ...(target.single ? ['--preserve-credentials'] : []),
@@ -39,7 +55,7 @@ export function execTarget(name: string): ExecTarget {
   } catch {
     throw new BurrowError('not-running', `machine "${name}" is not running (its PID 1 is gone)`);
   }
-  return { pid1: status.pid1, single };
+  return { pid1: status.pid1, single, cgroupDirs: readRecord(name)?.cgroupDirs ?? [] };
 }
 
 function nsenterPath(): string {

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { IPty } from 'node-pty';
 import type { MachineState, MachineStatus } from '../contract/machine-state';
-import { cgroupPids, killCgroupTree, moveToCgroup, removeCgroupTree } from '../engine/cgroups';
+import { cgroupPids, killCgroupTree, moveToCgroup, probeCgroups, removeCgroupTree } from '../engine/cgroups';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import { execCapture } from '../engine/exec';
 import type { LaunchPlan } from '../engine/launch-plan-types';
@@ -168,10 +168,14 @@ export class Supervisor {
       }
       if (!info['child-pid']) return;
       clearInterval(poll);
-      // bwrap itself stays outside; only PID 1's tree belongs in the machine's cgroup.
+      // bwrap itself stays outside, back in the supervisor's own cgroup (a leaf: where limits were applied,
+      // the machine's parent passes controllers on and may hold no process); only PID 1's tree belongs in
+      // the machine's cgroup.
+      const own = probeCgroups(process.getuid!());
       for (const dir of this.input.plan.cgroup.dirs) {
+        const home = dir.hierarchy === 'unified' ? own.unified?.dir : own.systemd?.dir;
         try {
-          moveToCgroup(path.dirname(dir.hostDir), this.record.bwrapPid!);
+          moveToCgroup(home ?? path.dirname(dir.hostDir), this.record.bwrapPid!);
         } catch {
           /* bwrap already gone: onExit handles it */
         }
@@ -206,7 +210,7 @@ export class Supervisor {
     const live = () => this.record.state === 'running' || this.record.state === 'degraded' || (first && this.record.state === 'starting');
     if (!pid1 || !live()) return;
     const single = this.input.plan.idMapping.mode === 'single';
-    const r = await execCapture({ pid1, single }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
+    const r = await execCapture({ pid1, single, cgroupDirs: this.record.cgroupDirs ?? [] }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
     if (!live()) return;
     const failed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
     const state: MachineState = failed.length ? 'degraded' : 'running';
