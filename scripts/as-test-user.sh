@@ -36,4 +36,4 @@ trap 'status=$?; cp -r "$work/e2e/artifacts" "$repo/e2e/" 2>/dev/null || true; r
 
 join=""
 for d in "${cgdirs[@]}"; do join+="echo \$\$ > $d/cgroup.procs; "; done
-bash -c "$join exec runuser -u $user -- env -i HOME=$home USER=$user LOGNAME=$user PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 CI=${CI:-} BURROW_TEST_IMAGES=$images BURROW_TEST_SMALL_FS=$small ${BURROW_EXPECT_CONTROLLERS:+BURROW_EXPECT_CONTROLLERS=1} bash -c 'cd $work && $command'"
+bash -c "$join exec runuser -u $user -- env -i HOME=$home USER=$user LOGNAME=$user PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 CI=${CI:-} BURROW_TEST_IMAGES=$images BURROW_TEST_SMALL_FS=$small ${BURROW_EXPECT_CONTROLLERS:+BURROW_EXPECT_CONTROLLERS=1} ${BURROW_EXPECT_OFFLINE:+BURROW_EXPECT_OFFLINE=1} bash -c 'cd $work && $command'"

@@ -29,7 +29,7 @@ describe('doctor', () => {
 
 describe('doctor: networking', () => {
   it('prefers pasta, warns about the slirp4netns fallback, and says nat machines cannot start without either', () => {
-    const net = (pasta?: string, slirp4netns?: string) => hybridHost({ network: { pasta, slirp4netns, unprivilegedPortStart: 1024 } });
+    const net = (pasta?: string, slirp4netns?: string) => hybridHost({ network: { pasta, slirp4netns, unprivilegedPortStart: 1024, online: true } });
     expect(check('network', net('/usr/bin/pasta'))).toMatchObject({ level: 'ok' });
     expect(check('network', net(undefined, '/usr/bin/slirp4netns'))).toMatchObject({ level: 'warning', fix: 'sudo apt install passt' });
     expect(check('network', net()).detail).toMatch(/nat mode \(the default\) cannot start/);

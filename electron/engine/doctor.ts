@@ -61,7 +61,11 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
   }
 
   const net = h.network;
-  if (net.pasta) add({ id: 'network', title: 'nat networking', level: 'ok', detail: `${net.pasta} (pasta): outbound access and port forwards; forwarded host ports start at ${net.unprivilegedPortStart}` });
+  if (net.pasta && !net.online) {
+    const detail = `the host has no network connection right now (no default route), which pasta needs`;
+    if (net.slirp4netns) add({ id: 'network', title: 'nat networking', level: 'ok', detail: `${detail}: nat machines use ${net.slirp4netns} (slirp4netns) until it has one; forwards work, outbound access once online` });
+    else add({ id: 'network', title: 'nat networking', level: 'warning', detail: `${detail}: nat machines may fail to start until the host is online; isolated and host modes work`, fix: 'sudo apt install slirp4netns (works offline)' });
+  } else if (net.pasta) add({ id: 'network', title: 'nat networking', level: 'ok', detail: `${net.pasta} (pasta): outbound access and port forwards; forwarded host ports start at ${net.unprivilegedPortStart}` });
   else if (net.slirp4netns) add({ id: 'network', title: 'nat networking', level: 'warning', detail: `pasta is missing, ${net.slirp4netns} (slirp4netns) serves nat machines instead, more slowly`, fix: 'sudo apt install passt' });
   else add({ id: 'network', title: 'nat networking', level: 'warning', detail: 'neither pasta nor slirp4netns is installed: machines in nat mode (the default) cannot start; isolated and host modes work', fix: 'sudo apt install passt' });
 

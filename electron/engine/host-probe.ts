@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { probeCgroups, type CgroupFacts } from './cgroups';
 import { readSubidRange, type IdRange } from './idmap';
+import { probeOnline } from './host-routes';
 import type { NetworkTools } from './network-plan';
 import { which } from './which';
 
@@ -98,6 +99,7 @@ export function probeHost(): HostFacts {
       pasta: process.env.BURROW_NAT_HELPER === 'slirp4netns' ? undefined : which('pasta'),
       slirp4netns: process.env.BURROW_NAT_HELPER === 'pasta' ? undefined : which('slirp4netns'),
       unprivilegedPortStart: readNumber('/proc/sys/net/ipv4/ip_unprivileged_port_start') ?? 1024,
+      online: probeOnline(),
     },
   };
 }

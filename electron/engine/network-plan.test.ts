@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planNetwork, PID_PLACEHOLDER } from './network-plan';
 
-const tools = { pasta: '/usr/bin/pasta', slirp4netns: '/usr/bin/slirp4netns', unprivilegedPortStart: 1024 };
+const tools = { pasta: '/usr/bin/pasta', slirp4netns: '/usr/bin/slirp4netns', unprivilegedPortStart: 1024, online: true };
 const web = { host: 8080, guest: 80, protocol: 'tcp' as const, address: 'loopback' as const };
 
 describe('network plan', () => {
@@ -25,7 +25,7 @@ describe('network plan', () => {
     expect(slirp.helper).toMatchObject({ tool: 'slirp4netns', apiSocket: '/run/m/slirp4netns.sock' });
     expect(slirp.helper!.argv).toContain('--disable-host-loopback');
     expect(slirp.warnings.join()).toMatch(/slirp4netns/);
-    expect(() => planNetwork({ mode: 'nat', ports: [] }, { unprivilegedPortStart: 1024 }, '/run/m')).toThrow(expect.objectContaining({ fix: expect.stringContaining('sudo apt install passt') }));
+    expect(() => planNetwork({ mode: 'nat', ports: [] }, { unprivilegedPortStart: 1024, online: true }, '/run/m')).toThrow(expect.objectContaining({ fix: expect.stringContaining('sudo apt install passt') }));
   });
 
   it('gives isolated a namespace without helper, and host none, saying which ports cannot be bound', () => {
@@ -39,5 +39,17 @@ describe('network plan', () => {
 
   it('refuses a host port an ordinary user may not bind, suggesting one that works', () => {
     expect(() => planNetwork({ mode: 'nat', ports: [{ ...web, host: 80 }] }, tools, '/run/m')).toThrow(/host port 80 is below 1024/);
+  });
+
+  it('uses slirp4netns while the host is offline (pasta needs a default route), pasta alone with a warning', () => {
+    const offline = { ...tools, online: false };
+    const slirp = planNetwork({ mode: 'nat', ports: [web] }, offline, '/run/m');
+    expect(slirp.helper!.tool).toBe('slirp4netns');
+    expect(slirp.ports).toEqual([web]);
+    expect(slirp.warnings.join()).toMatch(/no default route.*using slirp4netns/);
+    const pastaOnly = planNetwork({ mode: 'nat', ports: [web] }, { ...offline, slirp4netns: undefined }, '/run/m');
+    expect(pastaOnly.helper!.tool).toBe('pasta');
+    expect(pastaOnly.warnings.join()).toMatch(/install slirp4netns, which works offline/);
+    expect(planNetwork({ mode: 'nat', ports: [] }, tools, '/run/m').warnings).toEqual([]);
   });
 });

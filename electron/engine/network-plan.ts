@@ -11,11 +11,15 @@ import { BurrowError } from './errors';
 
 export const PID_PLACEHOLDER = '{PID}';
 
+const OFFLINE = 'the host has no network connection right now (no default route)';
+
 export interface NetworkTools {
   pasta?: string;
   slirp4netns?: string;
   /** net.ipv4.ip_unprivileged_port_start: the lowest port an ordinary user may bind. */
   unprivilegedPortStart: number;
+  /** The host has a default route (pasta needs one, slirp4netns does not). */
+  online: boolean;
 }
 
 export interface NetworkPlan {
@@ -76,10 +80,14 @@ export function planNetwork(config: NetworkConfig, tools: NetworkTools, runtimeD
     return { mode: 'host', unshare: false, ports: [], warnings };
   }
   if (config.mode === 'isolated') return { mode: 'isolated', unshare: true, ports: [], warnings };
-  if (tools.pasta) return { mode: 'nat', unshare: true, ports: config.ports, helper: { tool: 'pasta', argv: pastaArgv(tools.pasta, config.ports) }, warnings };
+  const pasta = { mode: 'nat' as const, unshare: true, ports: config.ports, warnings };
+  if (tools.pasta && (tools.online || !tools.slirp4netns)) {
+    if (!tools.online) warnings.push(`${OFFLINE}; pasta may refuse to start without one: install slirp4netns, which works offline, or choose --network isolated.`);
+    return { ...pasta, helper: { tool: 'pasta', argv: pastaArgv(tools.pasta, config.ports) } };
+  }
   if (tools.slirp4netns) {
     const apiSocket = `${runtimeDir}/slirp4netns.sock`;
-    warnings.push('pasta (package passt) is not installed: using slirp4netns, which is slower.');
+    warnings.push(tools.pasta ? `${OFFLINE}, which pasta needs: using slirp4netns (forwards work; outbound access once the host is online).` : 'pasta (package passt) is not installed: using slirp4netns, which is slower.');
     return { mode: 'nat', unshare: true, ports: config.ports, helper: { tool: 'slirp4netns', argv: slirpArgv(tools.slirp4netns, apiSocket), apiSocket }, warnings };
   }
   throw new BurrowError('host-not-ready', 'nat networking needs pasta (package passt) or slirp4netns, and neither is installed', 'install one: sudo apt install passt, or choose --network isolated');

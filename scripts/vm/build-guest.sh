@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 root="$work/rootfs"
 echo "guest: building Debian 12 with its kernel (mmdebstrap, about a minute)" >&2
 mmdebstrap --mode=root --variant=minbase \
-  --include=systemd,systemd-sysv,udev,kmod,linux-image-amd64,initramfs-tools,bubblewrap,uidmap,util-linux,tar,xz-utils,zstd,procps,python3 \
+  --include=systemd,systemd-sysv,udev,kmod,linux-image-amd64,initramfs-tools,bubblewrap,uidmap,passt,slirp4netns,curl,util-linux,tar,xz-utils,zstd,procps,python3 \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
   bookworm "$root" "$mirror" >"$work/mmdebstrap.log" 2>&1 \
   || { echo "guest: mmdebstrap failed:" >&2; tail -5 "$work/mmdebstrap.log" >&2; exit 1; }

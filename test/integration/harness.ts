@@ -2,6 +2,8 @@
 // private XDG config and runtime folder per test file, and removes everything it made.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -111,6 +113,23 @@ export function onPty(file: string, args: string[], env: NodeJS.ProcessEnv) {
       return exit;
     },
   };
+}
+
+/** A host port nothing listens on right now (the kernel picks it, then it is released). */
+export async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export function curlOnHost(url: string): { code: number; body: string } {
+  try {
+    return { code: 0, body: execFileSync('curl', ['-sS', '-m', '5', url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+  } catch (e) {
+    return { code: (e as { status: number }).status, body: '' };
+  }
 }
 
 export { spawn };

@@ -3,33 +3,15 @@
 // fallback, and limits are either written or explained (this host delegates no controllers).
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, ok, processAlive, type Sandbox } from './harness';
+import { createSandbox, curlOnHost, freePort, ok, processAlive, type Sandbox } from './harness';
 
 let sb: Sandbox;
 let rootfs: string;
 let hostService: http.Server;
 let hostServicePort: number;
-
-/** A host port nothing listens on right now (the kernel picks it, then it is released). */
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function curlOnHost(url: string): { code: number; body: string } {
-  try {
-    return { code: 0, body: execFileSync('curl', ['-sS', '-m', '5', url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
-  } catch (e) {
-    return { code: (e as { status: number }).status, body: '' };
-  }
-}
 
 /** curl inside the machine; its exit status 0 means it connected and got an answer. */
 const curlInside = (name: string, url: string) => sb.burrow(['shell', name, '--', 'curl', '-sS', '-m', '3', '-o', '/dev/null', '-w', '%{http_code}', url]);
