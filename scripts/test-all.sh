@@ -20,8 +20,8 @@ bash scripts/as-test-user.sh 'echo "== test images ($BURROW_TEST_IMAGES, built u
   npx vitest run --config vitest.integration.config.ts && npx playwright test'
 
 if [ "$(id -u)" = 0 ]; then
-  echo "== resource limits on a pure cgroup v2 host (a qemu guest)"
+  echo "== a host of the other kind, in a qemu guest: pure cgroup v2 with controllers (limits), offline"
   bash scripts/vm/run-guest.sh "${BURROW_TEST_IMAGES:-/var/cache/burrow-test}/vm" "${BURROW_TEST_IMAGES:-/var/cache/burrow-test}"
 else
-  echo "== resource limits in a pure cgroup v2 guest: skipped, building the guest's disk needs root (sudo npm test runs it)"
+  echo "== the qemu guest (pure cgroup v2, offline): skipped, building its disk needs root (sudo npm test runs it)"
 fi

@@ -24,7 +24,8 @@ timeout 2400 qemu-system-x86_64 "${accel[@]}" -smp "$cpus" -m "$mem" -nographic 
   -nic none </dev/null >"$log" 2>&1
 qemu=$?
 set -e
-tr -d '\r' <"$log" | grep -v '^\s*$' || true
+# The serial console, without the firmware's terminal escapes and blank lines.
+tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | grep -v '^\s*$' || true
 result=$(tr -d '\r' <"$log" | sed -n 's/^BURROW_GUEST_EXIT=\([0-9]*\).*/\1/p' | tail -1)
 if [ -z "$result" ]; then echo "guest: no result (qemu exited $qemu); see $log" >&2; exit 1; fi
 exit "$result"
