@@ -234,7 +234,7 @@ export const COMMANDS: Command[] = [
     async run(p) {
       const name = oneName(p, 'stop NAME');
       const s = await stopMachine(name, 'stop');
-      out(`${name} ${s.state}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}`);
+      out(`${name} ${describeStatus(s)}`);
       return 0;
     },
   },

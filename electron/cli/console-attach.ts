@@ -1,5 +1,6 @@
 // `burrow console NAME`: the machine's console in this terminal. Ctrl+] detaches; the machine keeps running.
 import { ControlClient } from '../engine/control-client';
+import { describeStatus } from './format';
 
 export const DETACH_KEY = 0x1d; // Ctrl+]
 
@@ -19,7 +20,7 @@ export async function attachConsole(name: string): Promise<number> {
     },
     onStatus: (s) => {
       if (s.state === 'exited' || s.state === 'crashed') {
-        stdout.write(`\r\n[burrow] ${name} ${s.state}${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}\r\n`);
+        stdout.write(`\r\n[burrow] ${name} ${describeStatus(s)}\r\n`);
       }
     },
     onClose: () => resolveClosed(),
