@@ -5,6 +5,7 @@
 // a child of it, named `burrow-NAME`, removed when the machine ends.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { shellQuote } from './shell-quote';
 
 export type CgroupLayout = 'unified' | 'hybrid' | 'legacy' | 'none';
 export type CgroupPresentation = 'unified' | 'hybrid';
@@ -209,4 +210,15 @@ export function killCgroupTree(dir: string): void {
 /** Moves a process into a cgroup directory. */
 export function moveToCgroup(dir: string, pid: number): void {
   fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+}
+
+/**
+ * The /bin/sh step that moves the shell itself into each cgroup directory (made if missing), so that what
+ * it execs next starts there. Strict under `set -e` (a launch must not boot outside its cgroup); best
+ * effort for commands run in a machine that may be stopping meanwhile.
+ */
+export function joinCgroupsShell(dirs: string[], bestEffort = false): string {
+  if (!dirs.length) return '';
+  const quiet = bestEffort ? ' 2>/dev/null || :' : '';
+  return `for d in ${dirs.map(shellQuote).join(' ')}; do { mkdir -p "$d" && echo $$ > "$d/cgroup.procs"; }${quiet}; done; `;
 }

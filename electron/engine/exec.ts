@@ -5,6 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { DEFAULT_PATH } from '../contract/plain';
+import { joinCgroupsShell } from './cgroups';
 import { BurrowError } from './errors';
 import { readRecord, statusOf } from './runtime-state';
 import { which } from './which';
@@ -24,16 +25,14 @@ export interface ExecTarget {
  */
 export const EXEC_CGROUP = 'burrow-exec';
 
-/** Joins each cgroup directory given before `--` (best effort: a machine stopping meanwhile), then execs the rest. */
-const JOIN_THEN_EXEC = 'while [ "$1" != -- ]; do mkdir -p "$1" 2>/dev/null && echo $$ >"$1/cgroup.procs" 2>/dev/null; shift; done; shift; exec "$@"';
-
 /** The environment a command inside starts with (the host's is never passed in). */
 export function guestEnv(term = 'xterm-256color'): NodeJS.ProcessEnv {
   return { PATH: DEFAULT_PATH, TERM: term, HOME: '/root', USER: 'root', LOGNAME: 'root', LANG: 'C.UTF-8', container: 'burrow' };
 }
 
 export function nsenterArgv(target: ExecTarget, command: string[], nsenterPath = 'nsenter'): string[] {
-  const join = target.cgroupDirs.length ? ['/bin/sh', '-c', JOIN_THEN_EXEC, 'burrow-exec', ...target.cgroupDirs.map((d) => `${d}/${EXEC_CGROUP}`), '--'] : [];
+  const leaves = target.cgroupDirs.map((d) => `${d}/${EXEC_CGROUP}`);
+  const join = leaves.length ? ['/bin/sh', '-c', `${joinCgroupsShell(leaves, true)}exec "$@"`, 'burrow-exec'] : [];
   return [
     ...join,
     nsenterPath, '-t', String(target.pid1),

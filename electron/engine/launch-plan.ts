@@ -7,6 +7,7 @@ import { BurrowError } from './errors';
 import { canMapAuto, type HostFacts } from './host-probe';
 import { buildIdMap, userNamespacePrefix, type IdMap } from './idmap';
 import type { LaunchPlan, PlannedMount } from './launch-plan-types';
+import { joinCgroupsShell } from './cgroups';
 import { planNetwork } from './network-plan';
 import { overlayMountScript, type OverlayPaths } from './overlay';
 import { limitsUnavailable, limitWrites } from './resource-limits';
@@ -85,8 +86,7 @@ function uuidFromHex(hex: string): string {
 
 /** The small /bin/sh step before the user namespace: make the runtime folder, join the machine's cgroups. */
 function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
-  const cgDirs = cgroupDirs.map(shellQuote).join(' ');
-  const join = cgroupDirs.length ? `for d in ${cgDirs}; do mkdir -p "$d" && echo $$ > "$d/cgroup.procs"; done; ` : '';
+  const join = joinCgroupsShell(cgroupDirs);
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
