@@ -31,6 +31,12 @@ describe('machine profile schema', () => {
     expect(parsed.success).toBe(false);
     if (!parsed.success) expect(describeIssues(parsed.error)).toMatch(message);
   });
+
+  it('says only what is wrong with an unreadable memory size, not also that it is too small', () => {
+    const parsed = profileSchema.safeParse({ ...base(), limits: { memory: '12Q' } });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(describeIssues(parsed.error)).toBe('limits.memory: memory is a size like 512M or 2G (K, M, G, T: powers of 1024)');
+  });
 });
 
 describe('profile migration', () => {

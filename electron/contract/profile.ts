@@ -94,7 +94,8 @@ export const limitsSchema = z.object({
   memory: z
     .string()
     .regex(BYTE_SIZE_RE, 'memory is a size like 512M or 2G (K, M, G, T: powers of 1024)')
-    .refine((v) => (parseByteSize(v) ?? 0) >= MIN_MEMORY_BYTES, 'memory must be at least 32M: systemd and its journal alone need about 10M')
+    // An unreadable size is already refused above: say that alone, not also "too small".
+    .refine((v) => (parseByteSize(v) ?? MIN_MEMORY_BYTES) >= MIN_MEMORY_BYTES, 'memory must be at least 32M: systemd and its journal alone need about 10M')
     .optional(),
   /** pids.max: processes and threads together. */
   pids: z.number().int('pids must be a whole number').min(16, 'pids must be at least 16: systemd starts a dozen processes').max(4194304, 'pids must be at most 4194304').optional(),
