@@ -21,13 +21,14 @@ const EXIT: Record<ErrorCode, number> = {
 };
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  const shown = COMMANDS.filter((c) => !c.hidden);
+  const width = Math.max(...shown.map((c) => c.usage.length));
   return [
     'burrow: boot systemd-based OS images in bubblewrap, as an ordinary user',
     '',
     'usage: burrow COMMAND [options]   (burrow COMMAND --help for its options)',
     '',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...shown.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
     'Exit codes: 0 ok, 1 a machine failed, 2 bad usage or input, 3 not found, 4 wrong state,',
     '            5 host not ready (see burrow doctor), 6 unusable rootfs, 7 corrupt profile,',

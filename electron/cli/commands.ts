@@ -20,6 +20,7 @@ import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
 import { describeStatus, json, jsonOption, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
+import { UNIT_COMMANDS } from './unit-commands';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
 import { listImages, loadImage } from '../engine/image-store';
 
@@ -35,6 +36,8 @@ export interface Command {
   usage: string;
   summary: string;
   details?: string;
+  /** Left out of `burrow --help` (run by systemd, not by people). */
+  hidden?: boolean;
   options?: Record<string, OptionSpec>;
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
@@ -153,7 +156,7 @@ export const COMMANDS: Command[] = [
     options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs' && k !== 'image')), ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'edit NAME [options]');
-      const { profile, plan, restartNeeded } = editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      const { profile, plan, restartNeeded } = await editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
       if (v.json) json(profile);
       else {
         out(`saved ${name}: network ${profile.network.mode}${profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : ''}, limits ${describeLimits(profile.limits)}`);
@@ -205,6 +208,7 @@ export const COMMANDS: Command[] = [
         out(`${name}: ${describeStatus(s)}`);
         if (s.statusText) out(`  systemd: ${s.statusText}`);
         if (s.pid1) out(`  PID 1: ${s.pid1} (host pid)`);
+        if (s.unit && s.pid1) out(`  unit: ${s.unit} (systemctl --user status ${s.unit}, journalctl --user -u ${s.unit})`);
         if (s.bootMs !== undefined) out(`  ready in: ${(s.bootMs / 1000).toFixed(2)} s`);
         if (s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
         if (s.message) out(`  ${s.message}`);
@@ -336,10 +340,11 @@ export const COMMANDS: Command[] = [
     summary: 'delete a stopped machine (its profile; the image folder is left alone)',
     async run(p) {
       const name = oneName(p, 'rm NAME');
-      removeMachine(name);
+      await removeMachine(name);
       out(`removed ${name}`);
       return 0;
     },
   },
+  ...UNIT_COMMANDS,
   ...IMAGE_COMMANDS,
 ];

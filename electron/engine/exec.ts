@@ -5,6 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { DEFAULT_PATH } from '../contract/plain';
+import { EXEC_CGROUP } from './cgroup-plan';
 import { joinCgroupsShell } from './cgroups';
 import { BurrowError } from './errors';
 import { readRecord, statusOf } from './runtime-state';
@@ -18,12 +19,7 @@ export interface ExecTarget {
   cgroupDirs: string[];
 }
 
-/**
- * The leaf beside systemd's own units (init.scope, system.slice...) that commands from outside join.
- * The machine's cgroup itself cannot hold them: cgroup v2 lets processes live only in leaves once
- * controllers are passed on, which systemd inside does.
- */
-export const EXEC_CGROUP = 'burrow-exec';
+export { EXEC_CGROUP } from './cgroup-plan';
 
 /** The environment a command inside starts with (the host's is never passed in). */
 export function guestEnv(term = 'xterm-256color'): NodeJS.ProcessEnv {

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { IPty } from 'node-pty';
 import type { MachineState, MachineStatus } from '../contract/machine-state';
-import { cgroupPids, killCgroupTree, moveToCgroup, probeCgroups, removeCgroupTree } from '../engine/cgroups';
+import { moveToCgroup, probeCgroups } from '../engine/cgroups';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import { execCapture } from '../engine/exec';
 import type { LaunchPlan } from '../engine/launch-plan-types';
@@ -15,9 +15,10 @@ import { processStartTime, publicStatus, runtimeFiles, writeRecord, type Runtime
 import { ConsoleHistory } from './console-history';
 import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
 import { startNetworkHelper } from './network-helper';
-import { listenForNotify } from './readiness';
+import { listenForNotify, notifyManager } from './readiness';
 import { discardOverlay } from '../engine/overlay';
-import { applyLimits } from '../engine/resource-limits';
+import { enterUnitCgroup, killMachineProcesses, prepareMachineCgroups, rebaseUnitCgroup, removeMachineCgroups } from '../engine/machine-cgroup';
+import { ConsoleJournal } from './console-journal';
 
 const pty = require('node-pty') as typeof import('node-pty');
 
@@ -62,8 +63,18 @@ export class Supervisor {
   private healthTimer?: NodeJS.Timeout;
   private cols: number;
   private rows: number;
+  /** Run as a unit of the user's systemd (burrow-NAME.service): systemd owns the machine's cgroup. */
+  private readonly inUnit: boolean;
+  /** In a unit, the console's lines also go to the unit's journal. */
+  private readonly journal?: ConsoleJournal;
 
   constructor(private readonly input: SupervisorInput) {
+    this.inUnit = !!input.plan.cgroup.unit && process.env.BURROW_UNIT === input.plan.cgroup.unit;
+    if (this.inUnit) {
+      // systemd chose the unit's cgroup; the plan guessed it. Trust what the kernel says.
+      input.plan = rebaseUnitCgroup(input.plan);
+      this.journal = new ConsoleJournal((line) => process.stdout.write(line + '\n'));
+    }
     this.files = runtimeFiles(input.plan.machine);
     this.cols = input.cols ?? 120;
     this.rows = input.rows ?? 32;
@@ -75,23 +86,37 @@ export class Supervisor {
       startedAt: new Date().toISOString(),
       cgroupDirs: input.plan.cgroup.dirs.map((d) => d.hostDir),
       unifiedCgroupDir: input.plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir,
+      cgroup: input.plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir,
+      unit: this.inUnit ? input.plan.cgroup.unit : undefined,
     };
   }
 
   start(): void {
+    if (this.inUnit) enterUnitCgroup(this.input.plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')!.hostDir);
     writeRecord(this.record);
     this.listenControl();
     this.launch();
   }
 
   private update(patch: Partial<RuntimeRecord>): void {
+    const before = this.record.state;
     this.record = { ...this.record, ...patch };
     writeRecord(this.record);
+    if (this.inUnit) this.tellManager(before);
     this.broadcast(encodeJson({ event: 'status', status: this.publicStatus() }));
   }
 
   private broadcast(frame: Buffer): void {
     for (const client of this.clients) client.socket.write(frame);
+  }
+
+  /** Type=notify: systemd hears when the machine is ready (systemctl --user start returns then) and stops. */
+  private tellManager(before: MachineState): void {
+    const { state, statusText } = this.record;
+    const up = state === 'running' || state === 'degraded';
+    if (up && before === 'starting') notifyManager(`READY=1\nSTATUS=${state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`}`);
+    else if (state === 'stopping' && before !== 'stopping') notifyManager('STOPPING=1\nSTATUS=Stopping');
+    else if (state === 'starting' && statusText) notifyManager(`STATUS=Booting: ${statusText.slice(0, 200)}`);
   }
 
   private publicStatus(): MachineStatus {
@@ -103,11 +128,7 @@ export class Supervisor {
     this.machineStore = new DisposableStore();
     fs.mkdirSync(this.files.hostDir, { recursive: true, mode: 0o755 });
     fs.writeFileSync(path.join(this.files.hostDir, 'container-manager'), 'burrow\n');
-    for (const dir of plan.cgroup.dirs) {
-      killCgroupTree(dir.hostDir);
-      removeCgroupTree(dir.hostDir);
-    }
-    this.applyLimits();
+    this.prepareCgroups();
     this.machineStore.add(listenForNotify(plan.notifySocket, (m) => this.onNotify(m.ready, m.stopping, m.status)));
     fs.rmSync(this.files.info, { force: true });
     this.launchedAt = performance.now();
@@ -128,14 +149,13 @@ export class Supervisor {
     this.watchInfo();
   }
 
-  /** Limits go on the machine's cgroup v2 directory before PID 1 starts in it. */
-  private applyLimits(): void {
+  /** The machine's cgroups, with its limits, before PID 1 starts in them. */
+  private prepareCgroups(): void {
     const { limits, cgroup } = this.input.plan;
+    const outcome = prepareMachineCgroups(cgroup.dirs, limits.unavailable ? [] : limits.writes, this.inUnit);
     if (!limits.writes.length) return;
-    const dir = cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
-    const outcome = limits.unavailable || !dir ? { applied: [], unavailable: limits.unavailable ?? 'no cgroup v2 directory' } : applyLimits(dir, limits.writes);
-    this.record.limits = outcome;
-    if (outcome.unavailable) this.history.append(Buffer.from(`[burrow] resource limits not applied: ${outcome.unavailable}\r\n`));
+    this.record.limits = limits.unavailable ? { applied: [], unavailable: limits.unavailable } : outcome;
+    if (this.record.limits.unavailable) this.history.append(Buffer.from(`[burrow] resource limits not applied: ${this.record.limits.unavailable}\r\n`));
   }
 
   /** In nat mode PID 1 waits (bwrap --block-fd) until the helper has configured its network namespace. */
@@ -219,6 +239,7 @@ export class Supervisor {
 
   private onConsole(chunk: Buffer): void {
     this.history.append(chunk);
+    this.journal?.push(chunk);
     const frame = encodeData(chunk);
     for (const client of this.clients) {
       if (!client.attached) continue;
@@ -276,8 +297,11 @@ export class Supervisor {
           ? `PID 1 ended unexpectedly (exit ${exitCode}${signal ? `, signal ${signal}` : ''})`
           : `the machine failed to boot (exit ${exitCode}); the console's last lines say why`;
     fs.writeFileSync(this.files.consoleTail, this.history.tail(64 * 1024));
-    this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined });
-    this.shutdown();
+    this.journal?.flush();
+    this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined, statusText: undefined });
+    if (this.inUnit) process.stderr.write(`${this.input.plan.machine} ${clean ? 'exited' : 'crashed'}: ${message}\n`);
+    // In a unit, a crash is the unit's failure too (systemctl --user status says so).
+    this.shutdown(clean || !this.inUnit ? 0 : 1);
   }
 
   /** An ephemeral machine's changes end with it (a reboot keeps them: that is not a stop). */
@@ -292,13 +316,11 @@ export class Supervisor {
   }
 
   private cleanupCgroups(): void {
-    for (const dir of this.input.plan.cgroup.dirs) {
-      if (cgroupPids(dir.hostDir).length) killCgroupTree(dir.hostDir);
-      removeCgroupTree(dir.hostDir);
-    }
+    killMachineProcesses(this.input.plan.cgroup.dirs);
+    removeMachineCgroups(this.input.plan.cgroup.dirs, !this.inUnit);
   }
 
-  private shutdown(): void {
+  private shutdown(code: number): void {
     // Clients get the final status (end() flushes what is queued), then the supervisor goes at once:
     // a caller waiting for it to exit (burrow stop) should not wait for a timer.
     const flushed = [...this.clients].map((c) => new Promise<void>((resolve) => {
@@ -308,7 +330,7 @@ export class Supervisor {
     }));
     this.store.dispose();
     fs.rmSync(this.files.control, { force: true });
-    const exit = () => process.exit(0);
+    const exit = () => process.exit(code);
     void Promise.all(flushed).then(exit);
     setTimeout(exit, 200).unref();
   }
@@ -335,7 +357,7 @@ export class Supervisor {
   kill(): void {
     this.stopRequested = true;
     this.killRequested = true;
-    for (const dir of this.input.plan.cgroup.dirs) killCgroupTree(dir.hostDir);
+    killMachineProcesses(this.input.plan.cgroup.dirs);
     try {
       if (this.record.pid1) process.kill(this.record.pid1, 'SIGKILL');
     } catch {
