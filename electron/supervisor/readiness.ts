@@ -2,11 +2,7 @@
 // READY=1 when boot completes, STATUS= while it works, STOPPING=1 when it shuts down.
 import * as fs from 'node:fs';
 import type { Disposable } from '../engine/disposable';
-
-// unix-dgram is a small native addon: Node's dgram module has no AF_UNIX datagram sockets.
-const unixDgram = require('unix-dgram') as {
-  createSocket(type: 'unix_dgram', listener?: (msg: Buffer) => void): { bind(path: string): void; close(): void; on(ev: 'error', cb: (e: Error) => void): void };
-};
+import { bindDatagramSocket } from '../engine/unix-datagram';
 
 export interface NotifyMessage {
   ready: boolean;
@@ -26,9 +22,7 @@ export function parseNotify(datagram: string): NotifyMessage {
 
 export function listenForNotify(socketPath: string, onMessage: (m: NotifyMessage) => void): Disposable {
   fs.rmSync(socketPath, { force: true });
-  const socket = unixDgram.createSocket('unix_dgram', (msg) => onMessage(parseNotify(msg.toString('utf8'))));
-  socket.on('error', () => undefined);
-  socket.bind(socketPath);
+  const socket = bindDatagramSocket(socketPath, (msg) => onMessage(parseNotify(msg.toString('utf8'))));
   fs.chmodSync(socketPath, 0o600);
-  return { dispose: () => socket.close() };
+  return socket;
 }
