@@ -11,6 +11,7 @@ import { ControlClient } from './control-client';
 import { BurrowError } from './errors';
 import { probeHost, type HostFacts } from './host-probe';
 import { buildLaunchPlan, resolveIdMap, type LaunchPlan } from './launch-plan';
+import { nodeScriptCommand } from './node-runtime';
 import { machineRuntimeDir } from './paths';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
 import { removeMappedTree } from './mapped-exec';
@@ -97,14 +98,6 @@ function clearStale(name: string): void {
   removeMappedTree(runtimeFiles(name).dir);
 }
 
-/** How to run the supervisor: this Node (or Electron's binary in Node mode), detached. */
-function supervisorCommand(): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const script = path.join(__dirname, 'supervisor.js');
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
-  return { file: process.execPath, args: [script], env };
-}
-
 export interface StartOptions {
   cols?: number;
   rows?: number;
@@ -157,9 +150,10 @@ function claimStart(root: string, name: string): { dispose(): void } {
 
 async function launchSupervisor(name: string, opts: StartOptions): Promise<MachineStatus> {
   const files = runtimeFiles(name);
-  const cmd = supervisorCommand();
+  // The supervisor runs on our own runtime (node-runtime.ts): this Node, Electron in Node mode, or the AppImage.
+  const cmd = nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [name]);
   const log = fs.openSync(files.log, 'a', 0o600);
-  const child = spawn(cmd.file, [...cmd.args, name], { detached: true, stdio: ['ignore', log, log], env: cmd.env, cwd: '/' });
+  const child = spawn(cmd.file, cmd.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...cmd.env }, cwd: '/' });
   fs.closeSync(log);
   let childExit: number | null | undefined;
   child.on('exit', (code) => (childExit = code));
