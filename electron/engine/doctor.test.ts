@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { apparmorUsernsCheck } from './apparmor-userns';
 import { doctorVerdict, runDoctor } from './doctor';
 import { hybridHost } from './test-host-facts';
 
@@ -14,7 +18,18 @@ describe('doctor', () => {
 
   it('explains setuid bwrap, AppArmor restrictions and missing subordinate ids with a fix', () => {
     expect(check('bwrap', hybridHost({ bwrap: { path: '/usr/bin/bwrap', setuidRoot: true } }))).toMatchObject({ level: 'error', fix: expect.stringContaining('chmod u-s') });
-    expect(check('userns', hybridHost({ userns: { apparmorRestrict: 1 } }))).toMatchObject({ level: 'error', fix: expect.stringContaining('apparmor_restrict_unprivileged_userns=0') });
+    // The AppArmor case has its own tests (apparmor-userns.test.ts): here, that doctor asks it, not the sysctl.
+    const data = process.env.XDG_DATA_HOME;
+    process.env.XDG_DATA_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-doctor-'));
+    try {
+      const restricted = hybridHost({ userns: { apparmorRestrict: 1 } });
+      expect(check('userns', restricted)).toEqual(apparmorUsernsCheck(restricted));
+      expect(check('userns', restricted).fix ?? '').not.toMatch(/sysctl/);
+    } finally {
+      fs.rmSync(process.env.XDG_DATA_HOME, { recursive: true, force: true });
+      if (data === undefined) delete process.env.XDG_DATA_HOME;
+      else process.env.XDG_DATA_HOME = data;
+    }
     expect(check('subid', hybridHost({ subuid: undefined }))).toMatchObject({ level: 'warning', fix: expect.stringContaining('usermod --add-subuids') });
   });
 

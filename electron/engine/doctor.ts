@@ -1,4 +1,5 @@
 // `burrow doctor`: the host probe as a list of checks, each ok / warning / error with the exact fix.
+import { apparmorUsernsCheck } from './apparmor-userns';
 import type { HostFacts } from './host-probe';
 import { limitsUnavailable } from './resource-limits';
 import type { UserManagerFacts } from './user-manager';
@@ -24,7 +25,7 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
   const { maxUserNamespaces, unprivilegedClone, apparmorRestrict } = h.userns;
   if (maxUserNamespaces === 0) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'user.max_user_namespaces is 0', fix: 'sudo sysctl -w user.max_user_namespaces=15000' });
   else if (unprivilegedClone === 0) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'kernel.unprivileged_userns_clone is 0', fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1' });
-  else if (apparmorRestrict === 1) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): unshare and bwrap lose their capabilities inside', fix: 'allow userns for unshare and bwrap with an AppArmor profile (abi <abi/4.0>, "userns,"), or: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' });
+  else if (apparmorRestrict === 1) add(apparmorUsernsCheck(h));
   else add({ id: 'userns', title: 'user namespaces', level: 'ok', detail: `unprivileged user namespaces allowed (max ${maxUserNamespaces ?? 'unknown'})` });
 
   const mapTools = [h.newuidmap, h.newgidmap];

@@ -8,7 +8,7 @@ import { parseShow, userBusSocket } from './user-manager';
 
 const ID = '0123456789abcdef0123456789abcdef';
 const profile = (patch: Partial<MachineProfile> = {}): MachineProfile => ({ ...defaultProfile({ name: 'web', rootfs: '/images/deb12', machineId: ID }), ...patch });
-const node = { file: '/usr/bin/node', args: ['/opt/burrow/dist/supervisor.js'], env: {} };
+const node = { runtime: 'node' as const, file: '/usr/bin/node', args: ['/opt/burrow/dist/supervisor.js', 'web'], env: {} };
 
 describe('the unit of a machine', () => {
   it('turns limits into systemd resource-control settings', () => {
@@ -27,7 +27,7 @@ describe('the unit of a machine', () => {
   });
 
   it("writes a unit file that runs `burrow unit-run` and starts at login, quoting what systemd would expand", () => {
-    const text = unitFileText(profile({ limits: { pids: 256 } }), { file: '/opt/My Apps/burrow', args: ['/opt/My Apps/dist/cli.js'], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    const text = unitFileText(profile({ limits: { pids: 256 } }), { runtime: 'electron', file: '/opt/My Apps/burrow', args: ['/opt/My Apps/dist/cli.js', 'unit-run', 'web'], env: { ELECTRON_RUN_AS_NODE: '1' } });
     expect(text.split('\n')[0]).toMatch(/^# Written by burrow enable web;/);
     expect(text).toContain('\nType=notify\n');
     expect(text).toContain('\nTasksMax=256\n');

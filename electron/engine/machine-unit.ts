@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { MachineProfile } from '../contract/profile';
 import { configDir, dataDir } from './paths';
 import { limitWrites } from './resource-limits';
-import type { NodeScriptCommand } from './node-command';
+import type { NodeCommand } from './node-runtime';
 import type { UserManagerFacts } from './user-manager';
 
 export const UNIT_SLICE = 'app.slice';
@@ -50,7 +50,7 @@ export function unitProperties(profile: MachineProfile): [string, string][] {
 }
 
 /** The environment the supervisor needs: which configuration the machine belongs to, and the runtime. */
-export function unitEnvironment(profile: MachineProfile, command: NodeScriptCommand, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function unitEnvironment(profile: MachineProfile, command: NodeCommand, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {
     BURROW_UNIT: unitName(profile.name),
     BURROW_MACHINE_ID: profile.machineId,
@@ -67,8 +67,8 @@ export function unitEnvironment(profile: MachineProfile, command: NodeScriptComm
   return out;
 }
 
-/** systemd-run's arguments (after --user) for a transient start that returns at once. */
-export function transientStartArgs(profile: MachineProfile, supervisor: NodeScriptCommand): string[] {
+/** systemd-run's arguments (after --user) for a transient start that returns at once; `supervisor` runs `supervisor.js NAME`. */
+export function transientStartArgs(profile: MachineProfile, supervisor: NodeCommand): string[] {
   const env = unitEnvironment(profile, supervisor);
   return [
     `--unit=${unitName(profile.name)}`,
@@ -82,7 +82,6 @@ export function transientStartArgs(profile: MachineProfile, supervisor: NodeScri
     '--',
     supervisor.file,
     ...supervisor.args,
-    profile.name,
   ];
 }
 
@@ -96,9 +95,9 @@ export function unitQuote(arg: string): string {
 /** The first line of every unit file Burrow writes: how `burrow disable` and clash checks know its own. */
 export const UNIT_FILE_MARKER = '# Written by burrow enable';
 
-/** The unit file of an enabled machine; its ExecStart prepares and supervises in one process (burrow unit-run). */
-export function unitFileText(profile: MachineProfile, cli: NodeScriptCommand): string {
-  const env = unitEnvironment(profile, cli);
+/** The unit file of an enabled machine; `unitRun` runs `cli.js unit-run NAME`, which prepares and supervises in one process. */
+export function unitFileText(profile: MachineProfile, unitRun: NodeCommand): string {
+  const env = unitEnvironment(profile, unitRun);
   return [
     `${UNIT_FILE_MARKER} ${profile.name}; \`burrow disable ${profile.name}\` removes it and \`burrow edit\` rewrites it.`,
     '[Unit]',
@@ -109,7 +108,7 @@ export function unitFileText(profile: MachineProfile, cli: NodeScriptCommand): s
     ...unitProperties(profile).filter(([k]) => k !== 'Slice').map(([k, v]) => `${k}=${v}`),
     `Slice=${UNIT_SLICE}`,
     ...Object.entries(env).map(([k, v]) => `Environment=${unitQuote(`${k}=${v}`)}`),
-    `ExecStart=${[cli.file, ...cli.args, 'unit-run', profile.name].map(unitQuote).join(' ')}`,
+    `ExecStart=${[unitRun.file, ...unitRun.args].map(unitQuote).join(' ')}`,
     '',
     '[Install]',
     'WantedBy=default.target',

@@ -11,13 +11,13 @@ import { ControlClient } from './control-client';
 import { BurrowError } from './errors';
 import { probeHost, type HostFacts } from './host-probe';
 import { buildLaunchPlan, resolveIdMap, type LaunchPlan } from './launch-plan';
+import { nodeScriptCommand } from './node-runtime';
 import { machineRuntimeDir } from './paths';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
 import { removeMappedTree } from './mapped-exec';
 import { discardOverlay, overlayPaths, persistentOverlayDir } from './overlay';
 import { killMachineProcesses, removeMachineCgroups } from './machine-cgroup';
 import { unitName } from './machine-unit';
-import { nodeScriptCommand } from './node-command';
 import { readUsage, type Usage } from './resource-limits';
 import { validateRootfs, type RootfsInfo } from './rootfs';
 import { ensureRuntimeRoot, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
@@ -113,7 +113,6 @@ function clearStale(name: string): void {
   removeMappedTree(runtimeFiles(name).dir);
 }
 
-
 export interface StartOptions {
   cols?: number;
   rows?: number;
@@ -198,9 +197,10 @@ function claimStart(root: string, name: string): { dispose(): void } {
 /** The supervisor as a detached child of this process (hosts without a systemd user manager). */
 function spawnSupervisor(name: string): { exited(): boolean } {
   const files = runtimeFiles(name);
-  const cmd = nodeScriptCommand('supervisor.js');
+  // The supervisor runs on our own runtime (node-runtime.ts): this Node, Electron in Node mode, or the AppImage.
+  const cmd = nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [name]);
   const log = fs.openSync(files.log, 'a', 0o600);
-  const child = spawn(cmd.file, [...cmd.args, name], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...cmd.env }, cwd: '/' });
+  const child = spawn(cmd.file, cmd.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...cmd.env }, cwd: '/' });
   fs.closeSync(log);
   let exited = false;
   child.on('exit', () => (exited = true));

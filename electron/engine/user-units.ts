@@ -7,7 +7,7 @@ import type { MachineProfile } from '../contract/profile';
 import { writeFileAtomic } from './atomic-file';
 import { BurrowError } from './errors';
 import { transientStartArgs, unitFileText, unitName, userUnitDir, UNIT_FILE_MARKER } from './machine-unit';
-import { nodeScriptCommand } from './node-command';
+import { nodeScriptCommand } from './node-runtime';
 import { parseShow, runUserTool, type UserManagerFacts } from './user-manager';
 
 export interface UnitStatus {
@@ -92,7 +92,7 @@ export async function startUnit(manager: UserManagerFacts, profile: MachineProfi
   if (status.active === 'failed') await runUserTool(manager.systemctl, ['reset-failed', unitName(profile.name)]);
   const r = ourFile
     ? await runUserTool(manager.systemctl, ['start', '--no-block', unitName(profile.name)])
-    : await runUserTool(manager.systemdRun, transientStartArgs(profile, nodeScriptCommand('supervisor.js')));
+    : await runUserTool(manager.systemdRun, transientStartArgs(profile, nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [profile.name])));
   if (r.code !== 0) throw new BurrowError('start-failed', `systemd could not start ${unitName(profile.name)}: ${r.stderr.trim().split('\n')[0]}`, `see: journalctl --user -u ${unitName(profile.name)}`);
 }
 
@@ -110,7 +110,7 @@ export async function writeUnitFile(manager: UserManagerFacts, profile: MachineP
     throw new BurrowError('exists', `${file} exists and was not written by burrow enable for this machine`, 'rename or remove that unit, or give the machine another name');
   }
   fs.mkdirSync(dir, { recursive: true });
-  writeFileAtomic(file, unitFileText(profile, nodeScriptCommand('cli.js')), 0o644);
+  writeFileAtomic(file, unitFileText(profile, nodeScriptCommand(path.join(__dirname, 'cli.js'), ['unit-run', profile.name])), 0o644);
   const reload = await runUserTool(manager.systemctl, ['daemon-reload']);
   if (reload.code !== 0) {
     fs.rmSync(file, { force: true });

@@ -2,16 +2,7 @@
 // READY=1 when boot completes, STATUS= while it works, STOPPING=1 when it shuts down.
 import * as fs from 'node:fs';
 import type { Disposable } from '../engine/disposable';
-
-// unix-dgram is a small native addon: Node's dgram module has no AF_UNIX datagram sockets.
-const unixDgram = require('unix-dgram') as {
-  createSocket(type: 'unix_dgram', listener?: (msg: Buffer) => void): {
-    bind(path: string): void;
-    send(buf: Buffer, offset: number, length: number, path: string, cb?: () => void): void;
-    close(): void;
-    on(ev: 'error', cb: (e: Error) => void): void;
-  };
-};
+import { bindDatagramSocket, sendDatagram } from '../engine/unix-datagram';
 
 export interface NotifyMessage {
   ready: boolean;
@@ -31,23 +22,21 @@ export function parseNotify(datagram: string): NotifyMessage {
 
 export function listenForNotify(socketPath: string, onMessage: (m: NotifyMessage) => void): Disposable {
   fs.rmSync(socketPath, { force: true });
-  const socket = unixDgram.createSocket('unix_dgram', (msg) => onMessage(parseNotify(msg.toString('utf8'))));
-  socket.on('error', () => undefined);
-  socket.bind(socketPath);
+  const socket = bindDatagramSocket(socketPath, (msg) => onMessage(parseNotify(msg.toString('utf8'))));
   fs.chmodSync(socketPath, 0o600);
-  return { dispose: () => socket.close() };
+  return socket;
 }
 
 /**
  * sd_notify(3) to the user's systemd, where the supervisor runs as a Type=notify unit: READY=1 once the
  * machine is up, STOPPING=1, STATUS=. A datagram to $NOTIFY_SOCKET (a path, or `@name` in the abstract
- * namespace); nothing happens outside a unit.
+ * namespace, which sendDatagram understands); nothing happens outside a unit.
  */
 export function notifyManager(message: string, socketPath = process.env.NOTIFY_SOCKET): void {
   if (!socketPath) return;
-  const target = socketPath.startsWith('@') ? `\0${socketPath.slice(1)}` : socketPath;
-  const socket = unixDgram.createSocket('unix_dgram');
-  socket.on('error', () => undefined);
-  const data = Buffer.from(message);
-  socket.send(data, 0, data.length, target, () => socket.close());
+  try {
+    sendDatagram(socketPath, message);
+  } catch {
+    /* the manager is gone (it is stopping): nothing to tell */
+  }
 }
