@@ -1,5 +1,4 @@
 // The CLI's commands: each parses its own options and calls the engine.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineStatus } from '../contract/machine-state';
@@ -14,8 +13,9 @@ import { formatBytes, formatCpuTime } from '../contract/format-units';
 import type { MachineProfile } from '../contract/profile';
 import { loadProfile, checkName } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
-import { statusOf } from '../engine/runtime-state';
+import { ensureRuntimeRoot, statusOf } from '../engine/runtime-state';
 import { which } from '../engine/which';
+import { openInBrowser, writeOpenPage } from '../web/open-page';
 import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
 import { describeStatus, json, jsonOption, out, printTable } from './format';
@@ -305,7 +305,7 @@ export const COMMANDS: Command[] = [
     name: 'serve',
     usage: 'serve [--port N] [--no-open]',
     summary: 'the Burrow window in a browser: a web host on 127.0.0.1 with a private token',
-    details: 'The URL it prints carries a random token; only this machine can connect (use an ssh tunnel from elsewhere).',
+    details: 'The URL it prints carries a random token, which the page trades for a cookie at once (the browser is given a private page that forwards to it, never the token). Only this machine can connect (use an ssh tunnel from elsewhere, with the same port).',
     options: { port: { type: 'string', help: 'port on 127.0.0.1 (default: 7780, or any free one; 0 picks one)' }, 'no-open': { type: 'boolean', help: 'do not open a browser' } },
     async run(_p, v) {
       const requested = v.port === undefined ? undefined : Number(v.port);
@@ -321,9 +321,11 @@ export const COMMANDS: Command[] = [
       }
       out(`Burrow is serving its window at:\n\n  ${host.url}\n\nOnly this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
       const browser = which('xdg-open');
-      if (!v['no-open'] && browser && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY)) spawn(browser, [host.url], { stdio: 'ignore', detached: true }).unref();
+      // The browser gets a private page's path, never the tokened URL: arguments are public (/proc/PID/cmdline).
+      const page = !v['no-open'] && browser && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) ? writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
+      if (page) openInBrowser(browser!, page.file);
       await new Promise<void>((resolve) => {
-        const stop = () => void host.close().then(resolve);
+        const stop = () => void host.close().then(() => page?.dispose()).then(resolve);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
