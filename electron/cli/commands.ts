@@ -13,7 +13,8 @@ import { formatBytes, formatCpuTime } from '../contract/format-units';
 import type { MachineProfile } from '../contract/profile';
 import { loadProfile, checkName } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
-import { ensureRuntimeRoot, statusOf } from '../engine/runtime-state';
+import { ensureRuntimeRoot } from '../engine/runtime-root';
+import { statusOf } from '../engine/runtime-state';
 import { which } from '../engine/which';
 import { openInBrowser, writeOpenPage } from '../web/open-page';
 import { startWebHost } from '../web/server';
@@ -264,7 +265,7 @@ export const COMMANDS: Command[] = [
     async run(p) {
       const [name, ...cmd] = p;
       oneName(name ? [name] : [], 'shell NAME [-- CMD...]');
-      return execInteractive(name!, cmd);
+      return execInteractive(loadProfile(name!), cmd);
     },
   },
   {
@@ -281,7 +282,7 @@ export const COMMANDS: Command[] = [
         if (!/^\d+$/.test(String(v.lines))) throw new BurrowError('invalid-input', `-n must be a number, not "${v.lines}"`);
         args.push('--lines', String(v.lines));
       }
-      return execInteractive(name, args);
+      return execInteractive(loadProfile(name), args);
     },
   },
   {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { LIVE_STATES, type MachineStatus } from '../contract/machine-state';
 import { defaultProfile, type MachineProfile } from '../contract/profile';
 import { cgroupPids, killCgroupTree, removeCgroupTree } from './cgroups';
+import { cgroupFactsOf, existingMachineCgroups, isOwnMachineCgroup } from './own-cgroups';
 import { ControlClient } from './control-client';
 import { BurrowError } from './errors';
 import { probeHost, type HostFacts } from './host-probe';
@@ -17,7 +18,8 @@ import { removeMappedTree } from './mapped-exec';
 import { discardOverlay, overlayPaths, persistentOverlayDir } from './overlay';
 import { readUsage, type Usage } from './resource-limits';
 import { validateRootfs, type RootfsInfo } from './rootfs';
-import { ensureRuntimeRoot, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
+import { ensureRuntimeRoot, existingRuntimeRoot } from './runtime-root';
+import { isOurNetworkHelper, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
 
 export interface PlanResult {
   plan: LaunchPlan;
@@ -59,8 +61,14 @@ export function editMachine(name: string, change: (p: MachineProfile) => Machine
 /** Live resource usage of a running machine (undefined when it is not running). */
 export function machineUsage(name: string): Usage | undefined {
   const record = readRecord(name);
-  if (!record || !isLive(statusOf(name)) || !record.cgroupDirs?.length) return undefined;
-  return readUsage(record.unifiedCgroupDir, record.cgroupDirs[0]);
+  if (!record || !isLive(statusOf(name))) return undefined;
+  // Only the machine's own cgroups are read, whatever the record names.
+  const { machineId } = loadProfile(name);
+  const facts = cgroupFactsOf(record.supervisorPid);
+  const own = (dir: string | undefined) => (isOwnMachineCgroup(dir, name, machineId, facts) ? dir : undefined);
+  const dirs = (record.cgroupDirs ?? []).filter((d) => own(d));
+  if (!dirs.length) return undefined;
+  return readUsage(own(record.unifiedCgroupDir), dirs[0]);
 }
 
 export interface MachineSummary {
@@ -77,19 +85,24 @@ function isLive(status: MachineStatus): boolean {
   return LIVE_STATES.includes(status.state);
 }
 
-/** Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder. */
-function clearStale(name: string): void {
+/**
+ * Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder.
+ * Nothing named by state.json is trusted for it: the network helper is signalled only if that pid is still
+ * our pasta or slirp4netns, and the cgroups are the machine's own (computed, not read back), if any.
+ */
+function clearStale(name: string, machineId: string | undefined): void {
+  if (!existingRuntimeRoot()) return;
   const record = readRecord(name);
   // A network helper outlives a supervisor that was killed: it would hold the forwarded ports.
   const helper = record?.networkHelperPid;
-  if (helper && processStartTime(helper) === record.networkHelperStartTime) {
+  if (helper && isOurNetworkHelper(helper, record.networkHelperStartTime)) {
     try {
       process.kill(helper, 'SIGKILL');
     } catch {
       /* gone */
     }
   }
-  for (const dir of record?.cgroupDirs ?? []) {
+  for (const dir of machineId ? existingMachineCgroups(name, machineId, cgroupFactsOf()) : []) {
     if (cgroupPids(dir).length) killCgroupTree(dir);
     removeCgroupTree(dir);
   }
@@ -126,7 +139,7 @@ export async function startMachine(name: string, opts: StartOptions = {}): Promi
     // Only the holder of the claim may clear what a dead supervisor left behind.
     const record = readRecord(name);
     if (record && supervisorAlive(record)) throw new BurrowError('already-running', `machine "${name}" is already ${statusOf(name).state}`);
-    clearStale(name);
+    clearStale(name, profile.machineId);
     fs.mkdirSync(runtimeFiles(name).dir, { mode: 0o700 });
     fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), { mode: 0o600 });
     return await launchSupervisor(name, opts);
@@ -247,11 +260,11 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
 }
 
 export function removeMachine(name: string): void {
-  loadProfileOrBroken(name);
+  const profile = loadProfileOrBroken(name);
   const status = statusOf(name);
   if (isLive(status)) throw new BurrowError('already-running', `machine "${name}" is ${status.state}`, `stop it first: burrow stop ${name}`);
   removeProfile(name);
-  clearStale(name);
+  clearStale(name, profile?.machineId);
   discardOverlay(persistentOverlayDir(name));
 }
 
@@ -268,11 +281,11 @@ export function resetMachine(name: string): { discarded: boolean } {
 }
 
 /** rm must work on a corrupt profile too: that is how a user gets rid of one. */
-function loadProfileOrBroken(name: string): void {
+function loadProfileOrBroken(name: string): MachineProfile | undefined {
   try {
-    loadProfile(name);
+    return loadProfile(name);
   } catch (e) {
-    if (e instanceof BurrowError && e.code === 'corrupt-profile') return;
+    if (e instanceof BurrowError && e.code === 'corrupt-profile') return undefined;
     throw e;
   }
 }
