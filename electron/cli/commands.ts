@@ -19,7 +19,7 @@ import { which } from '../engine/which';
 import { openInBrowser, writeOpenPage } from '../web/open-page';
 import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
-import { describeStatus, json, jsonOption, out, printTable } from './format';
+import { consoleSafe, describeStatus, err, json, jsonOption, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
 import { listImages, loadImage } from '../engine/image-store';
@@ -86,9 +86,9 @@ function printStart(name: string, s: MachineStatus): number {
     out(`${name} is still booting (${s.statusText ?? 'no status yet'}); watch it with: burrow console ${name}`);
     return 1;
   }
-  process.stderr.write(`burrow start: ${name} ${s.state}${s.exitCode !== undefined ? ` with exit ${s.exitCode}` : ''}: ${s.message ?? ''}\n`);
+  err(`burrow start: ${name} ${s.state}${s.exitCode !== undefined ? ` with exit ${s.exitCode}` : ''}: ${s.message ?? ''}`);
   const tail = consoleTail(name);
-  if (tail.trim()) process.stderr.write(`last console lines:\n${tail}\n`);
+  if (tail.trim()) err(`last console lines:\n${consoleSafe(tail)}`);
   return 1;
 }
 
@@ -188,7 +188,7 @@ export const COMMANDS: Command[] = [
       }
       if (!machines.length && !broken.length) out('no machines yet: create one with burrow create NAME --rootfs DIR');
       else printTable(['NAME', 'STATE', 'PID 1', 'SINCE', 'ROOTFS'], machines.map((m) => [m.profile.name, describeStatus(m.status), m.status.pid1 ? String(m.status.pid1) : '-', m.status.readyAt ?? m.status.startedAt ?? '-', m.profile.rootfs]));
-      for (const b of broken) process.stderr.write(`warning: ${b.error}\n`);
+      for (const b of broken) err(`warning: ${b.error}`);
       return 0;
     },
   },

@@ -15,7 +15,8 @@ import { processStartTime, publicStatus, runtimeFiles, writeRecord, type Runtime
 import { ConsoleHistory } from './console-history';
 import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
 import { startNetworkHelper } from './network-helper';
-import { listenForNotify } from './readiness';
+import { Coalescer } from './coalescer';
+import { boundText, listenForNotify } from './readiness';
 import { discardOverlay } from '../engine/overlay';
 import { applyLimits } from '../engine/resource-limits';
 
@@ -36,6 +37,11 @@ const EXIT_HALT = 130;
 /** Pause the pty while a client lags this long, then drop that client (it may reattach and replay). */
 const LAG_LIMIT_MS = 5000;
 const HEALTH_INTERVAL_MS = 10000;
+/** STATUS= text alone is written to state.json and sent to clients at most this often (state changes at once). */
+const STATUS_TEXT_INTERVAL_MS = 250;
+/** Failed units as systemctl inside lists them: the guest decides, so the list is bounded. */
+const MAX_FAILED_UNITS = 100;
+const MAX_UNIT_NAME = 256;
 
 interface Client {
   socket: net.Socket;
@@ -62,6 +68,11 @@ export class Supervisor {
   private healthTimer?: NodeJS.Timeout;
   private cols: number;
   private rows: number;
+  /** Writes state.json and tells the clients: at once for changes of state, coalesced for STATUS= text. */
+  private readonly publish = new Coalescer(() => {
+    writeRecord(this.record);
+    this.broadcast(encodeJson({ event: 'status', status: this.publicStatus() }));
+  }, STATUS_TEXT_INTERVAL_MS);
 
   constructor(private readonly input: SupervisorInput) {
     this.files = runtimeFiles(input.plan.machine);
@@ -79,6 +90,7 @@ export class Supervisor {
   }
 
   start(): void {
+    this.store.add(this.publish);
     writeRecord(this.record);
     this.listenControl();
     this.launch();
@@ -86,8 +98,7 @@ export class Supervisor {
 
   private update(patch: Partial<RuntimeRecord>): void {
     this.record = { ...this.record, ...patch };
-    writeRecord(this.record);
-    this.broadcast(encodeJson({ event: 'status', status: this.publicStatus() }));
+    this.publish.runNow();
   }
 
   private broadcast(frame: Buffer): void {
@@ -200,7 +211,7 @@ export class Supervisor {
     } else if (stopping && this.record.state !== 'stopping') {
       this.update({ state: 'stopping' });
     } else if (status !== undefined) {
-      this.update({});
+      this.publish.runSoon();
     }
   }
 
@@ -212,7 +223,8 @@ export class Supervisor {
     const single = this.input.plan.idMapping.mode === 'single';
     const r = await execCapture({ pid1, single, cgroupDirs: this.record.cgroupDirs ?? [] }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
     if (!live()) return;
-    const failed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
+    const listed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
+    const failed = listed.slice(0, MAX_FAILED_UNITS).map((u) => boundText(u, MAX_UNIT_NAME));
     const state: MachineState = failed.length ? 'degraded' : 'running';
     if (first || state !== this.record.state || JSON.stringify(failed) !== JSON.stringify(this.record.failedUnits ?? [])) this.update({ state, failedUnits: failed });
   }

@@ -177,3 +177,37 @@ describe('a planted runtime state', () => {
 function execSleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
+
+describe('text from a guest', () => {
+  // An OSC 52 clipboard write, a title change, a screen clear, a C1 CSI and a bidi override.
+  const HOSTILE = '\u001b]52;c;cm0gLXJmIH4=\u0007\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e';
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it('reaches burrow create as escapes, never as terminal input', () => {
+    const evil = path.join(sb.root, 'evil-root');
+    fs.mkdirSync(path.join(evil, 'etc'), { recursive: true });
+    fs.mkdirSync(path.join(evil, 'usr/lib/systemd'), { recursive: true });
+    fs.writeFileSync(path.join(evil, 'usr/lib/systemd/systemd'), '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(evil, 'etc/os-release'), `PRETTY_NAME="Evil ${HOSTILE} Linux"\n`);
+    const r = ok(sb.burrow(['create', 'evil', '--rootfs', evil]));
+    expect(r).toMatch(/created evil: Evil \\x1b\]52;c;cm0gLXJmIH4=\\x07/);
+    expect(r).not.toMatch(CONTROL);
+    ok(sb.burrow(['rm', 'evil']));
+  });
+
+  it('reaches burrow status and ls as escapes, from a STATUS=, unit names and a message in state.json', () => {
+    const dir = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', 'good');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ name: 'good', state: 'exited', exitCode: 1, statusText: HOSTILE, failedUnits: [`x${HOSTILE}.service`], message: HOSTILE }));
+    for (const args of [['status', 'good'], ['ls']]) {
+      const r = sb.burrow(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toMatch(CONTROL);
+    }
+    expect(ok(sb.burrow(['status', 'good']))).toMatch(/systemd: \\x1b\]52;c;cm0gLXJmIH4=\\x07/);
+    const json = ok(sb.burrow(['status', 'good', '--json']));
+    expect(json).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
+    expect(JSON.parse(json).statusText).toBe(HOSTILE);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
