@@ -249,6 +249,7 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
   await new Promise<void>((resolve, reject) => {
     ControlClient.connect(name, {
       onStatus: (s) => (last = s),
+      onError: (message) => reject(new BurrowError('in-use', `the supervisor of "${name}" refused to ${how} it: ${message}`, 'try again in a moment')),
       onClose: () => resolve(),
     }).then((c) => c.send({ op: how }), reject);
   });

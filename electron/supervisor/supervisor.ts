@@ -1,9 +1,9 @@
 // The per-machine supervisor: a small detached process that owns one machine for its whole life.
 // It runs the launch plan on a pty (the machine's /dev/console), listens on the readiness socket, keeps
-// the console history, serves the control socket (attach, resize, stop, kill, status) and records the
-// machine's state in state.json. If it dies, bwrap's --die-with-parent takes the machine down with it.
+// the console history, serves the control socket (control-server.ts: attach, resize, stop, kill, status)
+// and records the machine's state in state.json. If it dies, bwrap's --die-with-parent takes the machine
+// down with it.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { IPty } from 'node-pty';
 import type { MachineState, MachineStatus } from '../contract/machine-state';
@@ -13,7 +13,7 @@ import { execCapture } from '../engine/exec';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import { processStartTime, publicStatus, runtimeFiles, writeRecord, type RuntimeRecord } from '../engine/runtime-state';
 import { ConsoleHistory } from './console-history';
-import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
+import { ControlServer } from './control-server';
 import { startNetworkHelper } from './network-helper';
 import { Coalescer } from './coalescer';
 import { boundText, listenForNotify } from './readiness';
@@ -34,8 +34,6 @@ const SIGRTMIN_PLUS_3 = 37;
 /** Exit status of bwrap when PID 1 rebooted (SIGHUP from reboot(2) in a pid namespace). */
 const EXIT_REBOOT = 129;
 const EXIT_HALT = 130;
-/** Pause the pty while a client lags this long, then drop that client (it may reattach and replay). */
-const LAG_LIMIT_MS = 5000;
 const HEALTH_INTERVAL_MS = 10000;
 /** STATUS= text alone is written to state.json and sent to clients at most this often (state changes at once). */
 const STATUS_TEXT_INTERVAL_MS = 250;
@@ -43,16 +41,10 @@ const STATUS_TEXT_INTERVAL_MS = 250;
 const MAX_FAILED_UNITS = 100;
 const MAX_UNIT_NAME = 256;
 
-interface Client {
-  socket: net.Socket;
-  attached: boolean;
-  laggingSince?: number;
-}
-
 export class Supervisor {
   private readonly files;
   private readonly history = new ConsoleHistory();
-  private readonly clients = new Set<Client>();
+  private control?: ControlServer;
   private readonly store = new DisposableStore();
   /** What belongs to one launch of the machine (renewed on reboot). */
   private machineStore = new DisposableStore();
@@ -64,14 +56,13 @@ export class Supervisor {
   private launchFailure?: string;
   private killRequested = false;
   private killTimer?: NodeJS.Timeout;
-  private lagTimer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
   private cols: number;
   private rows: number;
   /** Writes state.json and tells the clients: at once for changes of state, coalesced for STATUS= text. */
   private readonly publish = new Coalescer(() => {
     writeRecord(this.record);
-    this.broadcast(encodeJson({ event: 'status', status: this.publicStatus() }));
+    this.control?.broadcast({ event: 'status', status: this.publicStatus() });
   }, STATUS_TEXT_INTERVAL_MS);
 
   constructor(private readonly input: SupervisorInput) {
@@ -99,10 +90,6 @@ export class Supervisor {
   private update(patch: Partial<RuntimeRecord>): void {
     this.record = { ...this.record, ...patch };
     this.publish.runNow();
-  }
-
-  private broadcast(frame: Buffer): void {
-    for (const client of this.clients) client.socket.write(frame);
   }
 
   private publicStatus(): MachineStatus {
@@ -231,34 +218,7 @@ export class Supervisor {
 
   private onConsole(chunk: Buffer): void {
     this.history.append(chunk);
-    const frame = encodeData(chunk);
-    for (const client of this.clients) {
-      if (!client.attached) continue;
-      if (!client.socket.write(frame) && client.laggingSince === undefined) {
-        client.laggingSince = Date.now();
-        this.updateFlow();
-      }
-    }
-  }
-
-  /** Flow control: the pty pauses while any attached client lags, so a flood never buffers without bound. */
-  private updateFlow(): void {
-    const lagging = [...this.clients].filter((c) => c.laggingSince !== undefined);
-    if (!lagging.length) {
-      this.term?.resume();
-      clearTimeout(this.lagTimer);
-      this.lagTimer = undefined;
-      return;
-    }
-    this.term?.pause();
-    if (!this.lagTimer) {
-      this.lagTimer = setTimeout(() => {
-        this.lagTimer = undefined;
-        const now = Date.now();
-        for (const c of this.clients) if (c.laggingSince !== undefined && now - c.laggingSince >= LAG_LIMIT_MS) c.socket.destroy();
-        this.updateFlow();
-      }, LAG_LIMIT_MS);
-    }
+    this.control?.console(chunk);
   }
 
   private onExit(exitCode: number, signal?: number): void {
@@ -313,15 +273,11 @@ export class Supervisor {
   private shutdown(): void {
     // Clients get the final status (end() flushes what is queued), then the supervisor goes at once:
     // a caller waiting for it to exit (burrow stop) should not wait for a timer.
-    const flushed = [...this.clients].map((c) => new Promise<void>((resolve) => {
-      c.socket.once('finish', resolve);
-      c.socket.once('close', resolve);
-      c.socket.end();
-    }));
+    const flushed = this.control?.end() ?? Promise.resolve();
     this.store.dispose();
     fs.rmSync(this.files.control, { force: true });
     const exit = () => process.exit(0);
-    void Promise.all(flushed).then(exit);
+    void flushed.then(exit);
     setTimeout(exit, 200).unref();
   }
 
@@ -357,71 +313,21 @@ export class Supervisor {
   }
 
   private listenControl(): void {
-    fs.rmSync(this.files.control, { force: true });
-    const server = net.createServer((socket) => this.onClient(socket));
-    server.listen(this.files.control);
-    fs.chmodSync(this.files.control, 0o600);
-    this.store.add(toDisposable(() => server.close()));
-  }
-
-  private onClient(socket: net.Socket): void {
-    const client: Client = { socket, attached: false };
-    this.clients.add(client);
-    const decoder = new FrameDecoder((type, payload) => {
-      if (type === FRAME_DATA) {
-        if (client.attached) this.term?.write(payload.toString('utf8'));
-      } else if (type === FRAME_JSON) {
-        this.onRequest(client, JSON.parse(payload.toString('utf8')) as ClientMessage);
-      }
-    });
-    socket.on('data', (chunk) => {
-      try {
-        decoder.push(chunk);
-      } catch {
-        socket.destroy();
-      }
-    });
-    socket.on('drain', () => {
-      client.laggingSince = undefined;
-      this.updateFlow();
-    });
-    const drop = (): void => {
-      this.clients.delete(client);
-      this.updateFlow();
-    };
-    socket.on('close', drop);
-    socket.on('error', drop);
-    socket.write(encodeJson({ event: 'status', status: this.publicStatus() }));
-  }
-
-  private onRequest(client: Client, msg: ClientMessage): void {
-    switch (msg.op) {
-      case 'hello':
-        if (msg.attach) {
-          if (msg.replay) client.socket.write(encodeData(this.history.snapshot()));
-          client.socket.write(encodeJson({ event: 'replay-done' }));
-          client.attached = true;
-        }
-        break;
-      case 'resize':
-        // TIOCSWINSZ only: SIGWINCH goes to bwrap's session, never to PID 1 (which runs in its own).
-        if (Number.isInteger(msg.cols) && Number.isInteger(msg.rows) && msg.cols > 0 && msg.rows > 0 && msg.cols < 1000 && msg.rows < 1000) {
-          this.cols = msg.cols;
-          this.rows = msg.rows;
-          this.term?.resize(msg.cols, msg.rows);
-        }
-        break;
-      case 'stop':
-        this.stop();
-        break;
-      case 'kill':
-        this.kill();
-        break;
-      case 'status':
-        client.socket.write(encodeJson({ event: 'status', status: this.publicStatus() }));
-        break;
-      default:
-        client.socket.write(encodeJson({ event: 'error', message: 'unknown request' }));
-    }
+    this.control = this.store.add(
+      new ControlServer(this.files.control, {
+        status: () => this.publicStatus(),
+        history: () => this.history.parts(),
+        input: (data) => this.term?.write(data.toString('utf8')),
+        resize: (cols, rows) => {
+          // TIOCSWINSZ only: SIGWINCH goes to bwrap's session, never to PID 1 (which runs in its own).
+          this.cols = cols;
+          this.rows = rows;
+          this.term?.resize(cols, rows);
+        },
+        stop: () => this.stop(),
+        kill: () => this.kill(),
+        setPaused: (paused) => (paused ? this.term?.pause() : this.term?.resume()),
+      }),
+    );
   }
 }
