@@ -84,13 +84,16 @@ function uuidFromHex(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The small /bin/sh step before the user namespace: make the runtime folder, join the machine's cgroups. */
-function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
+/**
+ * The small /bin/sh step before the user namespace: make the runtime folder, join the machine's cgroups.
+ * The per-user runtime folder is made private (0700), as Burrow insists on when it reads it back.
+ */
+function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
   const join = joinCgroupsShell(cgroupDirs);
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
-  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  return `set -e; mkdir -p -m 700 ${shellQuote(path.dirname(runtimeDir))}; mkdir -p ${shellQuote(hostDir)}; ${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {
@@ -160,7 +163,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const initArgv = [...rootfs.init];
   if (rootfs.systemdVersion !== undefined) for (const unit of profile.maskUnits) initArgv.push(`systemd.mask=${unit}`);
 
-  const prefix = ['/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath, blockFifo, overlay), 'burrow-launch'];
+  const prefix = ['/bin/sh', '-c', launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath, blockFifo, overlay), 'burrow-launch'];
   const userns = overlay
     ? [...userNamespacePrefix(map, host.unshare?.path ?? 'unshare', { mount: true }), '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay']
     : userNamespacePrefix(map, host.unshare?.path ?? 'unshare');
