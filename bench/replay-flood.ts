@@ -22,11 +22,9 @@ async function main(): Promise<void> {
   await sleep(1500);
   const before = sup.rssMb();
   const sockets: net.Socket[] = [];
-  let refused = 0;
   for (let i = 0; i < CLIENTS; i++) {
     const s = net.createConnection(sup.controlSocket);
     s.on('error', () => undefined);
-    s.on('close', () => refused++);
     await new Promise((r) => s.once('connect', r));
     s.pause();
     for (let k = 0; k < REPEAT; k++) s.write(helloFrame());
@@ -36,7 +34,7 @@ async function main(): Promise<void> {
   const after = sup.rssMb();
   for (const s of sockets) s.destroy();
   await sup.stop();
-  process.stdout.write(`supervisor RSS: ${before.toFixed(0)} MB before, ${after.toFixed(0)} MB after ${CLIENTS} clients x ${REPEAT} replay requests, none reading (${refused} connections closed by it)\n`);
+  process.stdout.write(`supervisor RSS: ${before.toFixed(0)} MB before, ${after.toFixed(0)} MB after ${CLIENTS} clients x ${REPEAT} replay requests, none reading\n`);
 }
 
 void main();
