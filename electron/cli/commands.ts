@@ -306,7 +306,9 @@ export const COMMANDS: Command[] = [
     name: 'serve',
     usage: 'serve [--port N] [--no-open]',
     summary: 'the Burrow window in a browser: a web host on 127.0.0.1 with a private token',
-    details: 'The URL it prints carries a random token, which the page trades for a cookie at once (the browser is given a private page that forwards to it, never the token). Only this machine can connect (use an ssh tunnel from elsewhere, with the same port).',
+    details:
+      'The URL it prints carries a random token, which the page trades for a cookie at once (the browser is given a private page\n' +
+      'that forwards to it, never the token). Only this machine can connect (use an ssh tunnel from elsewhere, with the same port).',
     options: { port: { type: 'string', help: 'port on 127.0.0.1 (default: 7780, or any free one; 0 picks one)' }, 'no-open': { type: 'boolean', help: 'do not open a browser' } },
     async run(_p, v) {
       const requested = v.port === undefined ? undefined : Number(v.port);
@@ -323,7 +325,8 @@ export const COMMANDS: Command[] = [
       out(`Burrow is serving its window at:\n\n  ${host.url}\n\nOnly this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
       const browser = which('xdg-open');
       // The browser gets a private page's path, never the tokened URL: arguments are public (/proc/PID/cmdline).
-      const page = !v['no-open'] && browser && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) ? writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
+      const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
+      const page = !v['no-open'] && browser && display ? writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
       if (page) openInBrowser(browser!, page.file);
       await new Promise<void>((resolve) => {
         const stop = () => void host.close().then(() => page?.dispose()).then(resolve);

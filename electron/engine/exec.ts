@@ -64,7 +64,8 @@ export function execTarget(machine: MachineRef): ExecTarget {
   const facts = cgroupFactsOf(record?.supervisorPid);
   const cgroupDirs = (record?.cgroupDirs ?? []).filter((d) => isOwnMachineCgroup(d, name, machine.machineId, facts));
   if (!cgroupDirs.some((d) => cgroupPids(d).includes(status.pid1!))) {
-    throw new BurrowError('not-running', `machine "${name}" is not running: its recorded PID 1 (${status.pid1}) is not in the machine's own cgroup`, `start it again: burrow start ${name}`);
+    const why = `its recorded PID 1 (${status.pid1}) is not in the machine's own cgroup`;
+    throw new BurrowError('not-running', `machine "${name}" is not running: ${why}`, `start it again: burrow start ${name}`);
   }
   let single = false;
   try {

@@ -93,7 +93,8 @@ function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[],
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
-  return `set -e; mkdir -p -m 700 ${shellQuote(path.dirname(runtimeDir))}; mkdir -p ${shellQuote(hostDir)}; ${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  const folders = `mkdir -p -m 700 ${shellQuote(path.dirname(runtimeDir))}; mkdir -p ${shellQuote(hostDir)}; `;
+  return `set -e; ${folders}${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {

@@ -68,7 +68,10 @@ const FIELDS: Record<keyof RuntimeRecord, (v: unknown) => boolean> = {
   bootMs: isCount,
   failedUnits: isTextList,
   exitCode: Number.isSafeInteger,
-  limits: (v) => typeof v === 'object' && v !== null && isTextList((v as { applied?: unknown }).applied) && ((v as { unavailable?: unknown }).unavailable === undefined || isText((v as { unavailable?: unknown }).unavailable)),
+  limits: (v) => {
+    const l = v as { applied?: unknown; unavailable?: unknown } | null;
+    return typeof l === 'object' && l !== null && isTextList(l.applied) && (l.unavailable === undefined || isText(l.unavailable));
+  },
   message: isText,
   bwrapPid: isPid,
   cgroupDirs: isTextList,

@@ -317,7 +317,8 @@ export class Supervisor {
       new ControlServer(this.files.control, {
         status: () => this.publicStatus(),
         history: () => this.history.parts(),
-        input: (data) => this.term?.write(data.toString('utf8')),
+        // Bytes as typed, not decoded: a character split across two frames arrives whole.
+        input: (data) => this.term?.write(data),
         resize: (cols, rows) => {
           // TIOCSWINSZ only: SIGWINCH goes to bwrap's session, never to PID 1 (which runs in its own).
           this.cols = cols;

@@ -45,7 +45,8 @@ function refuse(res: http.ServerResponse, refusal: Refusal): void {
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   const reason = http.STATUS_CODES[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  const headers = `Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}`;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n\r\n${text}`);
 }
 
 /** The request's path, decoded; undefined for one that is not a valid URL or percent-encoding. */
@@ -85,7 +86,9 @@ function handleRequest(auth: WebAuth, root: string, req: http.IncomingMessage, r
   }
   const given = target.url.searchParams.get('token');
   if (given !== null && target.pathname === '/') {
-    if (!sameSecret(given, auth.token)) return reply(res, 403, 'this link is not valid (any more): open the URL that burrow serve printed; its token changes each time it starts');
+    if (!sameSecret(given, auth.token)) {
+      return reply(res, 403, 'this link is not valid (any more): open the URL that burrow serve printed; its token changes each time it starts');
+    }
     // Trade the token for the cookie and leave the token out of the address bar and the history.
     res.writeHead(303, { ...PAGE_HEADERS, Location: '/', 'Set-Cookie': auth.sessionCookie() }).end();
     return;
