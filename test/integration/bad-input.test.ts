@@ -157,9 +157,12 @@ describe('a planted runtime state', () => {
 
   it("burrow start clears only the machine's own, and boots", () => {
     plant('good', 'exited');
-    ok(sb.burrow(['start', 'good']));
-    expectVictimUntouched();
-    ok(sb.burrow(['stop', 'good']));
+    try {
+      ok(sb.burrow(['start', 'good']));
+    } finally {
+      // Stopped before anything is checked: a failed check must not leave the machine running.
+      sb.burrow(['kill', 'good']);
+    }
     expectVictimUntouched();
   });
 
@@ -196,18 +199,20 @@ describe('text from a guest', () => {
   });
 
   it('reaches burrow status and ls as escapes, from a STATUS=, unit names and a message in state.json', () => {
-    const dir = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', 'good');
+    ok(sb.burrow(['create', 'shown', '--rootfs', rootfs]));
+    const dir = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', 'shown');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ name: 'good', state: 'exited', exitCode: 1, statusText: HOSTILE, failedUnits: [`x${HOSTILE}.service`], message: HOSTILE }));
-    for (const args of [['status', 'good'], ['ls']]) {
+    const planted = { name: 'shown', state: 'exited', exitCode: 1, statusText: HOSTILE, failedUnits: [`x${HOSTILE}.service`], message: HOSTILE };
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(planted));
+    for (const args of [['status', 'shown'], ['ls']]) {
       const r = sb.burrow(args);
       expect(r.code).toBe(0);
       expect(r.stdout + r.stderr).not.toMatch(CONTROL);
     }
-    expect(ok(sb.burrow(['status', 'good']))).toMatch(/systemd: \\x1b\]52;c;cm0gLXJmIH4=\\x07/);
-    const json = ok(sb.burrow(['status', 'good', '--json']));
+    expect(ok(sb.burrow(['status', 'shown']))).toMatch(/systemd: \\x1b\]52;c;cm0gLXJmIH4=\\x07/);
+    const json = ok(sb.burrow(['status', 'shown', '--json']));
     expect(json).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
     expect(JSON.parse(json).statusText).toBe(HOSTILE);
-    fs.rmSync(dir, { recursive: true });
+    ok(sb.burrow(['rm', 'shown']));
   });
 });
