@@ -16,7 +16,7 @@ const dgram = require('@burrow/unix-dgram') as typeof import('@burrow/unix-dgram
 async function handRun(sb: ReturnType<typeof createSandbox>, name: string): Promise<{ boot: number; stop: number }> {
   const line = ok(sb.burrow(['command', name]));
   const plan = JSON.parse(ok(sb.burrow(['command', name, '--json'])));
-  fs.mkdirSync(plan.hostDir, { recursive: true });
+  fs.mkdirSync(plan.hostDir, { recursive: true, mode: 0o700 }); // private, as burrow insists
   fs.rmSync(plan.notifySocket, { force: true });
   let readyAt = 0;
   const sock = dgram.bind(plan.notifySocket, (m: Buffer) => m.toString().split('\n').includes('READY=1') && (readyAt ||= performance.now()));

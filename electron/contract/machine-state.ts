@@ -25,8 +25,6 @@ export interface MachineStatus {
   message?: string;
   /** The unit of the user's systemd it runs as (burrow-NAME.service), where there is a user manager. */
   unit?: string;
-  /** The machine's cgroup v2 directory on the host (its limits and accounting). */
-  cgroup?: string;
 }
 
 /** Live resource usage of a machine: from its cgroup, or summed from its processes where no controller is delegated. */

@@ -44,6 +44,9 @@ export const EXEC_CGROUP = 'burrow-exec';
 
 const machineDir = (hierarchy: MachineCgroupDir['hierarchy'], hostDir: string): MachineCgroupDir => ({ hierarchy, hostDir, payload: path.join(hostDir, PAYLOAD_CGROUP) });
 
+/** A machine cgroup found on the host (its hierarchy does not matter for killing or removing it). */
+export const machineCgroupDir = (hostDir: string): MachineCgroupDir => machineDir('unified', hostDir);
+
 /** systemd 256 dropped the hybrid layout (v1 support is gone in 258). */
 export const SYSTEMD_NEEDS_UNIFIED = 256;
 

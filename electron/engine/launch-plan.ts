@@ -93,13 +93,17 @@ function uuidFromHex(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The small /bin/sh step before the user namespace: make the runtime folder, join the machine's payload cgroups. */
-function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
+/**
+ * The small /bin/sh step before the user namespace: make the runtime folder, join the machine's payload cgroups.
+ * The per-user runtime folder is made private (0700), as Burrow insists on when it reads it back.
+ */
+function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
   const join = joinCgroupsShell(cgroupDirs);
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
-  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  const folders = `mkdir -p -m 700 ${shellQuote(path.dirname(runtimeDir))}; mkdir -p ${shellQuote(hostDir)}; `;
+  return `set -e; ${folders}${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {
@@ -179,7 +183,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const scope = unit && !input.infoPath
     ? [manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
     : [];
-  const prefix = [...scope, '/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay), 'burrow-launch'];
+  const prefix = [...scope, '/bin/sh', '-c', launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay), 'burrow-launch'];
   const userns = overlay
     ? [...userNamespacePrefix(map, host.unshare?.path ?? 'unshare', { mount: true }), '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay']
     : userNamespacePrefix(map, host.unshare?.path ?? 'unshare');

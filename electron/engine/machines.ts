@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LIVE_STATES, type MachineStatus } from '../contract/machine-state';
 import { defaultProfile, type MachineProfile } from '../contract/profile';
-import { PAYLOAD_CGROUP, type MachineCgroupDir } from './cgroup-plan';
+import { machineCgroupDir } from './cgroup-plan';
+import { cgroupFactsOf, existingMachineCgroups, isOwnMachineCgroup } from './own-cgroups';
 import { ControlClient } from './control-client';
 import { BurrowError } from './errors';
 import { probeHost, type HostFacts } from './host-probe';
@@ -20,7 +21,8 @@ import { killMachineProcesses, removeMachineCgroups } from './machine-cgroup';
 import { unitName } from './machine-unit';
 import { readUsage, type Usage } from './resource-limits';
 import { validateRootfs, type RootfsInfo } from './rootfs';
-import { ensureRuntimeRoot, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
+import { ensureRuntimeRoot, existingRuntimeRoot } from './runtime-root';
+import { isOurNetworkHelper, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
 import type { UserManagerFacts } from './user-manager';
 import { disableUnit, enabledUnitFile, startUnit, unitFileDir, unitJournalTail, unitStatus, writeUnitFile } from './user-units';
 
@@ -71,8 +73,14 @@ export async function editMachine(name: string, change: (p: MachineProfile) => M
 /** Live resource usage of a running machine (undefined when it is not running). */
 export function machineUsage(name: string): Usage | undefined {
   const record = readRecord(name);
-  if (!record || !isLive(statusOf(name)) || !record.cgroupDirs?.length) return undefined;
-  return readUsage(record.unifiedCgroupDir, record.cgroupDirs[0]);
+  if (!record || !isLive(statusOf(name))) return undefined;
+  // Only the machine's own cgroups are read, whatever the record names.
+  const { machineId } = loadProfile(name);
+  const facts = cgroupFactsOf(record.supervisorPid);
+  const own = (dir: string | undefined) => (isOwnMachineCgroup(dir, name, machineId, facts) ? dir : undefined);
+  const dirs = (record.cgroupDirs ?? []).filter((d) => own(d));
+  if (!dirs.length) return undefined;
+  return readUsage(own(record.unifiedCgroupDir), dirs[0]);
 }
 
 export interface MachineSummary {
@@ -89,26 +97,27 @@ function isLive(status: MachineStatus): boolean {
   return LIVE_STATES.includes(status.state);
 }
 
-/** The machine cgroups a runtime record names (the payload is always the `payload` child). */
-const recordedCgroups = (dirs: string[]): MachineCgroupDir[] =>
-  dirs.map((hostDir) => ({ hierarchy: hostDir.includes('/name=systemd') || hostDir.includes('/systemd/') ? 'name=systemd' : 'unified', hostDir, payload: path.join(hostDir, PAYLOAD_CGROUP) }));
-
-/** Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder. */
-function clearStale(name: string): void {
+/**
+ * Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder.
+ * Nothing named by state.json is trusted for it: the network helper is signalled only if that pid is still
+ * our pasta or slirp4netns, and the cgroups are the machine's own (computed, not read back), if any. A
+ * machine that ran as a unit of the user's systemd left nothing: systemd ended and removed its cgroup.
+ */
+function clearStale(name: string, machineId: string | undefined): void {
+  if (!existingRuntimeRoot()) return;
   const record = readRecord(name);
   // A network helper outlives a supervisor that was killed: it would hold the forwarded ports.
   const helper = record?.networkHelperPid;
-  if (helper && processStartTime(helper) === record.networkHelperStartTime) {
+  if (helper && isOurNetworkHelper(helper, record.networkHelperStartTime)) {
     try {
       process.kill(helper, 'SIGKILL');
     } catch {
       /* gone */
     }
   }
-  const dirs = recordedCgroups(record?.cgroupDirs ?? []);
+  const dirs = machineId ? existingMachineCgroups(name, machineId, cgroupFactsOf()).map(machineCgroupDir) : [];
   killMachineProcesses(dirs);
-  // A unit's own cgroup is systemd's to remove (it does, once the unit's main process is gone).
-  removeMachineCgroups(dirs, !dirs.some((d) => d.hostDir.endsWith('.service')));
+  removeMachineCgroups(dirs, true);
   // An ephemeral overlay in the runtime folder holds files of subordinate ids.
   removeMappedTree(runtimeFiles(name).dir);
 }
@@ -164,7 +173,7 @@ export function prepareStart(profile: MachineProfile, plan: LaunchPlan, opts: Pi
     // Only the holder of the claim may clear what a dead supervisor left behind.
     const record = readRecord(name);
     if (record && supervisorAlive(record)) throw new BurrowError('already-running', `machine "${name}" is already ${statusOf(name).state}`);
-    clearStale(name);
+    clearStale(name, profile.machineId);
     fs.mkdirSync(runtimeFiles(name).dir, { mode: 0o700 });
     fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), { mode: 0o600 });
     return claim;
@@ -286,6 +295,7 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
   await new Promise<void>((resolve, reject) => {
     ControlClient.connect(name, {
       onStatus: (s) => (last = s),
+      onError: (message) => reject(new BurrowError('in-use', `the supervisor of "${name}" refused to ${how} it: ${message}`, 'try again in a moment')),
       onClose: () => resolve(),
     }).then((c) => c.send({ op: how }), reject);
   });
@@ -303,7 +313,7 @@ export async function removeMachine(name: string): Promise<void> {
   const manager = profile && probeHost().userManager?.facts;
   if (manager && profile) await disableUnit(manager, profile);
   removeProfile(name);
-  clearStale(name);
+  clearStale(name, profile?.machineId);
   discardOverlay(persistentOverlayDir(name));
 }
 

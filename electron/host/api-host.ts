@@ -38,7 +38,13 @@ function watchMachines(emit: Emit): Disposable & { poke(): void } {
   let last = new Map<string, string>();
   const tick = () => {
     const next = new Map<string, string>();
-    for (const { status } of listMachines().machines) {
+    let machines: MachineStatus[];
+    try {
+      machines = listMachines().machines.map((m) => m.status);
+    } catch {
+      return; // a runtime folder refused as not private: calls say why; the watch looks again later
+    }
+    for (const status of machines) {
       const key = JSON.stringify(status);
       next.set(status.name, key);
       if (last.get(status.name) !== key) emit('machines.changed', status);

@@ -11,18 +11,31 @@ export interface NotifyMessage {
   fields: Record<string, string>;
 }
 
+/** systemd's messages are a few hundred bytes; the rest of a longer datagram is not read. */
+export const MAX_NOTIFY_BYTES = 4096;
+/** STATUS= is a line for people ("Startup finished in 435ms."): longer text is cut here. */
+export const MAX_STATUS_CHARS = 200;
+
+/** Text from the guest, cut to `max` characters (whole code points) with an ellipsis. */
+export function boundText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text.length > max * 2 ? text.slice(0, max * 2) : text);
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : chars.join('');
+}
+
 export function parseNotify(datagram: string): NotifyMessage {
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null);
   for (const line of datagram.split('\n')) {
     const eq = line.indexOf('=');
     if (eq > 0) fields[line.slice(0, eq)] = line.slice(eq + 1);
   }
-  return { ready: fields.READY === '1', stopping: fields.STOPPING === '1', status: fields.STATUS, fields };
+  const status = fields.STATUS === undefined ? undefined : boundText(fields.STATUS, MAX_STATUS_CHARS);
+  return { ready: fields.READY === '1', stopping: fields.STOPPING === '1', status, fields };
 }
 
 export function listenForNotify(socketPath: string, onMessage: (m: NotifyMessage) => void): Disposable {
   fs.rmSync(socketPath, { force: true });
-  const socket = bindDatagramSocket(socketPath, (msg) => onMessage(parseNotify(msg.toString('utf8'))));
+  const socket = bindDatagramSocket(socketPath, (msg) => onMessage(parseNotify(msg.subarray(0, MAX_NOTIFY_BYTES).toString('utf8'))));
   fs.chmodSync(socketPath, 0o600);
   return socket;
 }

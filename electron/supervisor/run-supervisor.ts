@@ -5,7 +5,14 @@ import { runtimeFiles } from '../engine/runtime-state';
 import { Supervisor, type SupervisorInput } from './supervisor';
 
 export function runSupervisor(name: string): void {
-  const input = JSON.parse(fs.readFileSync(runtimeFiles(name).plan, 'utf8')) as SupervisorInput;
+  // The plan says what to run: it is read only from a runtime folder that is checked to be ours alone.
+  let input: SupervisorInput;
+  try {
+    input = JSON.parse(fs.readFileSync(runtimeFiles(name).plan, 'utf8')) as SupervisorInput;
+  } catch (e) {
+    process.stderr.write(`supervisor of ${name}: cannot read its launch plan: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
   const supervisor = new Supervisor(input);
   // Terminal signals are not ours: the supervisor has no terminal. SIGTERM asks for a clean stop (it is
   // also what `systemctl --user stop burrow-NAME` sends).

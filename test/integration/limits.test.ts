@@ -23,11 +23,11 @@ const inside = (script: string) => sb!.burrow(['shell', MACHINE, '--', 'sh', '-c
 const state = () => JSON.parse(ok(sb!.burrow(['status', MACHINE, '--json']))).state as string;
 
 /** The machine's cgroup (limits, accounting): the parent of the payload its PID 1 runs in. */
-function machineCgroup(status: { pid1: number; cgroup: string }): string {
-  const rel = /^0::(\/.*)$/m.exec(fs.readFileSync(`/proc/${status.pid1}/cgroup`, 'utf8'))?.[1] ?? '';
-  const own = path.join('/sys/fs/cgroup', rel);
-  if (!own.startsWith(`${status.cgroup}/payload`)) throw new Error(`PID 1 of ${MACHINE} (in ${own}) is not in the payload of its machine cgroup ${status.cgroup}`);
-  return status.cgroup;
+function machineCgroup(pid1: number): string {
+  const rel = /^0::(\/.*)$/m.exec(fs.readFileSync(`/proc/${pid1}/cgroup`, 'utf8'))?.[1] ?? '';
+  const at = rel.lastIndexOf('/payload');
+  if (at < 0) throw new Error(`PID 1 of ${MACHINE} is not in the payload of a machine cgroup: ${rel}`);
+  return path.join('/sys/fs/cgroup', rel.slice(0, at));
 }
 
 beforeAll(() => {
@@ -43,7 +43,7 @@ beforeAll(() => {
   const created = ok(sb.burrow(['create', MACHINE, '--rootfs', rootfs, '--network', 'isolated', '--memory', '64M', '--pids', '128', '--cpus', '0.5']));
   expect(created).not.toContain('will not be applied');
   ok(sb.burrow(['start', MACHINE], { timeoutMs: 300_000 }));
-  cgroupDir = machineCgroup(JSON.parse(ok(sb.burrow(['status', MACHINE, '--json']))));
+  cgroupDir = machineCgroup(JSON.parse(ok(sb.burrow(['status', MACHINE, '--json']))).pid1);
 });
 
 afterAll(() => sb?.cleanup());
