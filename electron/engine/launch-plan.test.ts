@@ -135,7 +135,7 @@ describe('launch plan: the machine\'s cgroup and what the guest gets', () => {
 });
 
 describe('launch plan with a systemd user manager', () => {
-  const manager = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
+  const manager = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, runtimeDir: '/run/user/1001', systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
   const desktop = (controllers = manager.controllers) => unifiedHost({ userManager: { facts: { ...manager, controllers } } });
   const supervised = (p = profile(), host = desktop()) => buildLaunchPlan({ profile: p, host, rootfs: rootfs(257), runtimeDir: '/r/web', infoPath: '/r/web/info.json' });
 
@@ -152,9 +152,14 @@ describe('launch plan with a systemd user manager', () => {
   });
 
   it('pasted by hand, runs in a delegated scope with the same limits', () => {
-    const p = buildLaunchPlan({ profile: profile({ limits: { memory: '64M', cpus: 0.5 } }), host: desktop(), rootfs: rootfs(257), runtimeDir: '/r/web' });
+    const p = buildLaunchPlan({ profile: profile({ limits: { memory: '64M', cpus: 0.5 } }), host: desktop(), rootfs: rootfs(257), runtimeDir: '/run/user/1001/burrow/web' });
     expect(p.argv.slice(0, 11)).toEqual(['/usr/bin/systemd-run', '--user', '--scope', '--quiet', '--unit=burrow-web-by-hand.scope', '--slice=app.slice', '--property=Delegate=yes', '--property=MemoryMax=67108864', '--property=MemorySwapMax=0', '--property=CPUQuota=50.00%', '--']);
     expect(p.cgroup.dirs[0]!.hostDir).toBe(`${manager.cgroupDir}/app.slice/burrow-web-by-hand.scope`);
+  });
+
+  it("names the manager's runtime folder for systemd-run where Burrow's own is elsewhere", () => {
+    const p = buildLaunchPlan({ profile: profile(), host: desktop(), rootfs: rootfs(257), runtimeDir: '/tmp/sandbox/run/burrow/web' });
+    expect(p.argv.slice(0, 3)).toEqual(['env', 'XDG_RUNTIME_DIR=/run/user/1001', '/usr/bin/systemd-run']);
   });
 
   it('says which limits the user manager cannot apply, by controller', () => {

@@ -180,8 +180,10 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (rootfs.systemdVersion !== undefined) for (const unit of profile.maskUnits) initArgv.push(`systemd.mask=${unit}`);
 
   // By hand, with a user manager: the scope systemd-run makes, delegated and limited like the service.
+  // systemd-run finds the manager through $XDG_RUNTIME_DIR, which Burrow's own runtime folder may not be under.
+  const managerEnv = manager && path.dirname(path.dirname(input.runtimeDir)) !== manager.runtimeDir ? ['env', `XDG_RUNTIME_DIR=${manager.runtimeDir}`] : [];
   const scope = unit && !input.infoPath
-    ? [manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
+    ? [...managerEnv, manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
     : [];
   const prefix = [...scope, '/bin/sh', '-c', launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay), 'burrow-launch'];
   const userns = overlay
