@@ -30,6 +30,8 @@ test.describe.configure({ mode: 'serial' });
 
 test('a newcomer creates, boots, uses and stops a machine from the window', async ({ page }) => {
   await page.goto(url());
+  // The token was traded for a cookie: it is gone from the address bar (and so from the history).
+  expect(new URL(page.url()).search).toBe('');
   await expect(page.getByRole('heading', { name: 'No machines yet' })).toBeVisible();
   await expect(page.getByText('Host check: ready')).toBeVisible();
   await expectAccessible(page, 'home');
@@ -178,7 +180,7 @@ test('a lost connection shows a banner instead of a blank screen, then reconnect
   // Every socket to the host passes through this route, so the test can cut them as a network would.
   const sockets: { close(): Promise<void> }[] = [];
   let cut = false;
-  await page.routeWebSocket(/\/api\?token=/, (ws) => {
+  await page.routeWebSocket(/\/api$/, (ws) => {
     if (cut) return void ws.close();
     ws.connectToServer();
     sockets.push(ws);
@@ -192,6 +194,19 @@ test('a lost connection shows a banner instead of a blank screen, then reconnect
   await shot(page, '15-connection-lost');
   cut = false;
   await expect(page.getByRole('alert').filter({ hasText: 'Lost the connection' })).toHaveCount(0, { timeout: 15_000 });
+});
+
+test('a page without the token is told to open the printed URL, and does not retry forever', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const apiSockets: string[] = [];
+  page.on('websocket', (ws) => apiSockets.push(ws.url()));
+  await page.goto(new URL('/', url()).href);
+  await expect(page.getByRole('alert').filter({ hasText: 'This page is not signed in to the Burrow host' })).toBeVisible();
+  const tries = apiSockets.length;
+  await page.waitForTimeout(2000);
+  expect(apiSockets.length).toBe(tries);
+  await context.close();
 });
 
 test('a newcomer with no image imports one in the window; the machine keeps it pristine', async ({ page }) => {

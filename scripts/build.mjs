@@ -1,5 +1,6 @@
 // Builds the Node side with esbuild (CLI, supervisor, Electron main, preload) and the renderer with Vite.
-// Native addons stay external: node-pty and unix-dgram are loaded from node_modules (unpacked from the asar).
+// Native addons stay external: node-pty and @burrow/unix-dgram, both Node-API (one build loads in Node and
+// in Electron), are loaded from node_modules, which the packaged app unpacks from the asar.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -10,9 +11,12 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
-  external: ['electron', 'node-pty', 'unix-dgram', 'bufferutil', 'utf-8-validate'],
+  external: ['electron', 'node-pty', '@burrow/unix-dgram', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warning',
 };
+
+// The datagram addon first: the supervisor loads it (a no-op when it is up to date).
+execFileSync(process.execPath, ['scripts/build-native.mjs'], { stdio: 'inherit' });
 
 await Promise.all([
   build({ ...common, entryPoints: { cli: 'electron/cli/burrow.ts', supervisor: 'electron/supervisor/supervisor-main.ts' }, outdir: 'dist' }),

@@ -7,9 +7,12 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-echo "== typecheck, lint, unit tests"
+echo "== typecheck, lint"
 npm run --silent typecheck
 npm run --silent lint
+echo "== packaging: npm run dist as far as it goes without the Electron download; the tree must still work"
+node scripts/check-packaging.mjs
+echo "== unit tests (after the packaging attempt, on purpose)"
 npx vitest run
 node scripts/build.mjs
 

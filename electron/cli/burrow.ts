@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { BurrowError, errorMessage, isBurrowError, type ErrorCode } from '../engine/errors';
 import { COMMANDS, type Command } from './commands';
+import { err } from './format';
 
 const EXIT: Record<ErrorCode, number> = {
   'invalid-input': 2,
@@ -21,13 +22,14 @@ const EXIT: Record<ErrorCode, number> = {
 };
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  const shown = COMMANDS.filter((c) => !c.hidden);
+  const width = Math.max(...shown.map((c) => c.usage.length));
   return [
     'burrow: boot systemd-based OS images in bubblewrap, as an ordinary user',
     '',
     'usage: burrow COMMAND [options]   (burrow COMMAND --help for its options)',
     '',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...shown.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
     'Exit codes: 0 ok, 1 a machine failed, 2 bad usage or input, 3 not found, 4 wrong state,',
     '            5 host not ready (see burrow doctor), 6 unusable rootfs, 7 corrupt profile,',
@@ -56,11 +58,11 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   const family = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
   if (!command && family.length) {
-    process.stderr.write(`burrow ${name}: ${rest[0] ? `unknown command "${rest[0]}"` : 'which one?'}\n${family.map((c) => `  burrow ${c.usage}`).join('\n')}\n`);
+    err(`burrow ${name}: ${rest[0] ? `unknown command "${rest[0]}"` : 'which one?'}\n${family.map((c) => `  burrow ${c.usage}`).join('\n')}`);
     return 2;
   }
   if (!command) {
-    process.stderr.write(`burrow: unknown command "${name}"\n  fix: see burrow --help\n`);
+    err(`burrow: unknown command "${name}"\n  fix: see burrow --help`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -76,16 +78,17 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
     return await command.run(parsed.positionals, parsed.values as Record<string, unknown>);
   } catch (e) {
+    // Messages may carry text from a guest or an archive (a distribution's name, a file name): err() escapes it.
     if (isBurrowError(e)) {
-      process.stderr.write(`burrow ${name}: ${e.describe()}\n`);
+      err(`burrow ${name}: ${e.describe()}`);
       return EXIT[e.code];
     }
     const code = (e as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`burrow ${name}: ${(e as Error).message}\n  fix: see burrow ${name} --help\n`);
+      err(`burrow ${name}: ${(e as Error).message}\n  fix: see burrow ${name} --help`);
       return 2;
     }
-    process.stderr.write(`burrow ${name}: internal error: ${errorMessage(e)}\n${(e as Error).stack ?? ''}\n`);
+    err(`burrow ${name}: internal error: ${errorMessage(e)}\n${(e as Error).stack ?? ''}`);
     return 70;
   }
 }
@@ -100,7 +103,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`burrow: ${errorMessage(e)}\n`);
+      err(`burrow: ${errorMessage(e)}`);
       process.exitCode = 70;
     },
   );

@@ -1,5 +1,4 @@
 // The CLI's commands: each parses its own options and calls the engine.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineStatus } from '../contract/machine-state';
@@ -15,12 +14,15 @@ import { formatBytes, formatCpuTime } from '../contract/format-units';
 import type { MachineProfile } from '../contract/profile';
 import { loadProfile, checkName } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
+import { ensureRuntimeRoot } from '../engine/runtime-root';
 import { statusOf } from '../engine/runtime-state';
 import { which } from '../engine/which';
+import { openInBrowser, writeOpenPage } from '../web/open-page';
 import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
-import { describeStatus, json, jsonOption, out, printTable } from './format';
+import { consoleSafe, describeStatus, err, json, jsonOption, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
+import { UNIT_COMMANDS } from './unit-commands';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
 import { listImages, loadImage } from '../engine/image-store';
 
@@ -36,6 +38,8 @@ export interface Command {
   usage: string;
   summary: string;
   details?: string;
+  /** Left out of `burrow --help` (run by systemd, not by people). */
+  hidden?: boolean;
   options?: Record<string, OptionSpec>;
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
@@ -92,9 +96,9 @@ function printStart(name: string, s: MachineStatus): number {
     out(`${name} is still booting (${s.statusText ?? 'no status yet'}); watch it with: burrow console ${name}`);
     return 1;
   }
-  process.stderr.write(`burrow start: ${name} ${s.state}${s.exitCode !== undefined ? ` with exit ${s.exitCode}` : ''}: ${s.message ?? ''}\n`);
+  err(`burrow start: ${name} ${s.state}${s.exitCode !== undefined ? ` with exit ${s.exitCode}` : ''}: ${s.message ?? ''}`);
   const tail = consoleTail(name);
-  if (tail.trim()) process.stderr.write(`last console lines:\n${tail}\n`);
+  if (tail.trim()) err(`last console lines:\n${consoleSafe(tail)}`);
   return 1;
 }
 
@@ -160,7 +164,7 @@ export const COMMANDS: Command[] = [
     options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs' && k !== 'image')), ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'edit NAME [options]');
-      const { profile, plan, restartNeeded } = editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      const { profile, plan, restartNeeded } = await editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
       if (v.json) json(profile);
       else {
         out(`saved ${name}: network ${profile.network.mode}${profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : ''}, limits ${describeLimits(profile.limits)}`);
@@ -194,7 +198,7 @@ export const COMMANDS: Command[] = [
       }
       if (!machines.length && !broken.length) out('no machines yet: create one with burrow create NAME --rootfs DIR');
       else printTable(['NAME', 'STATE', 'PID 1', 'SINCE', 'ROOTFS'], machines.map((m) => [m.profile.name, describeStatus(m.status), m.status.pid1 ? String(m.status.pid1) : '-', m.status.readyAt ?? m.status.startedAt ?? '-', m.profile.rootfs]));
-      for (const b of broken) process.stderr.write(`warning: ${b.error}\n`);
+      for (const b of broken) err(`warning: ${b.error}`);
       return 0;
     },
   },
@@ -212,6 +216,7 @@ export const COMMANDS: Command[] = [
         out(`${name}: ${describeStatus(s)}`);
         if (s.statusText) out(`  systemd: ${s.statusText}`);
         if (s.pid1) out(`  PID 1: ${s.pid1} (host pid)`);
+        if (s.unit && s.pid1) out(`  unit: ${s.unit} (systemctl --user status ${s.unit}, journalctl --user -u ${s.unit})`);
         if (s.bootMs !== undefined) out(`  ready in: ${(s.bootMs / 1000).toFixed(2)} s`);
         if (s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
         if (s.message) out(`  ${s.message}`);
@@ -271,7 +276,7 @@ export const COMMANDS: Command[] = [
     async run(p) {
       const [name, ...cmd] = p;
       oneName(name ? [name] : [], 'shell NAME [-- CMD...]');
-      return execInteractive(name!, cmd);
+      return execInteractive(loadProfile(name!), cmd);
     },
   },
   {
@@ -288,7 +293,7 @@ export const COMMANDS: Command[] = [
         if (!/^\d+$/.test(String(v.lines))) throw new BurrowError('invalid-input', `-n must be a number, not "${v.lines}"`);
         args.push('--lines', String(v.lines));
       }
-      return execInteractive(name, args);
+      return execInteractive(loadProfile(name), args);
     },
   },
   {
@@ -312,7 +317,9 @@ export const COMMANDS: Command[] = [
     name: 'serve',
     usage: 'serve [--port N] [--no-open]',
     summary: 'the Burrow window in a browser: a web host on 127.0.0.1 with a private token',
-    details: 'The URL it prints carries a random token; only this machine can connect (use an ssh tunnel from elsewhere).',
+    details:
+      'The URL it prints carries a random token, which the page trades for a cookie at once (the browser is given a private page\n' +
+      'that forwards to it, never the token). Only this machine can connect (use an ssh tunnel from elsewhere, with the same port).',
     options: { port: { type: 'string', help: 'port on 127.0.0.1 (default: 7780, or any free one; 0 picks one)' }, 'no-open': { type: 'boolean', help: 'do not open a browser' } },
     async run(_p, v) {
       const requested = v.port === undefined ? undefined : Number(v.port);
@@ -328,9 +335,12 @@ export const COMMANDS: Command[] = [
       }
       out(`Burrow is serving its window at:\n\n  ${host.url}\n\nOnly this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
       const browser = which('xdg-open');
-      if (!v['no-open'] && browser && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY)) spawn(browser, [host.url], { stdio: 'ignore', detached: true }).unref();
+      // The browser gets a private page's path, never the tokened URL: arguments are public (/proc/PID/cmdline).
+      const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
+      const page = !v['no-open'] && browser && display ? writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
+      if (page) openInBrowser(browser!, page.file);
       await new Promise<void>((resolve) => {
-        const stop = () => void host.close().then(resolve);
+        const stop = () => void host.close().then(() => page?.dispose()).then(resolve);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
@@ -343,10 +353,11 @@ export const COMMANDS: Command[] = [
     summary: 'delete a stopped machine (its profile; the image folder is left alone)',
     async run(p) {
       const name = oneName(p, 'rm NAME');
-      removeMachine(name);
+      await removeMachine(name);
       out(`removed ${name}`);
       return 0;
     },
   },
+  ...UNIT_COMMANDS,
   ...IMAGE_COMMANDS,
 ];

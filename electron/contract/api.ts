@@ -25,6 +25,8 @@ export const callSchemas = {
   'machines.kill': z.tuple([machineName]),
   'machines.restart': z.tuple([machineName]),
   'machines.reset': z.tuple([machineName]),
+  /** Start at login (a unit file for the user's systemd), or not. */
+  'machines.setAutostart': z.tuple([machineName, z.boolean()]),
   'machines.units': z.tuple([machineName]),
   'machines.unitAction': z.tuple([machineName, unitName, z.enum(['start', 'stop', 'restart'])]),
   'machines.liveMounts': z.tuple([machineName]),
@@ -89,6 +91,8 @@ export type UsageView = MachineUsage;
 export interface MachineListItem {
   profile: MachineProfile;
   status: MachineStatus;
+  /** Starts at login; undefined where the host has no systemd user manager to do it. */
+  autostart?: boolean;
 }
 
 export interface UnitView {
@@ -131,6 +135,7 @@ export interface CallResults {
   'machines.kill': MachineStatus;
   'machines.restart': MachineStatus;
   'machines.reset': { discarded: boolean };
+  'machines.setAutostart': { autostart: boolean; notes: string[] };
   'machines.units': UnitView[];
   'machines.unitAction': null;
   'machines.liveMounts': LiveMount[];

@@ -23,6 +23,8 @@ export interface MachineStatus {
   limits?: { applied: string[]; unavailable?: string };
   /** A sentence for people: why it crashed, how it exited. */
   message?: string;
+  /** The unit of the user's systemd it runs as (burrow-NAME.service), where there is a user manager. */
+  unit?: string;
 }
 
 /** Live resource usage of a machine: from its cgroup, or summed from its processes where no controller is delegated. */

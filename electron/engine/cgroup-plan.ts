@@ -1,9 +1,15 @@
 // Which cgroup presentation a machine gets, and the mounts that build it inside the machine.
 //
-// - unified: the machine's delegated cgroup v2 directory bound read-write at /sys/fs/cgroup, under a
-//   private cgroup namespace. Required by systemd 256+ (v1 support is gone in 258).
+// Each machine has its own cgroup (`burrow-NAME-ID` under the user's delegated one, or its systemd unit's)
+// which carries its limits and accounting, and a `payload` child delegated to the machine's systemd, as
+// systemd-nspawn does: only the payload is bound into the machine and is the root of its cgroup namespace,
+// so root inside can never raise the limits above it, with or without the host's nsdelegate mount option.
+// Commands run from outside (burrow shell) join a `burrow-exec` leaf beside the payload.
+//
+// - unified: the payload bound read-write at /sys/fs/cgroup, under a private cgroup namespace. Required by
+//   systemd 256+ (v1 support is gone in 258).
 // - hybrid (the seed's layout, systemd up to 255): tmpfs on /sys/fs/cgroup, the v1 controllers read-only,
-//   the machine's `name=systemd` and `unified` directories writable, then the tmpfs remounted read-only.
+//   the machine's `name=systemd` and `unified` payloads writable, then the tmpfs remounted read-only.
 import * as path from 'node:path';
 import type { CgroupFacts, CgroupPresentation } from './cgroups';
 import { machineCgroupName } from './cgroups';
@@ -14,12 +20,32 @@ export interface CgroupPlan {
   presentation: CgroupPresentation;
   reason: string;
   hostLayout: CgroupFacts['layout'];
-  /** The machine's own cgroup directories on the host, created at launch and removed after. */
-  dirs: { hierarchy: 'unified' | 'name=systemd'; hostDir: string }[];
+  /**
+   * The machine's own cgroup directories on the host (limits, accounting), created at launch and removed
+   * after, with the payload child that is bound into the machine.
+   */
+  dirs: MachineCgroupDir[];
   mounts: PlannedMount[];
   /** Appended after every other mount (bwrap applies operations in order). */
   finalMounts: PlannedMount[];
 }
+
+export interface MachineCgroupDir {
+  hierarchy: 'unified' | 'name=systemd';
+  hostDir: string;
+  /** `hostDir/payload`: the machine's systemd owns it; PID 1 starts in it. */
+  payload: string;
+}
+
+/** The child of a machine's cgroup that its systemd gets (the root of its cgroup namespace). */
+export const PAYLOAD_CGROUP = 'payload';
+/** The leaf beside the payload that commands run from outside join (burrow shell, the window's shells). */
+export const EXEC_CGROUP = 'burrow-exec';
+
+const machineDir = (hierarchy: MachineCgroupDir['hierarchy'], hostDir: string): MachineCgroupDir => ({ hierarchy, hostDir, payload: path.join(hostDir, PAYLOAD_CGROUP) });
+
+/** A machine cgroup found on the host (its hierarchy does not matter for killing or removing it). */
+export const machineCgroupDir = (hostDir: string): MachineCgroupDir => machineDir('unified', hostDir);
 
 /** systemd 256 dropped the hybrid layout (v1 support is gone in 258). */
 export const SYSTEMD_NEEDS_UNIFIED = 256;
@@ -44,7 +70,11 @@ function choose(choice: 'auto' | CgroupPresentation, facts: CgroupFacts, systemd
   return { presentation: 'unified', reason: `the host's name=systemd hierarchy is not delegated, its cgroup v2 one is` };
 }
 
-export function planCgroups(choice: 'auto' | CgroupPresentation, facts: CgroupFacts, systemdVersion: number | undefined, machine: string, machineId: string): CgroupPlan {
+/**
+ * @param unitDir where the machine runs as a unit of the user's systemd: the unit's cgroup, which systemd
+ * makes and delegates (the host is then pure cgroup v2).
+ */
+export function planCgroups(choice: 'auto' | CgroupPresentation, facts: CgroupFacts, systemdVersion: number | undefined, machine: string, machineId: string, unitDir?: string): CgroupPlan {
   if (facts.layout === 'none') {
     throw new BurrowError('host-not-ready', 'no cgroup file system is mounted under /sys/fs/cgroup', 'mount cgroup2 at /sys/fs/cgroup (every systemd host does this at boot)');
   }
@@ -54,12 +84,12 @@ export function planCgroups(choice: 'auto' | CgroupPresentation, facts: CgroupFa
 
   if (presentation === 'unified') {
     if (!facts.unified) throw new BurrowError('host-not-ready', 'this host has no cgroup v2 hierarchy, which the unified presentation needs', 'choose --cgroups hybrid, or boot the host with cgroup v2');
-    if (!facts.unified.writable) throw noDelegationError(facts, 'unified');
-    const hostDir = path.join(facts.unified.dir, name);
+    if (!unitDir && !facts.unified.writable) throw noDelegationError(facts, 'unified');
+    const dir = machineDir('unified', unitDir ?? path.join(facts.unified.dir, name));
     return {
       ...base,
-      dirs: [{ hierarchy: 'unified', hostDir }],
-      mounts: [{ type: 'bind', source: hostDir, dest: '/sys/fs/cgroup', origin: 'cgroup', note: 'delegated cgroup v2, writable' }],
+      dirs: [dir],
+      mounts: [{ type: 'bind', source: dir.payload, dest: '/sys/fs/cgroup', origin: 'cgroup', note: 'the machine\'s delegated cgroup v2, writable' }],
       finalMounts: [],
     };
   }
@@ -69,7 +99,7 @@ export function planCgroups(choice: 'auto' | CgroupPresentation, facts: CgroupFa
   }
   if (!facts.systemd) throw new BurrowError('host-not-ready', 'the host has no name=systemd cgroup hierarchy, which the hybrid presentation needs', 'choose --cgroups unified');
   if (!facts.systemd.writable) throw noDelegationError(facts, 'name=systemd');
-  const dirs: CgroupPlan['dirs'] = [{ hierarchy: 'name=systemd', hostDir: path.join(facts.systemd.dir, name) }];
+  const dirs: CgroupPlan['dirs'] = [machineDir('name=systemd', path.join(facts.systemd.dir, name))];
   const mounts: PlannedMount[] = [{ type: 'tmpfs', dest: '/sys/fs/cgroup', origin: 'cgroup', note: 'holds the hierarchies below' }];
   for (const m of facts.mounts) {
     if (m.hierarchy === 'unified' || m.hierarchy === 'name=systemd') continue;
@@ -79,11 +109,11 @@ export function planCgroups(choice: 'auto' | CgroupPresentation, facts: CgroupFa
   for (const link of facts.links) {
     mounts.push({ type: 'symlink', target: link.target, dest: `/sys/fs/cgroup/${link.name}`, origin: 'cgroup' });
   }
-  mounts.push({ type: 'bind', source: dirs[0]!.hostDir, dest: '/sys/fs/cgroup/systemd', origin: 'cgroup', note: 'delegated name=systemd, writable' });
+  mounts.push({ type: 'bind', source: dirs[0]!.payload, dest: '/sys/fs/cgroup/systemd', origin: 'cgroup', note: 'the machine\'s delegated name=systemd, writable' });
   if (facts.unified?.writable && facts.layout === 'hybrid') {
-    const hostDir = path.join(facts.unified.dir, name);
-    dirs.push({ hierarchy: 'unified', hostDir });
-    mounts.push({ type: 'bind', source: hostDir, dest: '/sys/fs/cgroup/unified', origin: 'cgroup', note: 'delegated cgroup v2, writable' });
+    const dir = machineDir('unified', path.join(facts.unified.dir, name));
+    dirs.push(dir);
+    mounts.push({ type: 'bind', source: dir.payload, dest: '/sys/fs/cgroup/unified', origin: 'cgroup', note: 'the machine\'s delegated cgroup v2, writable' });
   }
   return { ...base, dirs, mounts, finalMounts: [{ type: 'remount-ro', dest: '/sys/fs/cgroup', origin: 'cgroup' }] };
 }

@@ -1,15 +1,23 @@
-// A connection to one machine's supervisor: status events, console bytes, requests.
+// A connection to one machine's supervisor: status events, console bytes, requests. Whatever arrives is
+// checked before use: a frame over the limit or one that is not a known event closes the connection (the
+// caller sees it end), never throws in the CLI, the window's terminals or `burrow stop`.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { MachineStatus } from '../contract/machine-state';
-import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage, type SupervisorMessage } from '../supervisor/control-protocol';
+import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, MAX_EVENT_FRAME, parseSupervisorMessage } from '../supervisor/control-protocol';
+import type { ClientMessage } from '../supervisor/control-protocol';
 import { BurrowError } from './errors';
 import { runtimeFiles } from './runtime-state';
+
+/** Console input per frame, well under the supervisor's limit for a request (MAX_REQUEST_FRAME). */
+const INPUT_PIECE = 32 * 1024;
 
 export interface ControlHandlers {
   onStatus?: (status: MachineStatus) => void;
   onData?: (data: Buffer) => void;
   onReplayDone?: () => void;
+  /** The supervisor refused a request, or this client (too many at once). */
+  onError?: (message: string) => void;
   onClose?: () => void;
 }
 
@@ -17,35 +25,52 @@ export class ControlClient {
   private constructor(private readonly socket: net.Socket) {}
 
   static connect(name: string, handlers: ControlHandlers): Promise<ControlClient> {
-    const sockPath = runtimeFiles(name).control;
     return new Promise((resolve, reject) => {
+      const sockPath = runtimeFiles(name).control;
       if (!fs.existsSync(sockPath)) {
         reject(new BurrowError('not-running', `machine "${name}" is not running`, `start it with: burrow start ${name}`));
         return;
       }
       const socket = net.createConnection(sockPath);
-      const decoder = new FrameDecoder((type, payload) => {
-        if (type === FRAME_DATA) handlers.onData?.(payload);
-        else if (type === FRAME_JSON) {
-          const msg = JSON.parse(payload.toString('utf8')) as SupervisorMessage;
-          if (msg.event === 'status') handlers.onStatus?.(msg.status);
-          else if (msg.event === 'replay-done') handlers.onReplayDone?.();
-        }
-      });
+      const onFrame = (type: number, payload: Buffer): void => {
+        if (type === FRAME_DATA) return handlers.onData?.(payload);
+        const msg = type === FRAME_JSON ? parseSupervisorMessage(payload) : undefined;
+        if (msg?.event === 'status') handlers.onStatus?.(msg.status);
+        else if (msg?.event === 'replay-done') handlers.onReplayDone?.();
+        else if (msg?.event === 'error') handlers.onError?.(msg.message);
+      };
+      let frames: [number, Buffer][] = [];
+      const decoder = new FrameDecoder((type, payload) => frames.push([type, payload]), MAX_EVENT_FRAME);
       socket.once('connect', () => resolve(new ControlClient(socket)));
-      socket.once('error', () => reject(new BurrowError('not-running', `machine "${name}" is not running (its supervisor does not answer)`, `start it with: burrow start ${name}`)));
-      socket.on('data', (chunk) => decoder.push(chunk));
+      socket.on('error', () => {
+        socket.destroy();
+        reject(new BurrowError('not-running', `machine "${name}" is not running (its supervisor does not answer)`, `start it with: burrow start ${name}`));
+      });
+      socket.on('data', (chunk: Buffer) => {
+        frames = [];
+        try {
+          decoder.push(chunk);
+        } catch {
+          return void socket.destroy(); // a frame over the limit: not a supervisor of ours
+        }
+        for (const [type, payload] of frames) if (!socket.destroyed) onFrame(type, payload);
+      });
       socket.on('close', () => handlers.onClose?.());
     });
   }
 
   send(msg: ClientMessage): void {
-    this.socket.write(encodeJson(msg));
+    if (!this.socket.destroyed) this.socket.write(encodeJson(msg));
   }
 
   /** Keys typed on the console. Returns false when the socket is backed up (the caller should pause). */
   input(data: Buffer | string): boolean {
-    return this.socket.write(encodeData(data));
+    if (this.socket.destroyed) return false;
+    // The supervisor takes small frames only: a long paste goes in pieces.
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let flushed = true;
+    for (let at = 0; at < bytes.length; at += INPUT_PIECE) flushed = this.socket.write(encodeData(bytes.subarray(at, at + INPUT_PIECE)));
+    return flushed;
   }
 
   /** Flow control for readers: stop reading console bytes until resumed. */

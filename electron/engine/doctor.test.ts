@@ -1,19 +1,35 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { apparmorUsernsCheck } from './apparmor-userns';
 import { doctorVerdict, runDoctor } from './doctor';
 import { hybridHost } from './test-host-facts';
 
 const check = (id: string, host = hybridHost()) => runDoctor(host).find((c) => c.id === id)!;
 
 describe('doctor', () => {
-  it('passes a ready host, warning only that no controllers are delegated', () => {
-    const checks = runDoctor(hybridHost());
-    expect(checks.filter((c) => c.level !== 'ok').map((c) => c.id)).toEqual(['cgroup-controllers']);
+  it('passes a ready host without systemd, warning what the missing user manager and controllers cost', () => {
+    const checks = runDoctor(hybridHost({ userManager: { absent: 'this host has no systemd' } }));
+    expect(checks.filter((c) => c.level !== 'ok').map((c) => c.id)).toEqual(['user-manager', 'cgroup-controllers']);
+    expect(checks.find((c) => c.id === 'user-manager')!.detail).toMatch(/none: this host has no systemd\. .*cannot start at login/);
     expect(doctorVerdict(checks)).toBe('warning');
   });
 
   it('explains setuid bwrap, AppArmor restrictions and missing subordinate ids with a fix', () => {
     expect(check('bwrap', hybridHost({ bwrap: { path: '/usr/bin/bwrap', setuidRoot: true } }))).toMatchObject({ level: 'error', fix: expect.stringContaining('chmod u-s') });
-    expect(check('userns', hybridHost({ userns: { apparmorRestrict: 1 } }))).toMatchObject({ level: 'error', fix: expect.stringContaining('apparmor_restrict_unprivileged_userns=0') });
+    // The AppArmor case has its own tests (apparmor-userns.test.ts): here, that doctor asks it, not the sysctl.
+    const data = process.env.XDG_DATA_HOME;
+    process.env.XDG_DATA_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-doctor-'));
+    try {
+      const restricted = hybridHost({ userns: { apparmorRestrict: 1 } });
+      expect(check('userns', restricted)).toEqual(apparmorUsernsCheck(restricted));
+      expect(check('userns', restricted).fix ?? '').not.toMatch(/sysctl/);
+    } finally {
+      fs.rmSync(process.env.XDG_DATA_HOME, { recursive: true, force: true });
+      if (data === undefined) delete process.env.XDG_DATA_HOME;
+      else process.env.XDG_DATA_HOME = data;
+    }
     expect(check('subid', hybridHost({ subuid: undefined }))).toMatchObject({ level: 'warning', fix: expect.stringContaining('usermod --add-subuids') });
   });
 
@@ -22,8 +38,33 @@ describe('doctor', () => {
     host.cgroups.unified!.writable = false;
     host.cgroups.systemd!.writable = false;
     expect(check('cgroup-delegation', host).level).toBe('error');
-    host.systemdRun = { path: '/usr/bin/systemd-run', setuidRoot: false, userBus: true };
-    expect(check('cgroup-delegation', host)).toMatchObject({ level: 'warning', fix: expect.stringContaining('Delegate=yes') });
+  });
+});
+
+describe('doctor on a systemd desktop', () => {
+  const facts = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
+  const desktop = (patch: Partial<typeof facts> = {}) => hybridHost({ userManager: { facts: { ...facts, ...patch } } });
+
+  it('runs machines as units, with limits from systemd, and no cgroup of the caller needed', () => {
+    const host = desktop();
+    host.cgroups.unified!.writable = false;
+    const checks = runDoctor(host);
+    expect(checks.filter((c) => c.level !== 'ok')).toEqual([]);
+    expect(check('user-manager', host).detail).toMatch(/systemd 257 .*burrow-NAME\.service/);
+    expect(check('cgroup-controllers', host).detail).toMatch(/MemoryMax=, TasksMax= and CPUQuota=/);
+  });
+
+  it('says what logout does without linger, and gives the command, without calling it a problem', () => {
+    expect(check('linger', desktop())).toMatchObject({ level: 'ok', detail: expect.stringMatching(/halts running machines/), fix: 'to keep machines running after logout and start enabled ones at boot: loginctl enable-linger alice' });
+    expect(check('linger', desktop({ linger: true })).detail).toMatch(/start at boot/);
+  });
+
+  it('names a controller the user manager lacks, and that an administrator adds it', () => {
+    expect(check('cgroup-controllers', desktop({ controllers: ['memory', 'pids'] }))).toMatchObject({ level: 'warning', detail: expect.stringContaining('no cpu controller'), fix: expect.stringContaining('Delegate=cpu memory pids') });
+  });
+
+  it('warns when a user bus exists but does not answer', () => {
+    expect(check('user-manager', hybridHost({ userManager: { absent: 'the user bus does not answer (Connection refused)', unanswered: true } }))).toMatchObject({ level: 'warning', fix: expect.stringContaining('systemctl --user status') });
   });
 });
 

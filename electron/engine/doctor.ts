@@ -1,6 +1,8 @@
 // `burrow doctor`: the host probe as a list of checks, each ok / warning / error with the exact fix.
+import { apparmorUsernsCheck } from './apparmor-userns';
 import type { HostFacts } from './host-probe';
 import { limitsUnavailable } from './resource-limits';
+import type { UserManagerFacts } from './user-manager';
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
@@ -23,7 +25,7 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
   const { maxUserNamespaces, unprivilegedClone, apparmorRestrict } = h.userns;
   if (maxUserNamespaces === 0) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'user.max_user_namespaces is 0', fix: 'sudo sysctl -w user.max_user_namespaces=15000' });
   else if (unprivilegedClone === 0) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'kernel.unprivileged_userns_clone is 0', fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1' });
-  else if (apparmorRestrict === 1) add({ id: 'userns', title: 'user namespaces', level: 'error', detail: 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): unshare and bwrap lose their capabilities inside', fix: 'allow userns for unshare and bwrap with an AppArmor profile (abi <abi/4.0>, "userns,"), or: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' });
+  else if (apparmorRestrict === 1) add(apparmorUsernsCheck(h));
   else add({ id: 'userns', title: 'user namespaces', level: 'ok', detail: `unprivileged user namespaces allowed (max ${maxUserNamespaces ?? 'unknown'})` });
 
   const mapTools = [h.newuidmap, h.newgidmap];
@@ -45,20 +47,9 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
   if (cg.layout === 'none') add({ id: 'cgroup-layout', title: 'cgroup layout', level: 'error', detail: 'no cgroup file system under /sys/fs/cgroup', fix: 'boot the host with systemd (it mounts cgroup2 there)' });
   else add({ id: 'cgroup-layout', title: 'cgroup layout', level: 'ok', detail: `${cg.layout}${cg.layout === 'hybrid' ? ' (v1 controllers, name=systemd, and cgroup v2 at /sys/fs/cgroup/unified)' : ''}` });
 
-  const delegated = cg.unified?.writable || cg.systemd?.writable;
-  if (delegated) {
-    const dirs = [cg.unified?.writable && cg.unified.dir, cg.systemd?.writable && cg.systemd.dir].filter(Boolean).join(' and ');
-    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'ok', detail: `machines get sub-cgroups of ${dirs}` });
-  } else if (h.systemdRun?.userBus) {
-    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'warning', detail: `your cgroup ${cg.unified?.dir ?? cg.systemd?.dir ?? ''} is not writable by you`, fix: 'run Burrow in a delegated scope: systemd-run --user --scope -p Delegate=yes burrow ...' });
-  } else {
-    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'error', detail: `your cgroup ${cg.unified?.dir ?? cg.systemd?.dir ?? ''} is not writable by you and there is no systemd user manager to delegate one`, fix: 'log in through a systemd session (user@.service delegates a cgroup tree to you), or have root create one and chown it to you' });
-  }
-  if (cg.unified?.writable) {
-    // The same judgement the launch plan makes for a machine with limits.
-    const why = limitsUnavailable(cg, ['memory', 'pids', 'cpu']);
-    add({ id: 'cgroup-controllers', title: 'resource controllers', level: why ? 'warning' : 'ok', detail: why ? `${why}: machines boot, but memory, pids and CPU limits cannot be applied` : 'memory, pids and cpu are delegated', fix: why ? 'on systemd hosts: systemctl edit user@.service, add Delegate=memory pids cpu' : undefined });
-  }
+  const manager = h.userManager?.facts;
+  if (manager) addUserManagerChecks(add, manager, h.user);
+  else addPlainCgroupChecks(add, h);
 
   const net = h.network;
   if (net.pasta && !net.online) {
@@ -80,6 +71,48 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
 
   add({ id: 'nnp', title: 'privileges inside', level: 'ok', detail: 'bwrap sets no-new-privileges: root inside can become other users (su, runuser), but no user can become root with sudo or su' });
   return checks;
+}
+
+type Add = (c: DoctorCheck) => void;
+
+const LIMIT_CONTROLLERS = ['memory', 'pids', 'cpu'];
+
+/** A systemd desktop: machines are units of the user's manager, which delegates and limits them. */
+function addUserManagerChecks(add: Add, m: UserManagerFacts, user: string): void {
+  add({ id: 'user-manager', title: 'systemd user manager', level: 'ok', detail: `systemd${m.version ? ` ${m.version}` : ''} runs your session: each machine is its own unit (burrow-NAME.service: systemctl --user status, journalctl --user -u), apart from the terminal or window that started it` });
+  add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'ok', detail: "systemd gives each machine's unit its own delegated cgroup (Delegate=yes)" });
+  const missing = LIMIT_CONTROLLERS.filter((c) => !m.controllers.includes(c));
+  add(missing.length
+    ? { id: 'cgroup-controllers', title: 'resource controllers', level: 'warning', detail: `your user manager has no ${missing.join(', ')} controller (it has: ${m.controllers.join(' ') || 'none'}): machines boot, but those limits cannot be applied`, fix: `an administrator adds them: sudo systemctl edit user@.service, then [Service] Delegate=cpu memory pids` }
+    : { id: 'cgroup-controllers', title: 'resource controllers', level: 'ok', detail: 'memory, pids and cpu: systemd applies --memory, --pids and --cpus as MemoryMax=, TasksMax= and CPUQuota= of the unit' });
+  add(m.linger
+    ? { id: 'linger', title: 'machines at logout', level: 'ok', detail: 'linger is on: running machines keep running after you log out, and machines enabled with burrow enable start at boot' }
+    : { id: 'linger', title: 'machines at logout', level: 'ok', detail: 'linger is off: when your last session ends, your user manager stops and halts running machines cleanly; machines enabled with burrow enable start at your next login', fix: `to keep machines running after logout and start enabled ones at boot: loginctl enable-linger ${user}` });
+}
+
+/** Anywhere else (containers, WSL, hybrid hosts, no systemd): machines live in the cgroup Burrow was started in. */
+function addPlainCgroupChecks(add: Add, h: HostFacts): void {
+  const cg = h.cgroups;
+  const probe = h.userManager;
+  add({
+    id: 'user-manager',
+    title: 'systemd user manager',
+    level: 'warning',
+    detail: `none: ${probe?.absent ?? 'not looked for'}. Machines then run in the cgroup Burrow was started from, so they end with whatever ends it (a logout that ends the session's processes, a container stopping), cannot start at login, and get limits only where that cgroup passes controllers on`,
+    fix: probe?.unanswered ? 'check your session: systemctl --user status (a broken user bus or manager)' : 'on a systemd desktop, log in through a session (libpam-systemd starts a user manager for ssh and console logins too)',
+  });
+  const delegated = cg.unified?.writable || cg.systemd?.writable;
+  if (delegated) {
+    const dirs = [cg.unified?.writable && cg.unified.dir, cg.systemd?.writable && cg.systemd.dir].filter(Boolean).join(' and ');
+    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'ok', detail: `machines get sub-cgroups of ${dirs}` });
+  } else {
+    add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'error', detail: `your cgroup ${cg.unified?.dir ?? cg.systemd?.dir ?? ''} is not writable by you and there is no systemd user manager to delegate one`, fix: 'log in through a systemd session (user@.service delegates a cgroup tree to you), or have root create one and chown it to you' });
+  }
+  if (cg.unified?.writable) {
+    // The same judgement the launch plan makes for a machine with limits.
+    const why = limitsUnavailable(cg, ['memory', 'pids', 'cpu']);
+    add({ id: 'cgroup-controllers', title: 'resource controllers', level: why ? 'warning' : 'ok', detail: why ? `${why}: machines boot, but memory, pids and CPU limits cannot be applied` : 'memory, pids and cpu are delegated', fix: why ? 'where root sets up your cgroup: pass the controllers on to it (cgroup.subtree_control of its parent)' : undefined });
+  }
 }
 
 export const doctorVerdict = (checks: DoctorCheck[]): CheckLevel =>

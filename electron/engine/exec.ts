@@ -5,7 +5,9 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { DEFAULT_PATH } from '../contract/plain';
-import { joinCgroupsShell } from './cgroups';
+import { EXEC_CGROUP } from './cgroup-plan';
+import { cgroupPids, joinCgroupsShell } from './cgroups';
+import { cgroupFactsOf, isOwnMachineCgroup } from './own-cgroups';
 import { BurrowError } from './errors';
 import { readRecord, statusOf } from './runtime-state';
 import { which } from './which';
@@ -18,12 +20,7 @@ export interface ExecTarget {
   cgroupDirs: string[];
 }
 
-/**
- * The leaf beside systemd's own units (init.scope, system.slice...) that commands from outside join.
- * The machine's cgroup itself cannot hold them: cgroup v2 lets processes live only in leaves once
- * controllers are passed on, which systemd inside does.
- */
-export const EXEC_CGROUP = 'burrow-exec';
+export { EXEC_CGROUP } from './cgroup-plan';
 
 /** The environment a command inside starts with (the host's is never passed in). */
 export function guestEnv(term = 'xterm-256color'): NodeJS.ProcessEnv {
@@ -42,11 +39,29 @@ export function nsenterArgv(target: ExecTarget, command: string[], nsenterPath =
   ];
 }
 
-/** The running machine's PID 1, or a clear error when it is not running. */
-export function execTarget(name: string): ExecTarget {
+/** Which machine: its name, and the id that names its cgroups (from its profile). */
+export interface MachineRef {
+  name: string;
+  machineId: string;
+}
+
+/**
+ * The running machine's PID 1, or a clear error when it is not running. What state.json names is
+ * checked first: its cgroups must be the machine's own, and PID 1 must be in them (a planted record
+ * must not send nsenter into another process, or our shell into another cgroup).
+ */
+export function execTarget(machine: MachineRef): ExecTarget {
+  const { name } = machine;
   const status = statusOf(name);
   if (!['running', 'degraded', 'starting'].includes(status.state) || !status.pid1) {
     throw new BurrowError('not-running', `machine "${name}" is not running (${status.state})`, `start it first: burrow start ${name}`);
+  }
+  const record = readRecord(name);
+  const facts = cgroupFactsOf(record?.supervisorPid);
+  const cgroupDirs = (record?.cgroupDirs ?? []).filter((d) => isOwnMachineCgroup(d, name, machine.machineId, facts));
+  if (!cgroupDirs.some((d) => cgroupPids(d).includes(status.pid1!))) {
+    const why = `its recorded PID 1 (${status.pid1}) is not in the machine's own cgroup`;
+    throw new BurrowError('not-running', `machine "${name}" is not running: ${why}`, `start it again: burrow start ${name}`);
   }
   let single = false;
   try {
@@ -54,7 +69,7 @@ export function execTarget(name: string): ExecTarget {
   } catch {
     throw new BurrowError('not-running', `machine "${name}" is not running (its PID 1 is gone)`);
   }
-  return { pid1: status.pid1, single, cgroupDirs: readRecord(name)?.cgroupDirs ?? [] };
+  return { pid1: status.pid1, single, cgroupDirs };
 }
 
 function nsenterPath(): string {
@@ -69,8 +84,8 @@ export function loginShell(pid1: number): string[] {
 }
 
 /** Runs a command inside with the caller's terminal; resolves with its exit status. */
-export function execInteractive(name: string, command: string[]): Promise<number> {
-  const target = execTarget(name);
+export function execInteractive(machine: MachineRef, command: string[]): Promise<number> {
+  const target = execTarget(machine);
   const cmd = command.length ? command : loginShell(target.pid1);
   const argv = nsenterArgv(target, cmd, nsenterPath());
   return new Promise((resolve) => {

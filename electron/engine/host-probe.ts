@@ -7,6 +7,7 @@ import { probeCgroups, type CgroupFacts } from './cgroups';
 import { readSubidRange, type IdRange } from './idmap';
 import { probeOnline } from './host-routes';
 import type { NetworkTools } from './network-plan';
+import { probeUserManager, type UserManagerProbe } from './user-manager';
 import { which } from './which';
 
 export interface ToolFact {
@@ -34,6 +35,8 @@ export interface HostFacts {
   inotifyInstances?: number;
   cgroups: CgroupFacts;
   network: NetworkTools;
+  /** The user's systemd manager: machines run as its units where it answers. */
+  userManager?: UserManagerProbe;
 }
 
 function tool(name: string): ToolFact | undefined {
@@ -77,6 +80,7 @@ export function probeHost(): HostFacts {
     }
     mapAuto = unshareMapAuto.get(unshareTool.path)!;
   }
+  const cgroups = probeCgroups(info.uid);
   return {
     uid: info.uid,
     gid: info.gid,
@@ -96,7 +100,8 @@ export function probeHost(): HostFacts {
       unprivilegedClone: readNumber('/proc/sys/kernel/unprivileged_userns_clone'),
       apparmorRestrict: readNumber('/proc/sys/kernel/apparmor_restrict_unprivileged_userns'),
     },
-    cgroups: probeCgroups(info.uid),
+    cgroups,
+    userManager: probeUserManager(cgroups.layout === 'unified' ? cgroups.mounts.find((m) => m.hierarchy === 'unified')?.mountPoint : undefined),
     inotifyInstances: readNumber('/proc/sys/fs/inotify/max_user_instances'),
     network: {
       pasta: process.env.BURROW_NAT_HELPER === 'slirp4netns' ? undefined : which('pasta'),

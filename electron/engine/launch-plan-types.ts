@@ -1,6 +1,7 @@
 // The launch plan's data shapes, shared by the planner, the supervisor, the CLI and the window.
 import type { Limits } from '../contract/profile';
 import type { RiskyChoice } from '../contract/risks';
+import type { MachineCgroupDir } from './cgroup-plan';
 import type { CgroupPresentation, CgroupLayout } from './cgroups';
 import type { NetworkPlan } from './network-plan';
 import type { LimitWrite } from './resource-limits';
@@ -30,7 +31,9 @@ export interface LaunchPlan {
     presentation: CgroupPresentation;
     reason: string;
     hostLayout: CgroupLayout;
-    dirs: { hierarchy: 'unified' | 'name=systemd'; hostDir: string }[];
+    dirs: MachineCgroupDir[];
+    /** The unit of the user's systemd the machine runs in (burrow-NAME.service), where there is a user manager. */
+    unit?: string;
   };
   idMapping: { mode: 'auto' | 'single'; description: string };
   network: Pick<NetworkPlan, 'mode' | 'ports' | 'helper'> & {

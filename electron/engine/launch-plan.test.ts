@@ -23,11 +23,12 @@ describe('launch plan', () => {
     expect(argv).not.toContain('--unshare-user');
   });
 
-  it('joins the machine cgroups in a launch step before the namespaces exist', () => {
+  it('joins the machine\'s payload cgroups in a launch step before the namespaces exist', () => {
     const { argv, cgroup } = plan();
     expect(argv[0]).toBe('/bin/sh');
     expect(cgroup.dirs.map((d) => d.hostDir)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web-01234567', '/sys/fs/cgroup/unified/user/burrow-web-01234567']);
-    expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web-01234567 /sys/fs/cgroup/unified/user/burrow-web-01234567; do');
+    expect(cgroup.dirs.map((d) => d.payload)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web-01234567/payload', '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload']);
+    expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web-01234567/payload /sys/fs/cgroup/unified/user/burrow-web-01234567/payload; do');
     expect(argv[2]).toContain('exec "$@"');
   });
 
@@ -46,8 +47,8 @@ describe('launch plan', () => {
       'tmpfs /sys/fs/cgroup',
       'ro-bind /sys/fs/cgroup/memory /sys/fs/cgroup/memory',
       'ro-bind /sys/fs/cgroup/pids /sys/fs/cgroup/pids',
-      'bind /sys/fs/cgroup/systemd/user/burrow-web-01234567 /sys/fs/cgroup/systemd',
-      'bind /sys/fs/cgroup/unified/user/burrow-web-01234567 /sys/fs/cgroup/unified',
+      'bind /sys/fs/cgroup/systemd/user/burrow-web-01234567/payload /sys/fs/cgroup/systemd',
+      'bind /sys/fs/cgroup/unified/user/burrow-web-01234567/payload /sys/fs/cgroup/unified',
       'remount-ro /sys/fs/cgroup',
     ]);
     expect(p.mounts.at(-1)).toMatchObject({ type: 'remount-ro', dest: '/sys/fs/cgroup' });
@@ -57,7 +58,7 @@ describe('launch plan', () => {
     const p = plan(profile(), hybridHost(), 257);
     expect(p.cgroup.presentation).toBe('unified');
     expect(p.cgroup.reason).toMatch(/systemd 257 needs cgroup v2/);
-    expect(p.mounts.filter((m) => m.origin === 'cgroup')).toEqual([expect.objectContaining({ type: 'bind', source: '/sys/fs/cgroup/unified/user/burrow-web-01234567', dest: '/sys/fs/cgroup' })]);
+    expect(p.mounts.filter((m) => m.origin === 'cgroup')).toEqual([expect.objectContaining({ type: 'bind', source: '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload', dest: '/sys/fs/cgroup' })]);
   });
 
   it('uses unified on a unified host and refuses a forced hybrid presentation for systemd 257', () => {
@@ -129,5 +130,45 @@ describe('launch plan', () => {
     expect(supervised.argv).toContain('--info-fd');
     expect(supervised.argv[2]).toContain(`exec "$@" 3>/r/web/info.json`);
     expect(plan().argv).not.toContain('--info-fd');
+  });
+});
+
+describe('launch plan: the machine\'s cgroup and what the guest gets', () => {
+  it('binds only the payload child, never the cgroup that carries the limits', () => {
+    const p = plan(profile({ limits: { memory: '64M' } }), unifiedHost(), 257);
+    const binds = p.mounts.filter((m) => m.dest === '/sys/fs/cgroup');
+    expect(binds).toHaveLength(1);
+    expect(binds[0]!.source).toBe(`${p.cgroup.dirs[0]!.hostDir}/payload`);
+    expect(p.argv.filter((a) => a === p.cgroup.dirs[0]!.hostDir)).toEqual([]);
+  });
+});
+
+describe('launch plan with a systemd user manager', () => {
+  const manager = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
+  const desktop = (controllers = manager.controllers) => unifiedHost({ userManager: { facts: { ...manager, controllers } } });
+  const supervised = (p = profile(), host = desktop()) => buildLaunchPlan({ profile: p, host, rootfs: rootfs(257), runtimeDir: '/r/web', infoPath: '/r/web/info.json' });
+
+  it('runs the machine in its own unit, burrow-NAME.service, under app.slice', () => {
+    const p = supervised();
+    expect(p.cgroup.unit).toBe('burrow-web.service');
+    expect(p.cgroup.dirs[0]).toEqual({ hierarchy: 'unified', hostDir: `${manager.cgroupDir}/app.slice/burrow-web.service`, payload: `${manager.cgroupDir}/app.slice/burrow-web.service/payload` });
+  });
+
+  it('needs no writable cgroup of the caller: systemd delegates the unit\'s', () => {
+    const host = desktop();
+    host.cgroups.unified!.writable = false;
+    expect(supervised(profile(), host).cgroup.dirs[0]!.hostDir).toMatch(/burrow-web\.service$/);
+  });
+
+  it('pasted by hand, runs in a delegated scope with the same limits', () => {
+    const p = buildLaunchPlan({ profile: profile({ limits: { memory: '64M', cpus: 0.5 } }), host: desktop(), rootfs: rootfs(257), runtimeDir: '/r/web' });
+    expect(p.argv.slice(0, 11)).toEqual(['/usr/bin/systemd-run', '--user', '--scope', '--quiet', '--unit=burrow-web-by-hand.scope', '--slice=app.slice', '--property=Delegate=yes', '--property=MemoryMax=67108864', '--property=MemorySwapMax=0', '--property=CPUQuota=50.00%', '--']);
+    expect(p.cgroup.dirs[0]!.hostDir).toBe(`${manager.cgroupDir}/app.slice/burrow-web-by-hand.scope`);
+  });
+
+  it('says which limits the user manager cannot apply, by controller', () => {
+    const p = supervised(profile({ limits: { memory: '64M', cpus: 1 } }), desktop(['memory', 'pids']));
+    expect(p.limits.unavailable).toMatch(/user manager .* no cpu controller/);
+    expect(supervised(profile({ limits: { memory: '64M' } }), desktop(['memory', 'pids'])).limits.unavailable).toBeUndefined();
   });
 });

@@ -11,7 +11,8 @@ import type { LaunchPlan, PlannedMount } from './launch-plan-types';
 import { joinCgroupsShell } from './cgroups';
 import { planNetwork } from './network-plan';
 import { overlayMountScript, type OverlayPaths } from './overlay';
-import { limitsUnavailable, limitWrites } from './resource-limits';
+import { limitProperties, unitCgroupDir, UNIT_SLICE } from './machine-unit';
+import { limitsUnavailable, limitWrites, type Controller } from './resource-limits';
 import type { RootfsInfo } from './rootfs';
 import { shellQuote } from './shell-quote';
 
@@ -32,6 +33,8 @@ export interface PlanInput {
 }
 
 export const GUEST_HOST_DIR = '/run/host';
+/** A machine pasted by hand from `burrow command` runs in this scope of the user's systemd (where there is one). */
+export const byHandScope = (machine: string): string => `burrow-${machine}-by-hand.scope`;
 export const GUEST_NOTIFY_SOCKET = `${GUEST_HOST_DIR}/notify`;
 
 /** The id mapping a profile gets on this host: `auto` falls back to `single` (with a warning) when it cannot be set up. */
@@ -46,6 +49,12 @@ export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts): { m
     warnings.push('single-uid mapping: only root exists inside, so services with User= (dbus, apache\'s workers) will fail.');
   }
   return { map: buildIdMap(mode, host.uid, host.gid, { uid: host.subuid, gid: host.subgid }), warnings };
+}
+
+function missingInManager(controllers: string[], needed: Controller[]): string | undefined {
+  const missing = needed.filter((c) => !controllers.includes(c));
+  if (!missing.length) return undefined;
+  return `your systemd user manager (user@.service) has no ${missing.join(', ')} controller${missing.length > 1 ? 's' : ''} to give its units (it has: ${controllers.join(' ') || 'none'})`;
 }
 
 function sizeInBytes(size: string): string {
@@ -87,13 +96,17 @@ function uuidFromHex(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The small /bin/sh step before the user namespace: make the runtime folder, join the machine's cgroups. */
-function launchScript(hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
+/**
+ * The small /bin/sh step before the user namespace: make the runtime folder, join the machine's payload cgroups.
+ * The per-user runtime folder is made private (0700), as Burrow insists on when it reads it back.
+ */
+function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
   const join = joinCgroupsShell(cgroupDirs);
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
-  return `set -e; mkdir -p ${shellQuote(hostDir)}; ${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  const folders = `mkdir -p -m 700 ${shellQuote(path.dirname(runtimeDir))}; mkdir -p ${shellQuote(hostDir)}; `;
+  return `set -e; ${folders}${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {
@@ -106,7 +119,12 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (!rootfs.init) throw new BurrowError('rootfs-invalid', `rootfs ${rootfs.rootfs} has no init`);
 
   const { map, warnings } = resolveIdMap(profile.idMapping, host);
-  const cg = planCgroups(profile.cgroups, host.cgroups, rootfs.systemdVersion, profile.name, profile.machineId);
+  // With a systemd user manager the machine runs in its own unit: a service under its supervisor, or a
+  // delegated scope when the command is pasted by hand.
+  const manager = host.userManager?.facts;
+  const unitName = manager && (input.infoPath ? `burrow-${profile.name}.service` : byHandScope(profile.name));
+  const unit = manager && unitName ? { name: unitName, dir: input.infoPath ? unitCgroupDir(manager, profile.name) : `${manager.cgroupDir}/${UNIT_SLICE}/${unitName}` } : undefined;
+  const cg = planCgroups(profile.cgroups, host.cgroups, rootfs.systemdVersion, profile.name, profile.machineId, unit?.dir);
   if (!profile.namespaces.cgroup) {
     throw new BurrowError('invalid-input', `the cgroup namespace is off, but the ${cg.presentation} presentation binds the machine's own cgroup as its root`, 'turn the cgroup namespace back on');
   }
@@ -114,7 +132,8 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   warnings.push(...network.warnings);
   const writes = limitWrites(profile.limits);
   const unifiedDir = cg.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
-  const limitsWhyNot = writes.length ? (unifiedDir ? limitsUnavailable(host.cgroups, [...new Set(writes.map((w) => w.controller))]) : 'the machine has no cgroup v2 directory on this host') : undefined;
+  const needed = [...new Set(writes.map((w) => w.controller))];
+  const limitsWhyNot = !writes.length ? undefined : manager ? missingInManager(manager.controllers, needed) : unifiedDir ? limitsUnavailable(host.cgroups, needed) : 'the machine has no cgroup v2 directory on this host';
   if (limitsWhyNot) warnings.push(`resource limits will not be applied: ${limitsWhyNot}.`);
   if (!profile.mounts.some((m) => m.dest === '/sys')) warnings.push('nothing is mounted at /sys: systemd needs it (add ro-bind /sys /sys).');
   if (!profile.mounts.some((m) => m.dest === '/proc' && m.type === 'proc')) warnings.push('no proc file system at /proc: systemd needs one.');
@@ -163,7 +182,11 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const initArgv = [...rootfs.init];
   if (rootfs.systemdVersion !== undefined) for (const unit of profile.maskUnits) initArgv.push(`systemd.mask=${unit}`);
 
-  const prefix = ['/bin/sh', '-c', launchScript(hostDir, cg.dirs.map((d) => d.hostDir), input.infoPath, blockFifo, overlay), 'burrow-launch'];
+  // By hand, with a user manager: the scope systemd-run makes, delegated and limited like the service.
+  const scope = unit && !input.infoPath
+    ? [manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
+    : [];
+  const prefix = [...scope, '/bin/sh', '-c', launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay), 'burrow-launch'];
   const userns = overlay
     ? [...userNamespacePrefix(map, host.unshare?.path ?? 'unshare', { mount: true }), '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay']
     : userNamespacePrefix(map, host.unshare?.path ?? 'unshare');
@@ -174,7 +197,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     bwrapIndex: prefix.length + userns.length,
     initArgv,
     mounts,
-    cgroup: { presentation: cg.presentation, reason: cg.reason, hostLayout: cg.hostLayout, dirs: cg.dirs },
+    cgroup: { presentation: cg.presentation, reason: cg.reason, hostLayout: cg.hostLayout, dirs: cg.dirs, unit: unit?.name },
     idMapping: {
       mode: map.mode,
       description: map.mode === 'auto' && map.uidRange

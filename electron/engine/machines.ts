@@ -6,18 +6,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LIVE_STATES, type MachineStatus } from '../contract/machine-state';
 import { defaultProfile, type MachineProfile } from '../contract/profile';
-import { cgroupPids, killCgroupTree, removeCgroupTree } from './cgroups';
+import { machineCgroupDir } from './cgroup-plan';
+import { cgroupFactsOf, existingMachineCgroups, isOwnMachineCgroup } from './own-cgroups';
 import { ControlClient } from './control-client';
 import { BurrowError } from './errors';
 import { probeHost, type HostFacts } from './host-probe';
 import { buildLaunchPlan, resolveIdMap, type LaunchPlan } from './launch-plan';
+import { nodeScriptCommand } from './node-runtime';
 import { machineRuntimeDir } from './paths';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
 import { removeMappedTree } from './mapped-exec';
 import { discardOverlay, overlayPaths, persistentOverlayDir } from './overlay';
+import { killMachineProcesses, removeMachineCgroups } from './machine-cgroup';
+import { unitName } from './machine-unit';
 import { readUsage, type Usage } from './resource-limits';
 import { validateRootfs, type RootfsInfo } from './rootfs';
-import { ensureRuntimeRoot, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
+import { ensureRuntimeRoot, existingRuntimeRoot } from './runtime-root';
+import { isOurNetworkHelper, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
+import type { UserManagerFacts } from './user-manager';
+import { disableUnit, enabledUnitFile, startUnit, unitFileDir, unitJournalTail, unitStatus, writeUnitFile } from './user-units';
 
 export interface PlanResult {
   plan: LaunchPlan;
@@ -55,20 +62,33 @@ export function createMachine(name: string, rootfs: string, customize: (p: Machi
   return { profile, plan };
 }
 
-/** Changes a machine's profile: checked like a new one, written atomically; a live machine needs a restart to see it. */
-export function editMachine(name: string, change: (p: MachineProfile) => MachineProfile): { profile: MachineProfile; plan: LaunchPlan; restartNeeded: boolean } {
-  const profile = validateProfile(change(loadProfile(name)));
+/**
+ * Changes a machine's profile: checked like a new one, written atomically; a live machine needs a restart
+ * to see it. The unit file of a machine that starts at login is rewritten to match.
+ */
+export async function editMachine(name: string, change: (p: MachineProfile) => MachineProfile): Promise<{ profile: MachineProfile; plan: LaunchPlan; restartNeeded: boolean }> {
+  const before = loadProfile(name);
+  const profile = validateProfile(change(before));
   if (profile.name !== name) throw new BurrowError('invalid-input', 'a machine cannot be renamed by editing it', 'create a new machine from the same rootfs instead');
-  const { plan } = planMachine(profile);
+  const { plan, host } = planMachine(profile);
+  const manager = host.userManager?.facts;
+  const enabled = manager && enabledUnitFile(await unitFileDir(manager), before);
   saveProfile(profile);
+  if (manager && enabled) await writeUnitFile(manager, profile);
   return { profile, plan, restartNeeded: isLive(statusOf(name)) };
 }
 
 /** Live resource usage of a running machine (undefined when it is not running). */
 export function machineUsage(name: string): Usage | undefined {
   const record = readRecord(name);
-  if (!record || !isLive(statusOf(name)) || !record.cgroupDirs?.length) return undefined;
-  return readUsage(record.unifiedCgroupDir, record.cgroupDirs[0]);
+  if (!record || !isLive(statusOf(name))) return undefined;
+  // Only the machine's own cgroups are read, whatever the record names.
+  const { machineId } = loadProfile(name);
+  const facts = cgroupFactsOf(record.supervisorPid);
+  const own = (dir: string | undefined) => (isOwnMachineCgroup(dir, name, machineId, facts) ? dir : undefined);
+  const dirs = (record.cgroupDirs ?? []).filter((d) => own(d));
+  if (!dirs.length) return undefined;
+  return readUsage(own(record.unifiedCgroupDir), dirs[0]);
 }
 
 export interface MachineSummary {
@@ -85,32 +105,29 @@ function isLive(status: MachineStatus): boolean {
   return LIVE_STATES.includes(status.state);
 }
 
-/** Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder. */
-function clearStale(name: string): void {
+/**
+ * Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder.
+ * Nothing named by state.json is trusted for it: the network helper is signalled only if that pid is still
+ * our pasta or slirp4netns, and the cgroups are the machine's own (computed, not read back), if any. A
+ * machine that ran as a unit of the user's systemd left nothing: systemd ended and removed its cgroup.
+ */
+function clearStale(name: string, machineId: string | undefined): void {
+  if (!existingRuntimeRoot()) return;
   const record = readRecord(name);
   // A network helper outlives a supervisor that was killed: it would hold the forwarded ports.
   const helper = record?.networkHelperPid;
-  if (helper && processStartTime(helper) === record.networkHelperStartTime) {
+  if (helper && isOurNetworkHelper(helper, record.networkHelperStartTime)) {
     try {
       process.kill(helper, 'SIGKILL');
     } catch {
       /* gone */
     }
   }
-  for (const dir of record?.cgroupDirs ?? []) {
-    if (cgroupPids(dir).length) killCgroupTree(dir);
-    removeCgroupTree(dir);
-  }
+  const dirs = machineId ? existingMachineCgroups(name, machineId, cgroupFactsOf()).map(machineCgroupDir) : [];
+  killMachineProcesses(dirs);
+  removeMachineCgroups(dirs, true);
   // An ephemeral overlay in the runtime folder holds files of subordinate ids.
   removeMappedTree(runtimeFiles(name).dir);
-}
-
-/** How to run the supervisor: this Node (or Electron's binary in Node mode), detached. */
-function supervisorCommand(): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const script = path.join(__dirname, 'supervisor.js');
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
-  return { file: process.execPath, args: [script], env };
 }
 
 export interface StartOptions {
@@ -121,25 +138,56 @@ export interface StartOptions {
   onStatus?: (status: MachineStatus) => void;
 }
 
-/** Starts a machine and resolves once it is ready, has failed, or the wait timed out (state stays starting). */
+/**
+ * Starts a machine and resolves once it is ready, has failed, or the wait timed out (state stays starting).
+ * Where the user has a systemd manager, the supervisor runs as the unit burrow-NAME.service; elsewhere it
+ * is a detached child of this process.
+ */
 export async function startMachine(name: string, opts: StartOptions = {}): Promise<MachineStatus> {
   const profile = loadProfile(name);
   const current = statusOf(name);
   if (isLive(current)) throw new BurrowError('already-running', `machine "${name}" is already ${current.state}`, `attach with: burrow console ${name}, or stop it with: burrow stop ${name}`);
-  const { plan } = planMachine(profile, { supervised: true });
+  const { plan, host } = planMachine(profile, { supervised: true });
+  const manager = plan.cgroup.unit ? host.userManager?.facts : undefined;
+  const deadline = Date.now() + (opts.timeoutMs ?? 120000);
+  // A machine that starts at login has its unit file: systemd runs it, and it prepares itself (burrow unit-run).
+  if (manager && enabledUnitFile(await unitFileDir(manager), profile)) {
+    fs.rmSync(runtimeFiles(name).control, { force: true });
+    await startUnit(manager, profile);
+    await waitForSupervisor(name, deadline, { manager });
+    return waitForSettled(name, deadline, opts.onStatus);
+  }
+  const claim = prepareStart(profile, plan, opts);
+  try {
+    if (manager) {
+      await startUnit(manager, profile);
+      await waitForSupervisor(name, deadline, { manager });
+    } else await waitForSupervisor(name, deadline, { child: spawnSupervisor(name) });
+    return await waitForSettled(name, deadline, opts.onStatus);
+  } finally {
+    claim.dispose();
+  }
+}
 
+/**
+ * Everything before the supervisor runs: the start claim, what a dead supervisor left, the runtime folder
+ * and the plan it reads. Returns the claim, held until the supervisor is up.
+ */
+export function prepareStart(profile: MachineProfile, plan: LaunchPlan, opts: Pick<StartOptions, 'cols' | 'rows'> = {}): { dispose(): void } {
+  const name = profile.name;
   const root = ensureRuntimeRoot();
   const claim = claimStart(root, name);
   try {
     // Only the holder of the claim may clear what a dead supervisor left behind.
     const record = readRecord(name);
     if (record && supervisorAlive(record)) throw new BurrowError('already-running', `machine "${name}" is already ${statusOf(name).state}`);
-    clearStale(name);
+    clearStale(name, profile.machineId);
     fs.mkdirSync(runtimeFiles(name).dir, { mode: 0o700 });
     fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), { mode: 0o600 });
-    return await launchSupervisor(name, opts);
-  } finally {
+    return claim;
+  } catch (e) {
     claim.dispose();
+    throw e;
   }
 }
 
@@ -163,29 +211,40 @@ function claimStart(root: string, name: string): { dispose(): void } {
   throw new BurrowError('already-running', `machine "${name}" is being started by another process`);
 }
 
-async function launchSupervisor(name: string, opts: StartOptions): Promise<MachineStatus> {
+/** The supervisor as a detached child of this process (hosts without a systemd user manager). */
+function spawnSupervisor(name: string): { exited(): boolean } {
   const files = runtimeFiles(name);
-  const cmd = supervisorCommand();
+  // The supervisor runs on our own runtime (node-runtime.ts): this Node, Electron in Node mode, or the AppImage.
+  const cmd = nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [name]);
   const log = fs.openSync(files.log, 'a', 0o600);
-  const child = spawn(cmd.file, [...cmd.args, name], { detached: true, stdio: ['ignore', log, log], env: cmd.env, cwd: '/' });
+  const child = spawn(cmd.file, cmd.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...cmd.env }, cwd: '/' });
   fs.closeSync(log);
-  let childExit: number | null | undefined;
-  child.on('exit', (code) => (childExit = code));
+  let exited = false;
+  child.on('exit', () => (exited = true));
   child.unref();
-
-  const deadline = Date.now() + (opts.timeoutMs ?? 120000);
-  while (!fs.existsSync(files.control)) {
-    if (childExit !== undefined) throw supervisorFailed(name);
-    if (Date.now() > deadline) throw new BurrowError('start-failed', `the supervisor of "${name}" did not come up`, `see ${files.log}`);
-    await sleep(10);
-  }
-  return waitForSettled(name, deadline, opts.onStatus);
+  return { exited: () => exited };
 }
 
-function supervisorFailed(name: string): BurrowError {
-  let log = '';
+/** Waits for the supervisor's control socket; fails with the reason when the supervisor (or its unit) ended first. */
+async function waitForSupervisor(name: string, deadline: number, how: { child?: { exited(): boolean }; manager?: UserManagerFacts }): Promise<void> {
+  const files = runtimeFiles(name);
+  let nextUnitCheck = Date.now() + 200;
+  while (!fs.existsSync(files.control)) {
+    if (how.child?.exited()) throw supervisorFailed(name);
+    if (how.manager && Date.now() >= nextUnitCheck) {
+      nextUnitCheck = Date.now() + 200;
+      const unit = await unitStatus(how.manager, name);
+      if (['failed', 'inactive'].includes(unit.active) && !fs.existsSync(files.control)) throw supervisorFailed(name, await unitJournalTail(name));
+    }
+    if (Date.now() > deadline) throw new BurrowError('start-failed', `the supervisor of "${name}" did not come up`, how.manager ? `see: journalctl --user -u ${unitName(name)}` : `see ${files.log}`);
+    await sleep(10);
+  }
+}
+
+function supervisorFailed(name: string, journal = ''): BurrowError {
+  let log = journal;
   try {
-    log = fs.readFileSync(runtimeFiles(name).log, 'utf8').trim().split('\n').slice(-3).join('\n');
+    log ||= fs.readFileSync(runtimeFiles(name).log, 'utf8').trim().split('\n').slice(-3).join('\n');
   } catch {
     /* no log */
   }
@@ -244,6 +303,7 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
   await new Promise<void>((resolve, reject) => {
     ControlClient.connect(name, {
       onStatus: (s) => (last = s),
+      onError: (message) => reject(new BurrowError('in-use', `the supervisor of "${name}" refused to ${how} it: ${message}`, 'try again in a moment')),
       onClose: () => resolve(),
     }).then((c) => c.send({ op: how }), reject);
   });
@@ -254,12 +314,14 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
   return final.state === 'stopped' ? last : final;
 }
 
-export function removeMachine(name: string): void {
-  loadProfileOrBroken(name);
+export async function removeMachine(name: string): Promise<void> {
+  const profile = loadProfileOrBroken(name);
   const status = statusOf(name);
   if (isLive(status)) throw new BurrowError('already-running', `machine "${name}" is ${status.state}`, `stop it first: burrow stop ${name}`);
+  const manager = profile && probeHost().userManager?.facts;
+  if (manager && profile) await disableUnit(manager, profile);
   removeProfile(name);
-  clearStale(name);
+  clearStale(name, profile?.machineId);
   discardOverlay(persistentOverlayDir(name));
 }
 
@@ -276,11 +338,11 @@ export function resetMachine(name: string): { discarded: boolean } {
 }
 
 /** rm must work on a corrupt profile too: that is how a user gets rid of one. */
-function loadProfileOrBroken(name: string): void {
+function loadProfileOrBroken(name: string): MachineProfile | undefined {
   try {
-    loadProfile(name);
+    return loadProfile(name);
   } catch (e) {
-    if (e instanceof BurrowError && e.code === 'corrupt-profile') return;
+    if (e instanceof BurrowError && e.code === 'corrupt-profile') return undefined;
     throw e;
   }
 }

@@ -2,10 +2,10 @@
 // socket, the readiness folder, the console tail. Also decides whether a recorded supervisor still lives.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LIVE_STATES, type MachineStatus } from '../contract/machine-state';
+import { LIVE_STATES, MACHINE_STATES, type MachineStatus } from '../contract/machine-state';
 import { writeJsonAtomic } from './atomic-file';
-import { BurrowError } from './errors';
-import { machineRuntimeDir, runtimeRoot } from './paths';
+import { machineRuntimeDir } from './paths';
+import { existingRuntimeRoot } from './runtime-root';
 
 export interface RuntimeRecord extends MachineStatus {
   supervisorStartTime?: number;
@@ -25,7 +25,9 @@ export function publicStatus(record: RuntimeRecord): MachineStatus {
   return status;
 }
 
+/** The machine's runtime files. The runtime folder is checked first: one not to be trusted throws. */
 export const runtimeFiles = (name: string) => {
+  existingRuntimeRoot();
   const dir = machineRuntimeDir(name);
   return {
     dir,
@@ -39,24 +41,62 @@ export const runtimeFiles = (name: string) => {
   };
 };
 
-/** Creates the per-user runtime root, refusing one that another user owns or others can write. */
-export function ensureRuntimeRoot(): string {
-  const root = runtimeRoot();
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-  const st = fs.lstatSync(root);
-  const uid = process.getuid?.();
-  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
-    throw new BurrowError('host-not-ready', `the runtime folder ${root} is not a private folder of yours`, `remove it, or set XDG_RUNTIME_DIR to a folder only you can write`);
-  }
-  return root;
-}
-
 export function readRecord(name: string): RuntimeRecord | undefined {
+  if (!existingRuntimeRoot()) return undefined;
   try {
-    return JSON.parse(fs.readFileSync(runtimeFiles(name).state, 'utf8')) as RuntimeRecord;
+    return parseRecord(fs.readFileSync(runtimeFiles(name).state, 'utf8'), name);
   } catch {
     return undefined;
   }
+}
+
+const isPid = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0;
+const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isText = (v: unknown): boolean => typeof v === 'string' && v.length <= 64 * 1024;
+const isTextList = (v: unknown): boolean => Array.isArray(v) && v.length <= 10_000 && v.every(isText);
+
+/** What each field of state.json must be; a record with anything else is not used at all. */
+const FIELDS: Record<keyof RuntimeRecord, (v: unknown) => boolean> = {
+  name: isText,
+  state: (v) => MACHINE_STATES.includes(v as never),
+  statusText: isText,
+  pid1: isPid,
+  supervisorPid: isPid,
+  supervisorStartTime: isCount,
+  startedAt: isText,
+  readyAt: isText,
+  bootMs: isCount,
+  failedUnits: isTextList,
+  exitCode: Number.isSafeInteger,
+  limits: (v) => {
+    const l = v as { applied?: unknown; unavailable?: unknown } | null;
+    return typeof l === 'object' && l !== null && isTextList(l.applied) && (l.unavailable === undefined || isText(l.unavailable));
+  },
+  message: isText,
+  bwrapPid: isPid,
+  cgroupDirs: isTextList,
+  networkHelperPid: isPid,
+  networkHelperStartTime: isCount,
+  unifiedCgroupDir: isText,
+  unit: (v) => typeof v === 'string' && /^burrow-[a-z0-9][a-z0-9_-]{0,62}\.service$/.test(v),
+};
+
+/** state.json as the supervisor of machine `name` writes it, or undefined for anything else. */
+export function parseRecord(text: string, name: string): RuntimeRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (record.name !== name || !FIELDS.state(record.state)) return undefined;
+  for (const [key, v] of Object.entries(record)) {
+    const valid = FIELDS[key as keyof RuntimeRecord];
+    if (!valid || (v !== undefined && v !== null && !valid(v))) return undefined;
+  }
+  return record as unknown as RuntimeRecord;
 }
 
 export function writeRecord(record: RuntimeRecord): void {
@@ -78,10 +118,34 @@ export function processStartTime(pid: number): number | undefined {
   }
 }
 
+/** The real uid a process runs as (from /proc/PID/status), undefined when it is gone. */
+export function processUid(pid: number): number | undefined {
+  try {
+    const uid = /^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return uid === undefined ? undefined : Number(uid);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A live process of ours that started at `startTime` (not a recycled pid, not another user's). */
+export function sameProcessOfOurs(pid: number, startTime: number | undefined): boolean {
+  const start = processStartTime(pid);
+  return start !== undefined && (startTime === undefined || start === startTime) && processUid(pid) === (process.getuid?.() ?? 0);
+}
+
 export function supervisorAlive(record: RuntimeRecord): boolean {
-  if (!record.supervisorPid) return false;
-  const start = processStartTime(record.supervisorPid);
-  return start !== undefined && (record.supervisorStartTime === undefined || start === record.supervisorStartTime);
+  return !!record.supervisorPid && sameProcessOfOurs(record.supervisorPid, record.supervisorStartTime);
+}
+
+/** The network helper a record names, if that pid is still that helper: ours, same start, pasta or slirp4netns. */
+export function isOurNetworkHelper(pid: number, startTime: number | undefined): boolean {
+  if (startTime === undefined || !sameProcessOfOurs(pid, startTime)) return false;
+  try {
+    return /^(pasta|passt)(\.avx2)?$|^slirp4netns$/.test(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+  } catch {
+    return false;
+  }
 }
 
 /** The truth about a machine, whoever asks: a live state whose supervisor is gone reads as crashed. */

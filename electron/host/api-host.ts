@@ -9,8 +9,9 @@ import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
 import { resolveIdMap } from '../engine/launch-plan';
-import { listMachines, machineUsage, planMachine, removeMachine, resetMachine, startMachine, stopMachine } from '../engine/machines';
-import { createProfile, loadProfile, saveProfile } from '../engine/profiles';
+import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
+import { editMachine, listMachines, machineUsage, planMachine, removeMachine, resetMachine, startMachine, stopMachine } from '../engine/machines';
+import { createProfile, loadProfile } from '../engine/profiles';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { statusOf } from '../engine/runtime-state';
 import { shellFold } from '../engine/shell-quote';
@@ -37,7 +38,13 @@ function watchMachines(emit: Emit): Disposable & { poke(): void } {
   let last = new Map<string, string>();
   const tick = () => {
     const next = new Map<string, string>();
-    for (const { status } of listMachines().machines) {
+    let machines: MachineStatus[];
+    try {
+      machines = listMachines().machines.map((m) => m.status);
+    } catch {
+      return; // a runtime folder refused as not private: calls say why; the watch looks again later
+    }
+    for (const status of machines) {
       const key = JSON.stringify(status);
       next.set(status.name, key);
       if (last.get(status.name) !== key) emit('machines.changed', status);
@@ -89,7 +96,17 @@ function changedFields(a: MachineProfile, b: MachineProfile): string[] {
   return (Object.keys(b) as (keyof MachineProfile)[]).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 
-const item = (name: string): MachineListItem => ({ profile: loadProfile(name), status: statusOf(name) });
+async function item(name: string): Promise<MachineListItem> {
+  const profile = loadProfile(name);
+  return { profile, status: statusOf(name), autostart: (await autostartStates([profile])).get(name) };
+}
+
+/** Every machine, with whether it starts at login where the host can do that. */
+async function listWithAutostart(): Promise<CallResults['machines.list']> {
+  const { machines, broken } = listMachines();
+  const autostart = await autostartStates(machines.map((m) => m.profile));
+  return { machines: machines.map((m) => ({ ...m, autostart: autostart.get(m.profile.name) })), broken };
+}
 const isLive = (s: MachineStatus) => ['starting', 'running', 'degraded', 'stopping'].includes(s.state);
 
 /** What only a desktop shell can do; the web host has none of it. */
@@ -132,7 +149,7 @@ export class ApiHost implements Disposable {
       return { verdict: doctorVerdict(checks), checks };
     },
     'host.info': () => ({ user: os.userInfo().username, home: os.homedir(), transport: this.transport, platform: `${os.type()} ${os.release()}` }),
-    'machines.list': () => listMachines(),
+    'machines.list': () => listWithAutostart(),
     'machines.get': (name) => item(name),
     'machines.plan': (draft) => planView(draft),
     'machines.create': (profile) => {
@@ -140,15 +157,14 @@ export class ApiHost implements Disposable {
       createProfile(profile);
       return item(profile.name);
     },
-    'machines.update': (profile) => {
+    'machines.update': async (profile) => {
       const before = loadProfile(profile.name);
-      planMachine(profile);
-      saveProfile(profile);
+      const { restartNeeded } = await editMachine(profile.name, () => profile);
       const changed = changedFields(before, profile);
-      return { item: item(profile.name), changed, restartNeeded: changed.length > 0 && isLive(statusOf(profile.name)) };
+      return { item: await item(profile.name), changed, restartNeeded: changed.length > 0 && restartNeeded };
     },
-    'machines.remove': (name) => {
-      removeMachine(name);
+    'machines.remove': async (name) => {
+      await removeMachine(name);
       return null;
     },
     'machines.start': (name) => this.started(name),
@@ -159,6 +175,11 @@ export class ApiHost implements Disposable {
       return this.started(name);
     },
     'machines.reset': (name) => resetMachine(name),
+    'machines.setAutostart': async (name, on) => {
+      if (on) return { autostart: true, notes: (await enableMachine(name)).notes };
+      await disableMachine(name);
+      return { autostart: false, notes: [] };
+    },
     'machines.units': (name) => listUnits(name),
     'machines.unitAction': async (name, unit, action) => {
       await unitAction(name, unit, action);

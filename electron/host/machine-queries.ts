@@ -3,12 +3,13 @@ import type { JournalEntry, LiveMount, UnitView } from '../contract/api';
 import { DEFAULT_MASKED_UNITS } from '../contract/profile';
 import { BurrowError } from '../engine/errors';
 import { execCapture, execTarget } from '../engine/exec';
+import { loadProfile } from '../engine/profiles';
 
 /** Units that fail in any unprivileged container: kernel interfaces a user namespace cannot have. */
 const EXPECTED_FAILURES = new Set([...DEFAULT_MASKED_UNITS, 'sys-kernel-config.mount', 'sys-fs-fuse-connections.mount', 'systemd-sysctl.service', 'systemd-udevd.service', 'systemd-udev-trigger.service']);
 
 async function run(name: string, command: string[]): Promise<string> {
-  const r = await execCapture(execTarget(name), command, 15000);
+  const r = await execCapture(execTarget(loadProfile(name)), command, 15000);
   if (r.code !== 0 && !r.stdout) throw new BurrowError('internal', `${command[0]} inside "${name}" failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
   return r.stdout;
 }
@@ -31,7 +32,7 @@ export async function listUnits(name: string): Promise<UnitView[]> {
 }
 
 export async function unitAction(name: string, unit: string, action: 'start' | 'stop' | 'restart'): Promise<void> {
-  const r = await execCapture(execTarget(name), ['systemctl', action, '--no-block', '--', unit], 15000);
+  const r = await execCapture(execTarget(loadProfile(name)), ['systemctl', action, '--no-block', '--', unit], 15000);
   if (r.code !== 0) throw new BurrowError('internal', `systemctl ${action} ${unit} failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
 }
 

@@ -7,6 +7,7 @@ import { FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from '../contract/api';
 import { ControlClient } from '../engine/control-client';
 import { BurrowError } from '../engine/errors';
 import { execTarget, guestEnv, loginShell, nsenterArgv } from '../engine/exec';
+import { loadProfile } from '../engine/profiles';
 import { which } from '../engine/which';
 
 const pty = require('node-pty') as typeof import('node-pty');
@@ -141,7 +142,7 @@ export class TerminalManager {
   }
 
   private nsenterPty(machine: string, kind: 'shell' | 'journal', term: Terminal, cols: number, rows: number): Source {
-    const target = execTarget(machine);
+    const target = execTarget(loadProfile(machine));
     const nsenter = which('nsenter');
     if (!nsenter) throw new BurrowError('host-not-ready', 'nsenter is not installed', 'install util-linux');
     const command = kind === 'shell' ? loginShell(target.pid1) : ['journalctl', '--follow', '--lines', '200', '--no-pager'];

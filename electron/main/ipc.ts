@@ -5,11 +5,12 @@ import { IPC_CALL, IPC_EVENT, type Envelope } from '../contract/api';
 import type { Disposable } from '../engine/disposable';
 import type { ApiHost } from '../host/api-host';
 import { dispatch } from '../host/dispatch';
+import { isSamePage } from './app-protocol';
 
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, pageUrl: string): boolean {
   const frame = event.senderFrame;
   if (!frame || frame.parent) return false; // sub-frames never talk to the host
-  return frame.url.split('#')[0] === pageUrl;
+  return isSamePage(frame.url, pageUrl);
 }
 
 export function bindIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, host: ApiHost, pageUrl: string, target: () => WebContents | undefined): Disposable {

@@ -9,7 +9,8 @@ export function windowOptions(distDir: string): BrowserWindowConstructorOptions 
     minWidth: 900,
     minHeight: 560,
     title: 'Burrow',
-    icon: path.join(distDir, 'renderer', 'icon.svg'),
+    // A PNG: Electron's image loader cannot read SVG. Vite copies renderer/public/icon.png here.
+    icon: path.join(distDir, 'renderer', 'icon.png'),
     show: false,
     webPreferences: {
       preload: path.join(distDir, 'preload.js'),
@@ -26,6 +27,3 @@ export function windowOptions(distDir: string): BrowserWindowConstructorOptions 
     },
   };
 }
-
-/** The only page the window may show. */
-export const rendererUrl = (distDir: string): string => `file://${path.join(distDir, 'renderer', 'index.html')}`;

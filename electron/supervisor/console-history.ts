@@ -18,6 +18,11 @@ export class ConsoleHistory {
     }
   }
 
+  /** The history as it is kept, oldest first (the list is a copy, the bytes are not). */
+  parts(): readonly Buffer[] {
+    return [...this.chunks];
+  }
+
   snapshot(): Buffer {
     return Buffer.concat(this.chunks, this.size);
   }

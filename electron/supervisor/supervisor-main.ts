@@ -1,23 +1,10 @@
 // Entry point of the detached supervisor process: `node supervisor.js NAME`.
 // The starter wrote the launch plan to the machine's runtime folder; this process runs it to the end.
-import * as fs from 'node:fs';
-import { runtimeFiles } from '../engine/runtime-state';
-import { Supervisor, type SupervisorInput } from './supervisor';
+import { runSupervisor } from './run-supervisor';
 
 const name = process.argv[2];
 if (!name) {
   process.stderr.write('usage: supervisor NAME (started by burrow, not by hand)\n');
   process.exit(2);
 }
-const input = JSON.parse(fs.readFileSync(runtimeFiles(name).plan, 'utf8')) as SupervisorInput;
-const supervisor = new Supervisor(input);
-// Terminal signals are not ours: the supervisor has no terminal. SIGTERM asks for a clean stop.
-process.on('SIGHUP', () => undefined);
-process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => supervisor.stop());
-process.on('uncaughtException', (e) => {
-  process.stderr.write(`supervisor of ${name}: ${e.stack ?? e}\n`);
-  supervisor.kill();
-  setTimeout(() => process.exit(1), 200);
-});
-supervisor.start();
+runSupervisor(name);

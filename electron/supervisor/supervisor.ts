@@ -1,23 +1,25 @@
 // The per-machine supervisor: a small detached process that owns one machine for its whole life.
 // It runs the launch plan on a pty (the machine's /dev/console), listens on the readiness socket, keeps
-// the console history, serves the control socket (attach, resize, stop, kill, status) and records the
-// machine's state in state.json. If it dies, bwrap's --die-with-parent takes the machine down with it.
+// the console history, serves the control socket (control-server.ts: attach, resize, stop, kill, status)
+// and records the machine's state in state.json. If it dies, bwrap's --die-with-parent takes the machine
+// down with it.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { IPty } from 'node-pty';
 import type { MachineState, MachineStatus } from '../contract/machine-state';
-import { cgroupPids, killCgroupTree, moveToCgroup, probeCgroups, removeCgroupTree } from '../engine/cgroups';
+import { moveToCgroup, probeCgroups } from '../engine/cgroups';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import { execCapture } from '../engine/exec';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import { processStartTime, publicStatus, runtimeFiles, writeRecord, type RuntimeRecord } from '../engine/runtime-state';
 import { ConsoleHistory } from './console-history';
-import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, type ClientMessage } from './control-protocol';
+import { ControlServer } from './control-server';
 import { startNetworkHelper } from './network-helper';
-import { listenForNotify } from './readiness';
+import { Coalescer } from './coalescer';
+import { boundText, listenForNotify, notifyManager } from './readiness';
 import { discardOverlay } from '../engine/overlay';
-import { applyLimits } from '../engine/resource-limits';
+import { enterUnitCgroup, killMachineProcesses, prepareMachineCgroups, rebaseUnitCgroup, removeMachineCgroups } from '../engine/machine-cgroup';
+import { ConsoleJournal } from './console-journal';
 
 const pty = require('node-pty') as typeof import('node-pty');
 
@@ -33,20 +35,17 @@ const SIGRTMIN_PLUS_3 = 37;
 /** Exit status of bwrap when PID 1 rebooted (SIGHUP from reboot(2) in a pid namespace). */
 const EXIT_REBOOT = 129;
 const EXIT_HALT = 130;
-/** Pause the pty while a client lags this long, then drop that client (it may reattach and replay). */
-const LAG_LIMIT_MS = 5000;
 const HEALTH_INTERVAL_MS = 10000;
-
-interface Client {
-  socket: net.Socket;
-  attached: boolean;
-  laggingSince?: number;
-}
+/** STATUS= text alone is written to state.json and sent to clients at most this often (state changes at once). */
+const STATUS_TEXT_INTERVAL_MS = 250;
+/** Failed units as systemctl inside lists them: the guest decides, so the list is bounded. */
+const MAX_FAILED_UNITS = 100;
+const MAX_UNIT_NAME = 256;
 
 export class Supervisor {
   private readonly files;
   private readonly history = new ConsoleHistory();
-  private readonly clients = new Set<Client>();
+  private control?: ControlServer;
   private readonly store = new DisposableStore();
   /** What belongs to one launch of the machine (renewed on reboot). */
   private machineStore = new DisposableStore();
@@ -58,12 +57,29 @@ export class Supervisor {
   private launchFailure?: string;
   private killRequested = false;
   private killTimer?: NodeJS.Timeout;
-  private lagTimer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
   private cols: number;
   private rows: number;
+  /** Run as a unit of the user's systemd (burrow-NAME.service): systemd owns the machine's cgroup. */
+  private readonly inUnit: boolean;
+  /** In a unit, the console's lines also go to the unit's journal. */
+  private readonly journal?: ConsoleJournal;
+  /** The state systemd last heard of (Type=notify), in a unit. */
+  private toldState: MachineState = 'starting';
+  /** Writes state.json and tells the clients: at once for changes of state, coalesced for STATUS= text. */
+  private readonly publish = new Coalescer(() => {
+    writeRecord(this.record);
+    this.control?.broadcast({ event: 'status', status: this.publicStatus() });
+    if (this.inUnit) this.tellManager();
+  }, STATUS_TEXT_INTERVAL_MS);
 
   constructor(private readonly input: SupervisorInput) {
+    this.inUnit = !!input.plan.cgroup.unit && process.env.BURROW_UNIT === input.plan.cgroup.unit;
+    if (this.inUnit) {
+      // systemd chose the unit's cgroup; the plan guessed it. Trust what the kernel says.
+      input.plan = rebaseUnitCgroup(input.plan);
+      this.journal = new ConsoleJournal((line) => process.stdout.write(line + '\n'));
+    }
     this.files = runtimeFiles(input.plan.machine);
     this.cols = input.cols ?? 120;
     this.rows = input.rows ?? 32;
@@ -75,10 +91,13 @@ export class Supervisor {
       startedAt: new Date().toISOString(),
       cgroupDirs: input.plan.cgroup.dirs.map((d) => d.hostDir),
       unifiedCgroupDir: input.plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir,
+      unit: this.inUnit ? input.plan.cgroup.unit : undefined,
     };
   }
 
   start(): void {
+    if (this.inUnit) enterUnitCgroup(this.input.plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')!.hostDir);
+    this.store.add(this.publish);
     writeRecord(this.record);
     this.listenControl();
     this.launch();
@@ -86,12 +105,18 @@ export class Supervisor {
 
   private update(patch: Partial<RuntimeRecord>): void {
     this.record = { ...this.record, ...patch };
-    writeRecord(this.record);
-    this.broadcast(encodeJson({ event: 'status', status: this.publicStatus() }));
+    this.publish.runNow();
   }
 
-  private broadcast(frame: Buffer): void {
-    for (const client of this.clients) client.socket.write(frame);
+  /** Type=notify: systemd hears when the machine is ready (systemctl --user start returns then) and stops. */
+  private tellManager(): void {
+    const { state, statusText } = this.record;
+    const before = this.toldState;
+    this.toldState = state;
+    const up = state === 'running' || state === 'degraded';
+    if (up && before === 'starting') notifyManager(`READY=1\nSTATUS=${state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`}`);
+    else if (state === 'stopping' && before !== 'stopping') notifyManager('STOPPING=1\nSTATUS=Stopping');
+    else if (state === 'starting' && statusText) notifyManager(`STATUS=Booting: ${statusText}`);
   }
 
   private publicStatus(): MachineStatus {
@@ -103,11 +128,7 @@ export class Supervisor {
     this.machineStore = new DisposableStore();
     fs.mkdirSync(this.files.hostDir, { recursive: true, mode: 0o755 });
     fs.writeFileSync(path.join(this.files.hostDir, 'container-manager'), 'burrow\n');
-    for (const dir of plan.cgroup.dirs) {
-      killCgroupTree(dir.hostDir);
-      removeCgroupTree(dir.hostDir);
-    }
-    this.applyLimits();
+    this.prepareCgroups();
     this.machineStore.add(listenForNotify(plan.notifySocket, (m) => this.onNotify(m.ready, m.stopping, m.status)));
     fs.rmSync(this.files.info, { force: true });
     this.launchedAt = performance.now();
@@ -128,14 +149,13 @@ export class Supervisor {
     this.watchInfo();
   }
 
-  /** Limits go on the machine's cgroup v2 directory before PID 1 starts in it. */
-  private applyLimits(): void {
+  /** The machine's cgroups, with its limits, before PID 1 starts in them. */
+  private prepareCgroups(): void {
     const { limits, cgroup } = this.input.plan;
+    const outcome = prepareMachineCgroups(cgroup.dirs, limits.unavailable ? [] : limits.writes, this.inUnit);
     if (!limits.writes.length) return;
-    const dir = cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
-    const outcome = limits.unavailable || !dir ? { applied: [], unavailable: limits.unavailable ?? 'no cgroup v2 directory' } : applyLimits(dir, limits.writes);
-    this.record.limits = outcome;
-    if (outcome.unavailable) this.history.append(Buffer.from(`[burrow] resource limits not applied: ${outcome.unavailable}\r\n`));
+    this.record.limits = limits.unavailable ? { applied: [], unavailable: limits.unavailable } : outcome;
+    if (this.record.limits.unavailable) this.history.append(Buffer.from(`[burrow] resource limits not applied: ${this.record.limits.unavailable}\r\n`));
   }
 
   /** In nat mode PID 1 waits (bwrap --block-fd) until the helper has configured its network namespace. */
@@ -200,7 +220,7 @@ export class Supervisor {
     } else if (stopping && this.record.state !== 'stopping') {
       this.update({ state: 'stopping' });
     } else if (status !== undefined) {
-      this.update({});
+      this.publish.runSoon();
     }
   }
 
@@ -212,41 +232,16 @@ export class Supervisor {
     const single = this.input.plan.idMapping.mode === 'single';
     const r = await execCapture({ pid1, single, cgroupDirs: this.record.cgroupDirs ?? [] }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
     if (!live()) return;
-    const failed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
+    const listed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
+    const failed = listed.slice(0, MAX_FAILED_UNITS).map((u) => boundText(u, MAX_UNIT_NAME));
     const state: MachineState = failed.length ? 'degraded' : 'running';
     if (first || state !== this.record.state || JSON.stringify(failed) !== JSON.stringify(this.record.failedUnits ?? [])) this.update({ state, failedUnits: failed });
   }
 
   private onConsole(chunk: Buffer): void {
     this.history.append(chunk);
-    const frame = encodeData(chunk);
-    for (const client of this.clients) {
-      if (!client.attached) continue;
-      if (!client.socket.write(frame) && client.laggingSince === undefined) {
-        client.laggingSince = Date.now();
-        this.updateFlow();
-      }
-    }
-  }
-
-  /** Flow control: the pty pauses while any attached client lags, so a flood never buffers without bound. */
-  private updateFlow(): void {
-    const lagging = [...this.clients].filter((c) => c.laggingSince !== undefined);
-    if (!lagging.length) {
-      this.term?.resume();
-      clearTimeout(this.lagTimer);
-      this.lagTimer = undefined;
-      return;
-    }
-    this.term?.pause();
-    if (!this.lagTimer) {
-      this.lagTimer = setTimeout(() => {
-        this.lagTimer = undefined;
-        const now = Date.now();
-        for (const c of this.clients) if (c.laggingSince !== undefined && now - c.laggingSince >= LAG_LIMIT_MS) c.socket.destroy();
-        this.updateFlow();
-      }, LAG_LIMIT_MS);
-    }
+    this.journal?.push(chunk);
+    this.control?.console(chunk);
   }
 
   private onExit(exitCode: number, signal?: number): void {
@@ -276,8 +271,11 @@ export class Supervisor {
           ? `PID 1 ended unexpectedly (exit ${exitCode}${signal ? `, signal ${signal}` : ''})`
           : `the machine failed to boot (exit ${exitCode}); the console's last lines say why`;
     fs.writeFileSync(this.files.consoleTail, this.history.tail(64 * 1024));
-    this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined });
-    this.shutdown();
+    this.journal?.flush();
+    this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined, statusText: undefined });
+    if (this.inUnit) process.stderr.write(`${this.input.plan.machine} ${clean ? 'exited' : 'crashed'}: ${message}\n`);
+    // In a unit, a crash is the unit's failure too (systemctl --user status says so).
+    this.shutdown(clean || !this.inUnit ? 0 : 1);
   }
 
   /** An ephemeral machine's changes end with it (a reboot keeps them: that is not a stop). */
@@ -292,24 +290,18 @@ export class Supervisor {
   }
 
   private cleanupCgroups(): void {
-    for (const dir of this.input.plan.cgroup.dirs) {
-      if (cgroupPids(dir.hostDir).length) killCgroupTree(dir.hostDir);
-      removeCgroupTree(dir.hostDir);
-    }
+    killMachineProcesses(this.input.plan.cgroup.dirs);
+    removeMachineCgroups(this.input.plan.cgroup.dirs, !this.inUnit);
   }
 
-  private shutdown(): void {
+  private shutdown(code: number): void {
     // Clients get the final status (end() flushes what is queued), then the supervisor goes at once:
     // a caller waiting for it to exit (burrow stop) should not wait for a timer.
-    const flushed = [...this.clients].map((c) => new Promise<void>((resolve) => {
-      c.socket.once('finish', resolve);
-      c.socket.once('close', resolve);
-      c.socket.end();
-    }));
+    const flushed = this.control?.end() ?? Promise.resolve();
     this.store.dispose();
     fs.rmSync(this.files.control, { force: true });
-    const exit = () => process.exit(0);
-    void Promise.all(flushed).then(exit);
+    const exit = () => process.exit(code);
+    void flushed.then(exit);
     setTimeout(exit, 200).unref();
   }
 
@@ -335,7 +327,7 @@ export class Supervisor {
   kill(): void {
     this.stopRequested = true;
     this.killRequested = true;
-    for (const dir of this.input.plan.cgroup.dirs) killCgroupTree(dir.hostDir);
+    killMachineProcesses(this.input.plan.cgroup.dirs);
     try {
       if (this.record.pid1) process.kill(this.record.pid1, 'SIGKILL');
     } catch {
@@ -345,71 +337,22 @@ export class Supervisor {
   }
 
   private listenControl(): void {
-    fs.rmSync(this.files.control, { force: true });
-    const server = net.createServer((socket) => this.onClient(socket));
-    server.listen(this.files.control);
-    fs.chmodSync(this.files.control, 0o600);
-    this.store.add(toDisposable(() => server.close()));
-  }
-
-  private onClient(socket: net.Socket): void {
-    const client: Client = { socket, attached: false };
-    this.clients.add(client);
-    const decoder = new FrameDecoder((type, payload) => {
-      if (type === FRAME_DATA) {
-        if (client.attached) this.term?.write(payload.toString('utf8'));
-      } else if (type === FRAME_JSON) {
-        this.onRequest(client, JSON.parse(payload.toString('utf8')) as ClientMessage);
-      }
-    });
-    socket.on('data', (chunk) => {
-      try {
-        decoder.push(chunk);
-      } catch {
-        socket.destroy();
-      }
-    });
-    socket.on('drain', () => {
-      client.laggingSince = undefined;
-      this.updateFlow();
-    });
-    const drop = (): void => {
-      this.clients.delete(client);
-      this.updateFlow();
-    };
-    socket.on('close', drop);
-    socket.on('error', drop);
-    socket.write(encodeJson({ event: 'status', status: this.publicStatus() }));
-  }
-
-  private onRequest(client: Client, msg: ClientMessage): void {
-    switch (msg.op) {
-      case 'hello':
-        if (msg.attach) {
-          if (msg.replay) client.socket.write(encodeData(this.history.snapshot()));
-          client.socket.write(encodeJson({ event: 'replay-done' }));
-          client.attached = true;
-        }
-        break;
-      case 'resize':
-        // TIOCSWINSZ only: SIGWINCH goes to bwrap's session, never to PID 1 (which runs in its own).
-        if (Number.isInteger(msg.cols) && Number.isInteger(msg.rows) && msg.cols > 0 && msg.rows > 0 && msg.cols < 1000 && msg.rows < 1000) {
-          this.cols = msg.cols;
-          this.rows = msg.rows;
-          this.term?.resize(msg.cols, msg.rows);
-        }
-        break;
-      case 'stop':
-        this.stop();
-        break;
-      case 'kill':
-        this.kill();
-        break;
-      case 'status':
-        client.socket.write(encodeJson({ event: 'status', status: this.publicStatus() }));
-        break;
-      default:
-        client.socket.write(encodeJson({ event: 'error', message: 'unknown request' }));
-    }
+    this.control = this.store.add(
+      new ControlServer(this.files.control, {
+        status: () => this.publicStatus(),
+        history: () => this.history.parts(),
+        // Bytes as typed, not decoded: a character split across two frames arrives whole.
+        input: (data) => this.term?.write(data),
+        resize: (cols, rows) => {
+          // TIOCSWINSZ only: SIGWINCH goes to bwrap's session, never to PID 1 (which runs in its own).
+          this.cols = cols;
+          this.rows = rows;
+          this.term?.resize(cols, rows);
+        },
+        stop: () => this.stop(),
+        kill: () => this.kill(),
+        setPaused: (paused) => (paused ? this.term?.pause() : this.term?.resume()),
+      }),
+    );
   }
 }

@@ -1,5 +1,6 @@
 // The renderer's only way to the host: Electron's preload object when present, else the web host's
-// WebSocket (token from the page URL). Both implement BurrowApi; a lost connection reconnects.
+// WebSocket (authorised by the cookie the page's first request traded its token for). Both implement
+// BurrowApi; a lost connection reconnects, a refused one (signed out) says so and stops trying.
 import type { BurrowApi, CallArgs, CallName, CallResults, Envelope, EventName, EventPayloads } from '../../electron/contract/api';
 
 declare global {
@@ -8,7 +9,7 @@ declare global {
   }
 }
 
-export type ConnectionState = 'connecting' | 'open' | 'lost';
+export type ConnectionState = 'connecting' | 'open' | 'lost' | 'denied';
 
 type Listener = (payload: unknown) => void;
 
@@ -29,7 +30,9 @@ class WebSocketApi implements BurrowApi {
     this.onState(this.retry ? 'lost' : 'connecting');
     const ws = new WebSocket(this.url);
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       this.retry = 0;
       this.onState('open');
       for (const m of this.queue.splice(0)) ws.send(m);
@@ -47,9 +50,12 @@ class WebSocketApi implements BurrowApi {
     ws.onclose = () => {
       for (const p of this.pending.values()) p.reject(new Error('the connection to the Burrow host was lost'));
       this.pending.clear();
-      this.onState('lost');
       this.retry++;
-      setTimeout(() => this.connect(), Math.min(5000, 250 * 2 ** Math.min(this.retry, 5)));
+      // A browser hides why a WebSocket was refused: ask the host whether this page is signed in at all.
+      void (opened ? Promise.resolve(false) : signedOut()).then((out) => {
+        this.onState(out ? 'denied' : 'lost');
+        if (!out) setTimeout(() => this.connect(), Math.min(5000, 250 * 2 ** Math.min(this.retry, 5)));
+      });
     };
   }
 
@@ -71,6 +77,16 @@ class WebSocketApi implements BurrowApi {
   }
 }
 
+/** True when the host answers that this page has no valid session (401/403); false when it cannot be reached. */
+async function signedOut(): Promise<boolean> {
+  try {
+    const r = await fetch('/session', { cache: 'no-store', credentials: 'same-origin' });
+    return r.status === 401 || r.status === 403;
+  } catch {
+    return false;
+  }
+}
+
 let api: BurrowApi | undefined;
 let stateListener: (s: ConnectionState) => void = () => undefined;
 
@@ -82,8 +98,9 @@ export function connectApi(onState: (s: ConnectionState) => void): BurrowApi {
     onState('open');
     return api;
   }
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  const wsApi = new WebSocketApi(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`);
+  // The host trades a URL token for a cookie and redirects; should one still be here, keep it out of history.
+  if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
+  const wsApi = new WebSocketApi(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`);
   wsApi.onState = (s) => stateListener(s);
   api = wsApi;
   return api;

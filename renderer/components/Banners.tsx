@@ -8,6 +8,12 @@ export function Banners() {
   const problems = doctor?.checks.filter((c) => c.level === 'error') ?? [];
   return (
     <>
+      {connection === 'denied' && (
+        <div className="banner error" role="alert">
+          This page is not signed in to the Burrow host. Open the URL that <code>burrow serve</code> printed: its token
+          changes each time it starts.
+        </div>
+      )}
       {connection === 'lost' && (
         <div className="banner error" role="alert">
           Lost the connection to the Burrow host. Reconnecting… Machines keep running.

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { riskyChoices } from '../../electron/contract/risks';
-import { machineAction, resetToImage } from '../state/actions';
+import { machineAction, resetToImage, setAutostart } from '../state/actions';
 import { useStore } from '../state/store';
 import { closeMachineTerminals } from '../terminals/registry';
 import { TerminalView } from '../terminals/TerminalView';
@@ -54,6 +54,11 @@ export function MachineView({ name }: { name: string }) {
           {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'restart')}>Restart</button>}
           {live && <button className="danger" disabled={busy === 'kill'} onClick={() => void machineAction(name, 'kill')}>Kill</button>}
           <button disabled={!!busy} onClick={() => useStore.getState().show({ kind: 'wizard', editing: profile })}>Edit</button>
+          {item.autostart !== undefined && (
+            <label className="autostart" title="A unit of your systemd user manager starts this machine when you log in">
+              <input type="checkbox" checked={item.autostart} disabled={!!busy} onChange={(e) => void setAutostart(name, e.target.checked)} /> Start at login
+            </label>
+          )}
           {!live && profile.storage === 'persistent' && (
             <button
               disabled={!!busy}

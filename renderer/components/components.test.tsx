@@ -13,7 +13,11 @@ import { MachineFacts } from './MachineFacts';
 import { MachineView } from './MachineView';
 import { VirtualList } from './VirtualList';
 
-vi.mock('../api/client', () => ({ getApi: () => ({ invoke: async () => null, on: () => () => undefined }), transport: () => 'web' }));
+const api = vi.hoisted(() => ({ calls: [] as unknown[][] }));
+vi.mock('../api/client', () => ({
+  getApi: () => ({ invoke: async (...args: unknown[]) => (api.calls.push(args), args[0] === 'machines.list' ? { machines: [], broken: [] } : args[0] === 'images.list' ? [] : { autostart: true, notes: [] }), on: () => () => undefined }),
+  transport: () => 'web',
+}));
 
 beforeAll(() => {
   // jsdom has no layout: a ResizeObserver that reports nothing is enough here.
@@ -133,5 +137,22 @@ describe('risky choices', () => {
     expect(risks.className).toContain('risk');
     expect(risks.querySelector('li')!.textContent).toBe('Risk: dev-bind /dev/fuse gives the machine the host\'s device nodes there.');
     expect(screen.getByRole('list', { name: 'Warnings' }).textContent).toBe('resource limits will not be applied: no controller is delegated.');
+  });
+});
+
+describe('the machine view', () => {
+  it('offers "Start at login" where the host can, and asks the host to enable it', async () => {
+    const profile = base();
+    useStore.getState().setMachines([{ profile, status: { name: 'web', state: 'exited' }, autostart: false }], []);
+    render(<MachineView name="web" />);
+    const toggle = screen.getByRole('checkbox', { name: /Start at login/ }) as HTMLInputElement;
+    expect(toggle.checked).toBe(false);
+    api.calls.length = 0;
+    await act(async () => void fireEvent.click(toggle));
+    expect(api.calls[0]).toEqual(['machines.setAutostart', 'web', true]);
+    cleanup();
+    useStore.getState().setMachines([{ profile, status: { name: 'web', state: 'exited' } }], []);
+    render(<MachineView name="web" />);
+    expect(screen.queryByRole('checkbox', { name: /Start at login/ })).toBeNull();
   });
 });

@@ -56,3 +56,15 @@ export async function resetToImage(name: string): Promise<void> {
     s.notify('error', (e as Error).message);
   }
 }
+
+/** Starts the machine at login (a unit of the user's systemd), or stops doing so. */
+export async function setAutostart(name: string, on: boolean): Promise<void> {
+  const s = useStore.getState();
+  try {
+    const { notes } = await getApi().invoke('machines.setAutostart', name, on);
+    s.notify('info', on ? `${name} starts at login${notes.length ? `: ${notes.join('; ')}` : ''}.` : `${name} no longer starts at login.`);
+    await refreshMachines();
+  } catch (e) {
+    s.notify('error', (e as Error).message);
+  }
+}

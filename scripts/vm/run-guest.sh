@@ -2,6 +2,7 @@
 # Boots the qemu guest built by build-guest.sh with this working tree and the test images shared into it,
 # runs scripts/vm/guest.sh there and exits with its status. The guest's disk is never changed (snapshot).
 # Usage (as root): run-guest.sh CACHE_DIR IMAGES_DIR
+# BURROW_GUEST_SCRIPT=path/in/repo.sh runs that script in the guest instead (for development).
 set -euo pipefail
 cache=${1:?usage: run-guest.sh CACHE_DIR IMAGES_DIR}; images=${2:?usage: run-guest.sh CACHE_DIR IMAGES_DIR}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +19,7 @@ boot() { # ACCEL... : runs the guest to its end; 3 when it never reached the gue
   echo "guest: booting ($*, $cpus CPUs, $mem MiB, log $log)"
   timeout "$RUN_LIMIT" qemu-system-x86_64 "$@" -smp "$cpus" -m "$mem" -nographic -no-reboot \
     -kernel "$base.vmlinuz" -initrd "$base.initrd" \
-    -append "root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 loglevel=3 panic=-1" \
+    -append "root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 loglevel=3 panic=-1${BURROW_GUEST_SCRIPT:+ burrow.script=$BURROW_GUEST_SCRIPT}" \
     -drive "file=$disk,format=raw,if=virtio,snapshot=on" \
     -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on" \
     -virtfs "local,path=$images,mount_tag=images,security_model=none,readonly=on" \

@@ -1,8 +1,11 @@
 // Bad input gets a one- or two-line error, a meaningful exit code, and nothing is written or overwritten.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, ok, type Sandbox } from './harness';
+import { probeCgroups } from '../../electron/engine/cgroups';
+import { processStartTime } from '../../electron/engine/runtime-state';
+import { createSandbox, ok, processAlive, type Sandbox } from './harness';
 
 let sb: Sandbox;
 let rootfs: string;
@@ -90,6 +93,127 @@ describe('bad input', () => {
     expect(ok(sb.burrow(['shell', 'single', '--', 'id', '-u'])).trim()).toBe('0');
     expect(sb.burrow(['shell', 'single', '--', 'systemctl', 'is-failed', 'dbus.service']).stdout.trim()).toBe('failed');
     expect(ok(sb.burrow(['kill', 'single'])).trim()).toBe('single exited');
+  });
+});
+
+describe('a planted runtime state', () => {
+  // What another user could plant in /tmp/burrow-UID (or a bug leave behind): a record naming a process and
+  // cgroups that are not the machine's. A victim process of ours sits in a sibling cgroup of ours, and a
+  // fake cgroup folder lists it too: no command may signal it, remove its cgroup or join it.
+  let victim: ChildProcess;
+  let victimCgroup: string;
+  let fakeCgroup: string;
+  beforeAll(async () => {
+    victimCgroup = path.join(probeCgroups(process.getuid!()).unified!.dir, `victim-${process.pid}`);
+    fs.mkdirSync(victimCgroup);
+    victim = spawn('sleep', ['600'], { stdio: 'ignore' });
+    await new Promise((r) => victim.once('spawn', r));
+    fs.writeFileSync(path.join(victimCgroup, 'cgroup.procs'), String(victim.pid));
+    fakeCgroup = path.join(sb.root, 'fake-cgroup');
+    fs.mkdirSync(fakeCgroup);
+    fs.writeFileSync(path.join(fakeCgroup, 'cgroup.procs'), `${victim.pid}\n`);
+  });
+  afterAll(() => {
+    victim.kill('SIGKILL');
+    for (let i = 0; i < 50 && fs.existsSync(victimCgroup); i++) {
+      try {
+        fs.rmdirSync(victimCgroup);
+      } catch {
+        execSleep(20);
+      }
+    }
+  });
+
+  function plant(machine: string, state: string, extra: object = {}): void {
+    const dir = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', machine);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const start = processStartTime(victim.pid!);
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ name: machine, state, networkHelperPid: victim.pid, networkHelperStartTime: start, cgroupDirs: [victimCgroup, fakeCgroup], unifiedCgroupDir: victimCgroup, ...extra }));
+  }
+
+  function expectVictimUntouched(): void {
+    expect(processAlive(victim.pid!)).toBe(true);
+    expect(fs.readFileSync(path.join(victimCgroup, 'cgroup.procs'), 'utf8').trim()).toBe(String(victim.pid));
+    expect(fs.readdirSync(victimCgroup).filter((f) => !f.includes('.'))).toEqual([]);
+    expect(fs.existsSync(path.join(fakeCgroup, 'cgroup.procs'))).toBe(true);
+  }
+
+  it('burrow shell, status and stop do not act on a running machine it names', () => {
+    const start = processStartTime(victim.pid!);
+    plant('good', 'running', { supervisorPid: victim.pid, supervisorStartTime: start, pid1: victim.pid });
+    expectClearError(sb.burrow(['shell', 'good', '--', 'true']), 4, /its recorded PID 1 \(\d+\) is not in the machine's own cgroup/);
+    const status = JSON.parse(ok(sb.burrow(['status', 'good', '--json'])));
+    expect(status.usage).toBeUndefined();
+    expectClearError(sb.burrow(['stop', 'good']), 4, /is not running/);
+    expectVictimUntouched();
+  });
+
+  it('burrow rm leaves alone the process and the cgroups it names', () => {
+    ok(sb.burrow(['create', 'doomed', '--rootfs', rootfs]));
+    plant('doomed', 'crashed');
+    ok(sb.burrow(['rm', 'doomed']));
+    expectVictimUntouched();
+  });
+
+  it("burrow start clears only the machine's own, and boots", () => {
+    plant('good', 'exited');
+    try {
+      ok(sb.burrow(['start', 'good']));
+    } finally {
+      // Stopped before anything is checked: a failed check must not leave the machine running.
+      sb.burrow(['kill', 'good']);
+    }
+    expectVictimUntouched();
+  });
+
+  it('a runtime folder that is a link to planted state is refused, for reading too', () => {
+    const runtime = path.join(sb.root, 'linked-run');
+    fs.mkdirSync(runtime, { mode: 0o700 });
+    fs.symlinkSync(path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow'), path.join(runtime, 'burrow'));
+    for (const args of [['status', 'good'], ['ls'], ['rm', 'good'], ['start', 'good']]) {
+      expectClearError(sb.burrow(args, { env: { XDG_RUNTIME_DIR: runtime } }), 5, /the runtime folder .*linked-run\/burrow is a symbolic link[\s\S]*fix: remove the link/);
+    }
+    expect(profileFiles()).toContain('good.json');
+  });
+});
+
+function execSleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe('text from a guest', () => {
+  // An OSC 52 clipboard write, a title change, a screen clear, a C1 CSI and a bidi override.
+  const HOSTILE = '\u001b]52;c;cm0gLXJmIH4=\u0007\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e';
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it('reaches burrow create as escapes, never as terminal input', () => {
+    const evil = path.join(sb.root, 'evil-root');
+    fs.mkdirSync(path.join(evil, 'etc'), { recursive: true });
+    fs.mkdirSync(path.join(evil, 'usr/lib/systemd'), { recursive: true });
+    fs.writeFileSync(path.join(evil, 'usr/lib/systemd/systemd'), '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(evil, 'etc/os-release'), `PRETTY_NAME="Evil ${HOSTILE} Linux"\n`);
+    const r = ok(sb.burrow(['create', 'evil', '--rootfs', evil]));
+    expect(r).toMatch(/created evil: Evil \\x1b\]52;c;cm0gLXJmIH4=\\x07/);
+    expect(r).not.toMatch(CONTROL);
+    ok(sb.burrow(['rm', 'evil']));
+  });
+
+  it('reaches burrow status and ls as escapes, from a STATUS=, unit names and a message in state.json', () => {
+    ok(sb.burrow(['create', 'shown', '--rootfs', rootfs]));
+    const dir = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', 'shown');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const planted = { name: 'shown', state: 'exited', exitCode: 1, statusText: HOSTILE, failedUnits: [`x${HOSTILE}.service`], message: HOSTILE };
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(planted));
+    for (const args of [['status', 'shown'], ['ls']]) {
+      const r = sb.burrow(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toMatch(CONTROL);
+    }
+    expect(ok(sb.burrow(['status', 'shown']))).toMatch(/systemd: \\x1b\]52;c;cm0gLXJmIH4=\\x07/);
+    const json = ok(sb.burrow(['status', 'shown', '--json']));
+    expect(json).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
+    expect(JSON.parse(json).statusText).toBe(HOSTILE);
+    ok(sb.burrow(['rm', 'shown']));
   });
 });
 

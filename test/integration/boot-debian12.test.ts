@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BURROW, createSandbox, ok, onPty, processAlive, waitFor, type Sandbox } from './harness';
+import { BURROW, createSandbox, ok, onPty, processAlive, TIME_SCALE, waitFor, type Sandbox } from './harness';
 
 let sb: Sandbox;
 beforeAll(() => {
@@ -42,7 +42,7 @@ describe('a Debian 12 machine', () => {
     expect(r.stdout).toMatch(/^web is running: ready in \d+\.\d+ s/);
     const s = status();
     expect(s.state).toBe('running');
-    expect(s.bootMs).toBeLessThan(10_000);
+    expect(s.bootMs).toBeLessThan(10_000 * TIME_SCALE);
     expect(s.failedUnits).toEqual([]);
     // root inside is this user; ids 1.. are the subordinate range
     const uidMap = fs.readFileSync(`/proc/${s.pid1}/uid_map`, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
@@ -113,7 +113,7 @@ describe('a Debian 12 machine', () => {
     const elapsed = Date.now() - t0;
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('web exited (halted)'); // systemd's exit status 130 after a clean halt
-    expect(elapsed).toBeLessThan(30_000);
+    expect(elapsed).toBeLessThan(30_000 * TIME_SCALE);
     expect(processAlive(before.pid1)).toBe(false);
     expect(processAlive(before.supervisorPid)).toBe(false);
     for (const d of plan.cgroup.dirs) expect(fs.existsSync(d.hostDir)).toBe(false);

@@ -35,8 +35,20 @@ export function asMappedRoot(args: string[]): void {
   execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { stdio: 'pipe' });
 }
 
-export function createSandbox(label: string): Sandbox {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `burrow-it-${label}-`));
+/**
+ * The user bus of this session, where there is one: machines then run as units of the user's systemd.
+ * The sandbox moves XDG_RUNTIME_DIR, so the bus is named explicitly.
+ */
+export function userBusAddress(): string | undefined {
+  if (process.env.DBUS_SESSION_BUS_ADDRESS) return process.env.DBUS_SESSION_BUS_ADDRESS;
+  const bus = process.env.XDG_RUNTIME_DIR && path.join(process.env.XDG_RUNTIME_DIR, 'bus');
+  return bus && fs.existsSync(bus) ? `unix:path=${bus}` : undefined;
+}
+
+/** A private configuration (XDG folders) for one test file; `root` keeps it at a known place (autostart). */
+export function createSandbox(label: string, opts: { root?: string } = {}): Sandbox {
+  const root = opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), `burrow-it-${label}-`));
+  const bus = userBusAddress();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -44,8 +56,9 @@ export function createSandbox(label: string): Sandbox {
     XDG_CONFIG_HOME: path.join(root, 'config'),
     XDG_DATA_HOME: path.join(root, 'data'),
     XDG_RUNTIME_DIR: path.join(root, 'run'),
+    ...(bus ? { DBUS_SESSION_BUS_ADDRESS: bus } : {}),
   };
-  fs.mkdirSync(env.XDG_RUNTIME_DIR!, { mode: 0o700 });
+  fs.mkdirSync(env.XDG_RUNTIME_DIR!, { recursive: true, mode: 0o700 });
   const sandbox: Sandbox = {
     root,
     env,
@@ -64,6 +77,8 @@ export function createSandbox(label: string): Sandbox {
       if (list.code === 0) {
         for (const m of JSON.parse(list.stdout).machines as { name: string; state: string }[]) {
           if (['starting', 'running', 'degraded', 'stopping'].includes(m.state)) sandbox.burrow(['kill', m.name]);
+          // A machine left enabled would start at the user's next login, from a folder that is gone.
+          if (bus) sandbox.burrow(['disable', m.name]);
         }
       }
       // Unpacked images, the image store and overlays hold files of subordinate ids: remove them as mapped root.
@@ -88,10 +103,18 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * How much slower than this build machine the host is: the qemu guest under emulation (TCG) runs the same
+ * tests several times slower (scripts/vm/guest.sh sets BURROW_TIME_SCALE there). Waits and time bounds
+ * scale with it; what they check does not change.
+ */
+export const TIME_SCALE = Math.max(1, Number(process.env.BURROW_TIME_SCALE) || 1);
+
 export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const scaled = timeoutMs * TIME_SCALE;
+  const deadline = Date.now() + scaled;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${scaled} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

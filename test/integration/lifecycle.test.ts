@@ -27,12 +27,12 @@ describe('the printed command line', () => {
   it('boots the machine by itself when pasted into a shell', async () => {
     const line = ok(sb.burrow(['command', 'one']));
     const plan = JSON.parse(ok(sb.burrow(['command', 'one', '--json'])));
-    fs.mkdirSync(plan.hostDir, { recursive: true });
+    // Made as the supervisor makes it: the runtime folder private (burrow refuses it otherwise).
+    fs.mkdirSync(plan.hostDir, { recursive: true, mode: 0o700 });
     // Listen where the machine's systemd reports readiness, as the supervisor would.
-    const dgram = require('unix-dgram');
+    const dgram = require('@burrow/unix-dgram') as typeof import('@burrow/unix-dgram');
     let ready = false;
-    const sock = dgram.createSocket('unix_dgram', (m: Buffer) => (ready ||= m.toString().split('\n').includes('READY=1')));
-    sock.bind(plan.notifySocket);
+    const sock = dgram.bind(plan.notifySocket, (m: Buffer) => (ready ||= m.toString().split('\n').includes('READY=1')));
     const run = onPty('/bin/sh', ['-c', line], sb.env);
     try {
       await waitFor(() => ready || run.exitCode !== undefined, 30_000, 'READY=1 from the pasted command');

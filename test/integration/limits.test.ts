@@ -22,12 +22,12 @@ const field = (file: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`
 const inside = (script: string) => sb!.burrow(['shell', MACHINE, '--', 'sh', '-c', script], { timeoutMs: 120_000 });
 const state = () => JSON.parse(ok(sb!.burrow(['status', MACHINE, '--json']))).state as string;
 
+/** The machine's cgroup (limits, accounting): the parent of the payload its PID 1 runs in. */
 function machineCgroup(pid1: number): string {
   const rel = /^0::(\/.*)$/m.exec(fs.readFileSync(`/proc/${pid1}/cgroup`, 'utf8'))?.[1] ?? '';
-  const at = rel.search(new RegExp(`/burrow-${MACHINE}-[0-9a-f]{8}(/|$)`));
-  if (at < 0) throw new Error(`PID 1 of ${MACHINE} is not in a machine cgroup: ${rel}`);
-  const own = rel.slice(0, at) + rel.slice(at).split('/').slice(0, 2).join('/');
-  return path.join('/sys/fs/cgroup', own);
+  const at = rel.lastIndexOf('/payload');
+  if (at < 0) throw new Error(`PID 1 of ${MACHINE} is not in the payload of a machine cgroup: ${rel}`);
+  return path.join('/sys/fs/cgroup', rel.slice(0, at));
 }
 
 beforeAll(() => {
@@ -113,6 +113,18 @@ describe('resource limits where the host delegates the controllers', () => {
     await waitFor(() => read(path.join(EXEC_CGROUP, 'cgroup.procs')) === '', 30_000, 'the storm to end');
     expect(state()).toMatch(/^(running|degraded)$/);
     expect(inside('echo still here').stdout).toContain('still here');
+  });
+
+  it('cannot be raised by root inside the machine: it sees only its payload, below the limited cgroup', (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    // With the host's nsdelegate the write is refused; without it, it only changes the payload's own file.
+    inside('echo max > /sys/fs/cgroup/memory.max; echo max > /sys/fs/cgroup/pids.max; true');
+    expect(inside('cat /proc/1/cgroup').stdout).not.toContain(path.basename(cgroupDir));
+    expect(read('memory.max')).toBe(String(64 * 1024 * 1024));
+    expect(read('pids.max')).toBe('128');
+    const r = inside('head -c 256M /dev/zero | tail -n 1 >/dev/null');
+    expect(r.code).toBe(137);
+    expect(state()).toMatch(/^(running|degraded)$/);
   });
 
   it('throttle two busy loops to the quota of half a CPU', (ctx) => {
