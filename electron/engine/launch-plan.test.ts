@@ -100,6 +100,15 @@ describe('launch plan', () => {
     expect(p.warnings.join(' ')).toMatch(/no range in \/etc\/subuid.*User= .*will fail/);
   });
 
+  it('names the risky choices apart from the warnings, judged against the host\'s home and its links', () => {
+    expect(plan().risks).toEqual([]);
+    const risky = profile({ mounts: [...profile().mounts, { type: 'bind', source: '/srv/keys', dest: '/keys' }], network: { mode: 'host', ports: [] } });
+    const realpath = (p: string) => (p === '/srv/keys' ? '/home/alice/.ssh' : p);
+    const p = buildLaunchPlan({ profile: risky, host: hybridHost(), rootfs: rootfs(252), runtimeDir: '/run/user/1001/burrow/web', realpath });
+    expect(p.risks.map((r) => r.text)).toEqual([expect.stringMatching(/^\/home\/alice\/.ssh is writable in the machine: root in the machine can then act as you/), expect.stringMatching(/^host networking/)]);
+    expect(p.warnings.join(' ')).not.toMatch(/act as you/);
+  });
+
   it('translates tmpfs size and mode, optional binds and symlinks into bwrap operations', () => {
     const p = plan(profile({ mounts: [{ type: 'tmpfs', dest: '/var/log', size: '64M', mode: '755' }, { type: 'bind', source: '/srv', dest: '/srv', optional: true }, { type: 'symlink', target: 'usr/lib', dest: '/lib64' }, { type: 'remount-ro', dest: '/' }] }));
     const s = p.argv.join(' ');

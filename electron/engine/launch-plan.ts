@@ -2,6 +2,7 @@
 // the machine. Nothing here touches the host, so the plan can be shown, printed and unit-tested.
 import * as path from 'node:path';
 import type { MachineProfile, Mount } from '../contract/profile';
+import { riskyChoices } from '../contract/risks';
 import { planCgroups } from './cgroup-plan';
 import { BurrowError } from './errors';
 import { canMapAuto, type HostFacts } from './host-probe';
@@ -27,6 +28,8 @@ export interface PlanInput {
   infoPath?: string;
   /** persistent and ephemeral storage: the image under an overlay. */
   overlay?: OverlayPaths;
+  /** The host's view of a path with its links resolved (so a link to ~/.ssh counts as ~/.ssh); none: paths as written. */
+  realpath?: (p: string) => string | undefined;
 }
 
 export const GUEST_HOST_DIR = '/run/host';
@@ -211,5 +214,6 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     systemdVersion: rootfs.systemdVersion,
     distro: rootfs.distro,
     warnings,
+    risks: riskyChoices(profile, { home: host.home, uid: host.uid, realpath: input.realpath }),
   };
 }
