@@ -30,6 +30,8 @@ describe('launch plan', () => {
     expect(cgroup.dirs.map((d) => d.payload)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web-01234567/payload', '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload']);
     expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web-01234567/payload /sys/fs/cgroup/unified/user/burrow-web-01234567/payload; do');
     expect(argv[2]).toContain('exec "$@"');
+    // The machine's processes, not its supervisor, are the OOM killer's first choice.
+    expect(argv[2]).toContain('echo 500 > /proc/self/oom_score_adj');
   });
 
   it('starts with the rootfs at / and ends the argv with init and the masked units', () => {

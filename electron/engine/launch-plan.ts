@@ -8,7 +8,7 @@ import { BurrowError } from './errors';
 import { canMapAuto, type HostFacts } from './host-probe';
 import { buildIdMap, userNamespacePrefix, type IdMap } from './idmap';
 import type { LaunchPlan, PlannedMount } from './launch-plan-types';
-import { joinCgroupsShell } from './cgroups';
+import { joinCgroupsShell, raiseOomScoreShell } from './cgroups';
 import { planNetwork } from './network-plan';
 import { overlayMountScript, type OverlayPaths } from './overlay';
 import { limitProperties, unitCgroupDir, UNIT_SLICE } from './machine-unit';
@@ -101,7 +101,7 @@ function uuidFromHex(hex: string): string {
  * The per-user runtime folder is made private (0700), as Burrow insists on when it reads it back.
  */
 function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
-  const join = joinCgroupsShell(cgroupDirs);
+  const join = joinCgroupsShell(cgroupDirs) + raiseOomScoreShell();
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
