@@ -4,7 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import type { PortForward } from '../contract/profile';
+import { watchFolder } from '../engine/folder-watch';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import { describePort, PID_PLACEHOLDER } from '../engine/network-plan';
 
@@ -45,26 +47,25 @@ function startPasta(helper: Helper, pid1: number, ports: PortForward[], pidFile:
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
   return new Promise((resolve, reject) => {
-    const started = Date.now();
-    // pasta writes its pid file once the namespace is configured and every forward is bound.
-    const poll = setInterval(() => {
-      if (fs.existsSync(pidFile)) {
-        clearInterval(poll);
-        resolve({ pid: child.pid!, dispose: () => stopChild(child) });
-      } else if (Date.now() - started > READY_TIMEOUT_MS) {
-        clearInterval(poll);
-        stopChild(child);
-        reject(new Error(`the network helper pasta did not get ready within ${READY_TIMEOUT_MS / 1000} s`));
-      }
-    }, 5);
-    child.on('error', (e) => {
-      clearInterval(poll);
-      reject(new Error(`the network helper pasta could not run: ${e.message}`));
-    });
-    child.on('exit', () => {
-      clearInterval(poll);
-      reject(new Error(pastaFailure(stderr, ports)));
-    });
+    // pasta writes its pid file once the namespace is configured and every forward is bound: inotify on
+    // the runtime folder says when (it used to be looked for every 5 ms).
+    const pidName = path.basename(pidFile);
+    const look = (name: string | undefined) => {
+      if ((name === undefined || name === pidName) && fs.existsSync(pidFile)) settle(() => resolve({ pid: child.pid!, dispose: () => stopChild(child) }));
+    };
+    const watch = watchFolder(path.dirname(pidFile), look, { fallbackMs: 5 });
+    const timer = setTimeout(() => {
+      stopChild(child);
+      settle(() => reject(new Error(`the network helper pasta did not get ready within ${READY_TIMEOUT_MS / 1000} s`)));
+    }, READY_TIMEOUT_MS);
+    const settle = (how: () => void) => {
+      watch.dispose();
+      clearTimeout(timer);
+      how();
+    };
+    child.on('error', (e) => settle(() => reject(new Error(`the network helper pasta could not run: ${e.message}`))));
+    child.on('exit', () => settle(() => reject(new Error(pastaFailure(stderr, ports)))));
+    look(undefined); // written before the watch began
   });
 }
 
