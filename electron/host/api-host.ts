@@ -20,41 +20,14 @@ import { listImages, loadImage, machinesUsing, removeImage } from '../engine/ima
 import { completePath } from './fs-complete';
 import { imageJobs } from './image-jobs';
 import { listUnits, liveMounts, readJournal, unitAction } from './machine-queries';
+import { machineWatcher } from './machine-watcher';
 import { TerminalManager } from './terminals';
 
 type Handler<K extends CallName> = (...args: CallArgs<K>) => Promise<CallResults[K]> | CallResults[K];
 type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
-const POLL_MS = 500;
-/** Calls after which the watcher looks at once, so their transitions reach listeners without delay. */
+/** Calls after which the watcher looks at once, so their transitions reach listeners even where inotify is unavailable. */
 const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.reset', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart']);
-
-/**
- * Watches every machine's recorded state (whoever started it: this window, another, the CLI).
- * `poke` looks at once: this host's own calls poke so that no transition they cause is missed
- * between two polls (a machine boots in less than one).
- */
-function watchMachines(emit: Emit): Disposable & { poke(): void } {
-  let last = new Map<string, string>();
-  const tick = () => {
-    const next = new Map<string, string>();
-    let machines: MachineStatus[];
-    try {
-      machines = listMachines().machines.map((m) => m.status);
-    } catch {
-      return; // a runtime folder refused as not private: calls say why; the watch looks again later
-    }
-    for (const status of machines) {
-      const key = JSON.stringify(status);
-      next.set(status.name, key);
-      if (last.get(status.name) !== key) emit('machines.changed', status);
-    }
-    last = next;
-  };
-  tick();
-  const timer = setInterval(tick, POLL_MS);
-  return { poke: tick, dispose: () => clearInterval(timer) };
-}
 
 function rootfsView(path: string): RootfsView {
   const host = probeHost();
@@ -118,7 +91,8 @@ export interface DesktopHooks {
 export class ApiHost implements Disposable {
   private readonly store = new DisposableStore();
   private readonly listeners = new Set<Emit>();
-  private readonly watcher: Disposable & { poke(): void };
+  /** Machine states come from the host process's one watcher (machine-watcher.ts), shared by every connection. */
+  private readonly watcher = machineWatcher();
   private readonly terminals: TerminalManager;
 
   constructor(
@@ -130,7 +104,7 @@ export class ApiHost implements Disposable {
     };
     this.terminals = new TerminalManager({ data: (id, data) => emit('terminal.data', { id, data }), exit: (id, code) => emit('terminal.exit', { id, code }) });
     this.store.add(toDisposable(() => this.terminals.dispose()));
-    this.watcher = this.store.add(watchMachines(emit));
+    this.store.add(this.watcher.subscribe((status) => emit('machines.changed', status)));
     this.store.add(imageJobs.onProgress((p) => emit('images.progress', p)));
     this.store.add(this.onEvent((event, payload) => {
       const s = payload as MachineStatus;
@@ -229,12 +203,9 @@ export class ApiHost implements Disposable {
     },
   };
 
-  /** Starts a machine; `starting` and every later state reach listeners as they happen. */
+  /** Starts a machine; `starting` and every later state reach listeners as they happen (the watcher sees them). */
   private started(name: string): Promise<MachineStatus> {
-    const poke = () => this.watcher.poke();
-    const settled = startMachine(name, { onStatus: poke });
-    poke(); // startMachine has claimed the start synchronously: the machine reads starting now.
-    return settled;
+    return startMachine(name);
   }
 
   /** Events the desktop shell raises itself (menu commands). */
