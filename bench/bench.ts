@@ -6,35 +6,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { removeCgroupTree } from '../electron/engine/cgroups';
 import { createSandbox, ok, onPty, BURROW } from '../test/integration/harness';
+import { handRun, median, row } from './hand-run';
+import { benchIdleHost, benchWindowBootStop, machineMemory, startMany } from './window';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const dgram = require('@burrow/unix-dgram') as typeof import('@burrow/unix-dgram');
-
-async function handRun(sb: ReturnType<typeof createSandbox>, name: string): Promise<{ boot: number; stop: number }> {
-  const line = ok(sb.burrow(['command', name]));
-  const plan = JSON.parse(ok(sb.burrow(['command', name, '--json'])));
-  fs.mkdirSync(plan.hostDir, { recursive: true, mode: 0o700 }); // private, as burrow insists
-  fs.rmSync(plan.notifySocket, { force: true });
-  let readyAt = 0;
-  const sock = dgram.bind(plan.notifySocket, (m: Buffer) => m.toString().split('\n').includes('READY=1') && (readyAt ||= performance.now()));
-  const t0 = performance.now();
-  const run = onPty('/bin/sh', ['-c', line], sb.env);
-  while (!readyAt) await new Promise((r) => setTimeout(r, 2));
-  const boot = readyAt - t0;
-  const procs = (d: string): number[] => [...fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number), ...fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => procs(path.join(d, e.name)))];
-  const pid1 = procs(plan.cgroup.dirs[0].hostDir).find((p) => /NSpid:.*\t1$/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8')))!;
-  const s0 = performance.now();
-  process.kill(pid1, 37);
-  while (run.exitCode === undefined) await new Promise((r) => setTimeout(r, 2));
-  const stop = performance.now() - s0;
-  sock.close();
-  for (const d of plan.cgroup.dirs) for (let i = 0; i < 50 && !removeCgroupTree(d.hostDir); i++) await new Promise((r) => setTimeout(r, 20));
-  fs.rmSync(path.dirname(plan.hostDir), { recursive: true, force: true });
-  return { boot, stop };
-}
+/** Seconds the idle web host is watched (CPU per minute is scaled from it). */
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
+/** Another build's cli.js (say, main's), measured in the same run as the idle web host's baseline. */
+const BASE_CLI = process.env.BENCH_BASE_CLI;
 
 function burrowRun(sb: ReturnType<typeof createSandbox>, name: string): { boot: number; stop: number } {
   const t0 = performance.now();
@@ -231,7 +211,6 @@ async function main() {
     // nat: what pasta adds to a boot (PID 1 waits until the network and the forward are up).
     const nat: number[] = [];
     for (let i = 0; i < RUNS; i++) nat.push(burrowRun(sb, 'bench-nat').boot);
-    const row = (label: string, burrow: number, floor: number) => ({ label, burrow: +burrow.toFixed(1), floor: +floor.toFixed(1), ratio: +(burrow / floor).toFixed(2) });
     const boot = row('boot to READY (ms)', median(b.map((x) => x.boot)), median(h.map((x) => x.boot)));
     const stop = row('stop to exit (ms)', median(b.map((x) => x.stop)), median(h.map((x) => x.stop)));
     const natBoot = row('boot, nat + 1 forward vs isolated (ms)', median(nat), median(b.map((x) => x.boot)));
@@ -241,6 +220,8 @@ async function main() {
     const peers = nspawn
       ? [row('boot vs systemd-nspawn as root (ms)', median(b.map((x) => x.boot)), nspawn.boot), row('stop vs systemd-nspawn as root (ms)', median(b.map((x) => x.stop)), nspawn.stop)]
       : [];
+    // From the window: the web host is a running process, as the Electron main process is.
+    const fromWindow = await benchWindowBootStop(sb, 'bench', RUNS);
     const imported = benchImport(sb);
     ok(sb.burrow(['start', 'bench']));
     const consoleRate = await benchConsole(sb, benchRootfs, 'bench');
@@ -249,24 +230,14 @@ async function main() {
 
     // Footprint: 10 idle machines' supervisors, and listing them.
     const names = Array.from({ length: 10 }, (_, i) => `idle${i}`);
-    const t0 = performance.now();
-    const starts = names.map((n) => {
-      ok(sb.burrow(['create', n, '--rootfs', sb.rootfs('debian12', n), '--network', 'isolated']));
-      return new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [BURROW, 'start', n], { env: sb.env, stdio: ['ignore', 'ignore', 'pipe'] });
-        let err = '';
-        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-        child.on('exit', (c) => {
-          if (c !== 0) console.error(`start ${n} failed (exit ${c}): ${err.trim()}`);
-          resolve(c ?? 1);
-        });
-      });
-    });
-    const scaleStart = performance.now();
-    const codes = await Promise.all(starts);
-    const scale = { machines: names.length, totalMs: +(performance.now() - scaleStart).toFixed(0), failures: codes.filter((c) => c !== 0).length, includingUnpackMs: +(performance.now() - t0).toFixed(0) };
+    const scale = await startMany(sb, names);
     const statuses = names.map((n) => JSON.parse(ok(sb.burrow(['status', n, '--json']))));
-    const sup = statuses.filter((s) => s.supervisorPid).map((s) => rssKb(s.supervisorPid));
+    const supervisorPids = statuses.filter((s) => s.supervisorPid).map((s) => s.supervisorPid as number);
+    const sup = supervisorPids.map(rssKb);
+    const memory = machineMemory(supervisorPids);
+    // An idle web host with these 10 machines and 3 windows: CPU seconds per minute (budget: under 1% of a core).
+    const idleHost = await benchIdleHost(sb, IDLE_SECONDS);
+    const idleHostBase = BASE_CLI ? await benchIdleHost(sb, IDLE_SECONDS, 3, BASE_CLI) : undefined;
     const l0 = performance.now();
     for (let i = 0; i < 5; i++) ok(sb.burrow(['ls']));
     const lsMs = (performance.now() - l0) / 5;
@@ -275,11 +246,13 @@ async function main() {
     const nodeMs = (performance.now() - v0) / 5;
     for (const n of names) sb.burrow(['stop', n]);
     Object.assign(results, {
-      boot, stop, peers, natBoot, import: imported, console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
+      boot, stop, fromWindow: { boot: fromWindow.boot, stop: fromWindow.stop, runs: fromWindow.runs }, memory, idleHost, idleHostBase, peers, natBoot, import: imported, console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
       footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
     });
     console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
-    console.table([boot, stop, ...peers, natBoot, imported, consoleRate, windowConsole.rate]);
+    console.table([boot, stop, fromWindow.boot, fromWindow.stop, ...peers, natBoot, imported, consoleRate, windowConsole.rate]);
+    console.log(`memory: ${memory.machines} machines running, per machine ${memory.perMachinePssMiB} MiB PSS (supervisor ${memory.supervisorPssMiB} MiB PSS, ${memory.supervisorPrivateMiB} MiB private, ${memory.supervisorRssMiB} MiB RSS; bwrap's monitor ${memory.bwrapMonitorPssMiB} MiB PSS)`);
+    console.log(`idle web host, 10 machines, 3 windows: ${idleHost.cpuSecondsPerMinute} CPU s/min (${idleHost.percentOfCore}% of a core)${idleHostBase ? `; ${BASE_CLI}: ${idleHostBase.cpuSecondsPerMinute} CPU s/min (${idleHostBase.percentOfCore}%)` : ''}`);
     if (!peers.length) console.log('peer: systemd-nspawn not measured (it needs root and the systemd-container package; bench/run.sh measures it when run as root)');
     console.log(`window: longest frame while the flood ran ${windowConsole.longestFrameMs} ms (budget 100 ms)`);
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);

@@ -18,7 +18,7 @@ export interface FakeSupervisor {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startFakeSupervisor(repo: string, shell: string): Promise<FakeSupervisor> {
+export async function startFakeSupervisor(repo: string, shell: string, nodeFlags: string[] = []): Promise<FakeSupervisor> {
   const run = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-bench-'));
   const dir = path.join(run, 'burrow', 'fake');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -40,7 +40,7 @@ export async function startFakeSupervisor(repo: string, shell: string): Promise<
     warnings: [],
   };
   fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ plan, stopTimeoutSec: 1 }));
-  const child = spawn(process.execPath, [path.join(repo, 'dist/supervisor.js'), 'fake'], { env: { ...process.env, XDG_RUNTIME_DIR: run }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...nodeFlags, path.join(repo, 'dist/supervisor.js'), 'fake'], { env: { ...process.env, XDG_RUNTIME_DIR: run }, stdio: 'inherit' });
   const controlSocket = path.join(dir, 'control.sock');
   while (!fs.existsSync(controlSocket)) await sleep(10);
   const stat = () => {

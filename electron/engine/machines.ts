@@ -19,6 +19,7 @@ import { removeMappedTree } from './mapped-exec';
 import { discardOverlay, overlayPaths, persistentOverlayDir } from './overlay';
 import { killMachineProcesses, removeMachineCgroups } from './machine-cgroup';
 import { unitName } from './machine-unit';
+import { takeSpareSupervisor } from './spare-supervisor';
 import { readUsage, type Usage } from './resource-limits';
 import { validateRootfs, type RootfsInfo } from './rootfs';
 import { ensureRuntimeRoot, existingRuntimeRoot } from './runtime-root';
@@ -211,9 +212,11 @@ function claimStart(root: string, name: string): { dispose(): void } {
   throw new BurrowError('already-running', `machine "${name}" is being started by another process`);
 }
 
-/** The supervisor as a detached child of this process (hosts without a systemd user manager). */
+/** The supervisor as a detached child of this process (hosts without a systemd user manager): the spare one if there is one. */
 function spawnSupervisor(name: string): { exited(): boolean } {
   const files = runtimeFiles(name);
+  const spare = takeSpareSupervisor(name, files.log);
+  if (spare) return spare;
   // The supervisor runs on our own runtime (node-runtime.ts): this Node, Electron in Node mode, or the AppImage.
   const cmd = nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [name]);
   const log = fs.openSync(files.log, 'a', 0o600);

@@ -99,8 +99,9 @@ export function parseRecord(text: string, name: string): RuntimeRecord | undefin
   return record as unknown as RuntimeRecord;
 }
 
+/** Atomic, not durable: a runtime record means nothing after the host restarts (statusOf then reads its supervisor gone). */
 export function writeRecord(record: RuntimeRecord): void {
-  writeJsonAtomic(runtimeFiles(record.name).state, record, 0o600);
+  writeJsonAtomic(runtimeFiles(record.name).state, record, 0o600, false);
 }
 
 /**

@@ -12,6 +12,7 @@ import { resolveIdMap } from '../engine/launch-plan';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
 import { editMachine, listMachines, machineUsage, planMachine, removeMachine, resetMachine, startMachine, stopMachine } from '../engine/machines';
 import { createProfile, loadProfile } from '../engine/profiles';
+import { keepSpareSupervisor } from '../engine/spare-supervisor';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { statusOf } from '../engine/runtime-state';
 import { shellFold } from '../engine/shell-quote';
@@ -105,6 +106,8 @@ export class ApiHost implements Disposable {
     this.terminals = new TerminalManager({ data: (id, data) => emit('terminal.data', { id, data }), exit: (id, code) => emit('terminal.exit', { id, code }) });
     this.store.add(toDisposable(() => this.terminals.dispose()));
     this.store.add(this.watcher.subscribe((status) => emit('machines.changed', status)));
+    // A window boots machines from a running process: with a supervisor loaded ahead, only the boot remains.
+    this.store.add(keepSpareSupervisor());
     this.store.add(imageJobs.onProgress((p) => emit('images.progress', p)));
     this.store.add(this.onEvent((event, payload) => {
       const s = payload as MachineStatus;

@@ -85,7 +85,9 @@ export class MachineWatcher {
     this.store = new DisposableStore();
     this.store.add(watchFolder(machinesDir(), () => this.poke(), this.folderOptions(machinesDir())));
     const root = runtimeRoot();
-    this.store.add(watchFolder(root, (name) => (name !== undefined && this.links.has(name) ? this.refresh(name) : this.poke()), this.folderOptions(root)));
+    // The folder itself (replaced, its mode changed) is news for every machine; a machine's own folder watches itself.
+    const own = path.basename(root);
+    this.store.add(watchFolder(root, (name) => (name === undefined || name === own ? this.poke() : this.links.has(name) && this.refresh(name)), this.folderOptions(root)));
     // What is there now is what the front ends list; only changes from here on are sent.
     this.rescan(true);
   }

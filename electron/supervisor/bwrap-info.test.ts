@@ -17,6 +17,22 @@ describe("bwrap's info", () => {
     }
   });
 
+  it('is told of an info file written before the watch began, but never from within the call', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-info-test-'));
+    const file = path.join(dir, 'bwrap-info.json');
+    fs.writeFileSync(file, '{"child-pid": 99}');
+    const told: number[] = [];
+    const watch = whenBwrapInfo(file, (pid) => told.push(pid));
+    try {
+      expect(told).toEqual([]);
+      await new Promise((r) => setImmediate(r));
+      expect(told).toEqual([99]);
+    } finally {
+      watch.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is told as soon as bwrap has written it in pieces, and only once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-info-test-'));
     const file = path.join(dir, 'bwrap-info.json');

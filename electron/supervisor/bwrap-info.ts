@@ -41,6 +41,8 @@ export function whenBwrapInfo(file: string, onPid1: (pid: number) => void): Disp
     fallbackMs: FALLBACK_MS,
     onFallback: (reason) => process.stderr.write(`supervisor: cannot watch ${path.dirname(file)} (${reason}); reading bwrap's info every ${FALLBACK_MS} ms instead\n`),
   });
-  look(undefined);
+  // Written already (bwrap can be that quick on a busy host): still told later, never from within this
+  // call, whose caller may not hold what it returns yet.
+  queueMicrotask(() => look(undefined));
   return { dispose: () => ((done = true), watch.dispose()) };
 }

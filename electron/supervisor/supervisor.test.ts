@@ -33,7 +33,7 @@ interface Run {
 }
 
 /** A supervisor of machine "fake" whose machine is the script `body(dir)` gives (sh -c; dir: its runtime folder). */
-async function supervise(body: (dir: string) => string): Promise<Run> {
+async function supervise(body: (dir: string) => string, opts: { spare?: boolean } = {}): Promise<Run> {
   const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-supervisor-test-'));
   fs.chmodSync(xdg, 0o700);
   const dir = path.join(xdg, 'burrow', 'fake');
@@ -57,8 +57,16 @@ async function supervise(body: (dir: string) => string): Promise<Run> {
   };
   fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ plan, stopTimeoutSec: 2 }));
   const env = { ...process.env, XDG_RUNTIME_DIR: xdg, BURROW_UNIT: '' };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron/supervisor/supervisor-main.ts'), 'fake'], { env, stdio: ['ignore', 'inherit', 'inherit'], cwd: ROOT });
+  const main = ['--import', 'tsx', path.join(ROOT, 'electron/supervisor/supervisor-main.ts')];
+  const child = spawn(process.execPath, [...main, opts.spare ? '--spare' : 'fake'], { env, stdio: [opts.spare ? 'pipe' : 'ignore', 'inherit', 'inherit'], cwd: ROOT });
   running.push({ child, dir: xdg });
+  if (opts.spare) {
+    // Loaded and waiting: nothing happens until it is told which machine.
+    await sleep(1500);
+    expect(fs.existsSync(path.join(dir, 'control.sock'))).toBe(false);
+    expect(child.exitCode).toBeNull();
+    child.stdin!.end('fake\n');
+  }
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const control = path.join(dir, 'control.sock');
   for (let i = 0; !fs.existsSync(control); i++) {
@@ -137,6 +145,25 @@ describe('the supervisor', () => {
     expect(end).toMatchObject({ exitCode: 1, message: "the machine failed to boot (exit 1); the console's last lines say why" });
     expect(fs.readFileSync(path.join(run.dir, 'console.log'), 'utf8')).toContain('Failed to mount API file systems');
     expect(await run.exited).toBe(0);
+  }, 30_000);
+
+  it('runs the machine a spare supervisor is given, and outlives the host that gave it', async () => {
+    const run = await supervise((dir) => `${reportPid1(dir)} exec sleep 600`, { spare: true });
+    await run.when((s) => !!s.pid1);
+    run.notify('READY=1');
+    await run.reaches('running');
+    run.client.json({ op: 'stop' });
+    expect((await run.reaches('exited')).message).toBe('stopped on request');
+    expect(await run.exited).toBe(0);
+  }, 30_000);
+
+  it('ends an unused spare when its host goes away', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron/supervisor/supervisor-main.ts'), '--spare'], { stdio: ['pipe', 'inherit', 'inherit'], cwd: ROOT });
+    running.push({ child, dir: fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-spare-')) });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await sleep(1000);
+    child.stdin!.end();
+    expect(await exited).toBe(0);
   }, 30_000);
 
   it('kills a machine that ignores the halt signal once the stop timeout passes', async () => {
