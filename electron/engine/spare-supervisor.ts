@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Disposable } from './disposable';
+import { probeHost } from './host-probe';
 import { nodeScriptCommand } from './node-runtime';
 import { ensureRuntimeRoot } from './runtime-root';
 
@@ -36,6 +37,7 @@ function schedule(ms: number, what: () => void): void {
 
 function make(): void {
   if (spare || users === 0) return;
+  if (probeHost().userManager?.facts) return; // supervisors are the user manager's units here
   let root: string;
   try {
     root = ensureRuntimeRoot();

@@ -83,8 +83,10 @@ export class Supervisor {
   start(): void {
     if (this.inUnit) enterUnitCgroup(this.input.plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')!.hostDir);
     this.store.add(this.publish);
-    writeRecord(this.record);
+    // The control socket first: whoever reads the record's `starting` (a window attaching the console at
+    // once, now that state reaches it as it changes) finds the socket there to attach to.
     this.listenControl();
+    writeRecord(this.record);
     this.boot();
   }
 
