@@ -16,21 +16,29 @@ export async function benchWindowBootStop(sb: Sandbox, name: string, runs: numbe
     await api.call('machines.list');
     await api.call('machines.start', name); // warm-up
     await api.call('machines.stop', name);
-    const burrow: { boot: number; stop: number }[] = [];
+    const burrow: { boot: number; stop: number; beforeSupervisor: number; afterReady: number }[] = [];
     const hand: { boot: number; stop: number }[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      const up = await api.call<{ state: string }>('machines.start', name);
+      const called = Date.now();
+      const up = await api.call<{ state: string; startedAt?: string; readyAt?: string }>('machines.start', name);
       const boot = performance.now() - t0;
+      const answered = Date.now();
       if (up.state !== 'running' && up.state !== 'degraded') throw new Error(`${name} did not come up from the web host: ${JSON.stringify(up)}`);
       const s0 = performance.now();
       await api.call('machines.stop', name);
-      burrow.push({ boot, stop: performance.now() - s0 });
+      // Where the time went: until the supervisor began (planning, handing over), and from READY=1 until the
+      // answer (the failed-units check, the record, the status event, the reply).
+      const beforeSupervisor = Date.parse(up.startedAt!) - called;
+      const afterReady = answered - Date.parse(up.readyAt!);
+      burrow.push({ boot, stop: performance.now() - s0, beforeSupervisor, afterReady });
       hand.push(await handRun(sb, name));
     }
     return {
       boot: row('boot from the web host (ms)', median(burrow.map((x) => x.boot)), median(hand.map((x) => x.boot))),
       stop: row('stop from the web host (ms)', median(burrow.map((x) => x.stop)), median(hand.map((x) => x.stop))),
+      beforeSupervisorMs: median(burrow.map((x) => x.beforeSupervisor)),
+      afterReadyMs: median(burrow.map((x) => x.afterReady)),
       runs: { burrow, hand },
     };
   } finally {

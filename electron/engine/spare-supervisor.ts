@@ -15,7 +15,7 @@ import { nodeScriptCommand } from './node-runtime';
 import { ensureRuntimeRoot } from './runtime-root';
 
 /** After one is taken, the next is made this much later (not during the boot it would slow down). */
-const REPLACE_AFTER_MS = 1000;
+const REPLACE_AFTER_MS = 250;
 /** When the last user lets go (a page reloading), the spare is kept this long for the next. */
 const LINGER_MS = 5000;
 
