@@ -33,7 +33,7 @@ async function main() {
     console.table([fromWindow.boot, fromWindow.stop, ...(windowConsole?.rows ?? [])]);
     if (windowConsole) console.log('longest frame (ms):', JSON.stringify(windowConsole.longestFrameMs), windowConsole.notes.join('; '));
     console.log('boot runs (ms):', fromWindow.runs.burrow.map((r) => r.boot.toFixed(0)).join(' '), '| hand-run:', fromWindow.runs.hand.map((r) => r.boot.toFixed(0)).join(' '));
-    console.log(`boot, where the time goes (medians): ${fromWindow.beforeSupervisorMs} ms before the supervisor began, ${fromWindow.afterReadyMs} ms from READY=1 to the answer`);
+    console.log(`boot, where the time goes (medians): ${fromWindow.beforeSupervisorMs} ms before the supervisor began, ${fromWindow.afterReadyMs} ms from READY=1 to the answer; the supervisor's launch to READY=1 ${fromWindow.launchToReadyMs} ms`);
     console.log('stop runs (ms):', fromWindow.runs.burrow.map((r) => r.stop.toFixed(0)).join(' '), '| hand-run:', fromWindow.runs.hand.map((r) => r.stop.toFixed(0)).join(' '));
     console.log('memory:', JSON.stringify(memory));
     console.log(`scale: ${scale.machines} machines at once in ${scale.totalMs} ms, ${scale.failures} failures`);

@@ -16,12 +16,12 @@ export async function benchWindowBootStop(sb: Sandbox, name: string, runs: numbe
     await api.call('machines.list');
     await api.call('machines.start', name); // warm-up
     await api.call('machines.stop', name);
-    const burrow: { boot: number; stop: number; beforeSupervisor: number; afterReady: number }[] = [];
+    const burrow: { boot: number; stop: number; beforeSupervisor: number; afterReady: number; launchToReady: number }[] = [];
     const hand: { boot: number; stop: number }[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       const called = Date.now();
-      const up = await api.call<{ state: string; startedAt?: string; readyAt?: string }>('machines.start', name);
+      const up = await api.call<{ state: string; startedAt?: string; readyAt?: string; bootMs?: number }>('machines.start', name);
       const boot = performance.now() - t0;
       const answered = Date.now();
       if (up.state !== 'running' && up.state !== 'degraded') throw new Error(`${name} did not come up from the web host: ${JSON.stringify(up)}`);
@@ -31,7 +31,7 @@ export async function benchWindowBootStop(sb: Sandbox, name: string, runs: numbe
       // answer (the failed-units check, the record, the status event, the reply).
       const beforeSupervisor = Date.parse(up.startedAt!) - called;
       const afterReady = answered - Date.parse(up.readyAt!);
-      burrow.push({ boot, stop: performance.now() - s0, beforeSupervisor, afterReady });
+      burrow.push({ boot, stop: performance.now() - s0, beforeSupervisor, afterReady, launchToReady: up.bootMs ?? NaN });
       hand.push(await handRun(sb, name));
     }
     return {
@@ -39,6 +39,8 @@ export async function benchWindowBootStop(sb: Sandbox, name: string, runs: numbe
       stop: row('stop from the web host (ms)', median(burrow.map((x) => x.stop)), median(hand.map((x) => x.stop))),
       beforeSupervisorMs: median(burrow.map((x) => x.beforeSupervisor)),
       afterReadyMs: median(burrow.map((x) => x.afterReady)),
+      /** The supervisor's own boot time: from spawning the launch line on its pty to READY=1 (the hand-run line's figure). */
+      launchToReadyMs: median(burrow.map((x) => x.launchToReady)),
       runs: { burrow, hand },
     };
   } finally {
