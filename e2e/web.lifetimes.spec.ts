@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 const ROUNDS = Number(process.env.BURROW_E2E_LIFETIME_ROUNDS ?? 50);
-const WARM_UP = 3;
+const WARM_UP = 10;
 /** Heap growth allowed over all rounds: noise of a few hundred KiB, far below one terminal's worth per round. */
 const BUDGET_BYTES = 2 * 1024 * 1024;
 const MACHINE = 'lifetimes';

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MachineStatus } from '../contract/machine-state';
 import { sendDatagram } from '../engine/unix-datagram';
 import { rawClient, type RawClient } from './control-test-helpers';
+import { standInMachine } from './stand-in-machine';
 
 const ROOT = path.resolve(__dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,28 +35,7 @@ interface Run {
 
 /** A supervisor of machine "fake" whose machine is the script `body(dir)` gives (sh -c; dir: its runtime folder). */
 async function supervise(body: (dir: string) => string, opts: { spare?: boolean } = {}): Promise<Run> {
-  const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-supervisor-test-'));
-  fs.chmodSync(xdg, 0o700);
-  const dir = path.join(xdg, 'burrow', 'fake');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(path.join(xdg, 'burrow'), 0o700);
-  const hostDir = path.join(dir, 'host');
-  const plan = {
-    machine: 'fake',
-    argv: ['/bin/sh', '-c', body(dir)],
-    bwrapIndex: 0,
-    initArgv: [],
-    mounts: [],
-    cgroup: { presentation: 'unified', reason: '', hostLayout: 'unified', dirs: [] },
-    idMapping: { mode: 'single', description: '' },
-    network: { mode: 'isolated', ports: [] },
-    limits: { requested: {}, writes: [] },
-    storage: { mode: 'direct' },
-    hostDir,
-    notifySocket: path.join(hostDir, 'notify'),
-    warnings: [],
-  };
-  fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ plan, stopTimeoutSec: 2 }));
+  const { xdg, dir, notifySocket } = standInMachine(body, { stopTimeoutSec: 2, single: true });
   const env = { ...process.env, XDG_RUNTIME_DIR: xdg, BURROW_UNIT: '' };
   const main = ['--import', 'tsx', path.join(ROOT, 'electron/supervisor/supervisor-main.ts')];
   const child = spawn(process.execPath, [...main, opts.spare ? '--spare' : 'fake'], { env, stdio: [opts.spare ? 'pipe' : 'ignore', 'inherit', 'inherit'], cwd: ROOT });
@@ -90,7 +70,7 @@ async function supervise(body: (dir: string) => string, opts: { spare?: boolean 
     const seen = statuses.find(test);
     return seen ? Promise.resolve(seen) : new Promise((resolve) => waiting.push({ test, resolve }));
   };
-  return { dir, child, exited, client, statuses, notify: (text) => sendDatagram(plan.notifySocket, text), when, reaches: (state) => when((s) => s.state === state) };
+  return { dir, child, exited, client, statuses, notify: (text) => sendDatagram(notifySocket, text), when, reaches: (state) => when((s) => s.state === state) };
 }
 
 /** Reports PID 1 as bwrap would, once it exists: this shell's pid, written to the info file in two pieces. */
