@@ -3,7 +3,7 @@
 // bytes. Everything is measured in one `du` run as root of the user's mapping, so a file is counted once.
 // On a copy-on-write file system (btrfs, XFS) clones share extents that du cannot see: the report says so.
 import * as fs from 'node:fs';
-import type { MachineProfile } from '../contract/profile';
+import type { DiskUsageReport, ImageDiskUse, MachineDiskUse } from '../contract/lifecycle';
 import { listImages, machinesUsing } from './image-store';
 import { stackUsage } from './layer-stack';
 import { ephemeralOverlayDir, persistentOverlayDir } from './overlay';
@@ -12,49 +12,7 @@ import { listProfiles } from './profiles';
 import { layerDir, loadStack, upperDir } from './snapshot-store';
 import { diskUsage, offersReflinks } from './tree-copy';
 
-export interface ImageUsage {
-  name: string;
-  bytes: number;
-  inPlace: boolean;
-  machines: string[];
-  /** What `burrow image rm` frees: null while machines use it (it is refused), 0 for an image used in place. */
-  rmFrees: number | null;
-}
-
-export interface SnapshotUsage {
-  id: string;
-  label?: string;
-  createdAt: string;
-  /** Bytes only this snapshot holds: what `burrow snapshot rm` frees. */
-  ownBytes: number;
-  /** Bytes of every layer it needs (shared with the machine or other snapshots). */
-  totalBytes: number;
-}
-
-export interface MachineUsage {
-  name: string;
-  storage: MachineProfile['storage'];
-  image?: string;
-  /** The image (or folder) it reads without owning it. */
-  sharedBytes: number;
-  /** Everything it owns: its changes, its layers and snapshots, a folder it was cloned into. */
-  ownBytes: number;
-  upperBytes: number;
-  /** What `burrow reset` frees (its changes and layers no snapshot holds); null where reset does not apply. */
-  resetFrees: number | null;
-  /** What `burrow rm` frees (a direct machine's own folder outside the data folder is kept). */
-  rmFrees: number;
-  snapshots: SnapshotUsage[];
-}
-
-export interface DiskUsageReport {
-  images: ImageUsage[];
-  machines: MachineUsage[];
-  /** Every byte above counted once. */
-  totalBytes: number;
-  /** The data folder's file system shares copies (reflinks), which du counts in full. */
-  copyOnWrite: boolean;
-}
+export type { DiskUsageReport } from '../contract/lifecycle';
 
 const inDataDir = (p: string): boolean => p.startsWith(dataDir() + '/');
 
@@ -72,7 +30,7 @@ export function diskUsageReport(): DiskUsageReport {
   const sizes = diskUsage([...new Set(dirs)]);
   const size = (d: string) => sizes.get(d) ?? 0;
 
-  const machines: MachineUsage[] = profiles.map((p) => {
+  const machines: MachineDiskUse[] = profiles.map((p) => {
     const stack = stacks.get(p.name);
     const layerSizes = Object.fromEntries(Object.keys(stack?.layers ?? {}).map((id) => [id, size(layerDir(p.name, id))]));
     const usage = stack ? stackUsage(stack, layerSizes) : { snapshots: [], baseOwnBytes: 0, layersBytes: 0 };
@@ -91,7 +49,7 @@ export function diskUsageReport(): DiskUsageReport {
       snapshots: (stack?.snapshots ?? []).map((s, i) => ({ id: s.id, ...(s.label ? { label: s.label } : {}), createdAt: s.createdAt, ownBytes: usage.snapshots[i]!.ownBytes, totalBytes: usage.snapshots[i]!.totalBytes })),
     };
   });
-  const imageUsage: ImageUsage[] = images.map((i) => {
+  const imageUsage: ImageDiskUse[] = images.map((i) => {
     const users = machinesUsing(i);
     return { name: i.name, bytes: size(i.rootfs), inPlace: i.inPlace, machines: users, rmFrees: users.length ? null : i.inPlace ? 0 : size(i.rootfs) };
   });

@@ -9,6 +9,7 @@
 // Restore is refused while the machine runs, unless asked to stop it first.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { SnapshotListView } from '../contract/lifecycle';
 import type { MachineProfile } from '../contract/profile';
 import { BurrowError } from './errors';
 import { withFrozen } from './freeze';
@@ -94,14 +95,7 @@ export async function takeSnapshot(name: string, opts: CopyOptions & { label?: s
   });
 }
 
-export interface SnapshotView extends SnapshotEntry {
-  /** Bytes only this snapshot holds (what snapshot rm frees), where sizes were asked for. */
-  ownBytes?: number;
-  /** Whether the machine sits on this snapshot unchanged since (restored to it, or just taken). */
-  current: boolean;
-}
-
-export function listSnapshots(name: string, opts: { sizes?: boolean } = {}): { snapshots: SnapshotView[]; storage: MachineProfile['storage'] } {
+export function listSnapshots(name: string, opts: { sizes?: boolean } = {}): SnapshotListView {
   const profile = loadProfile(name);
   const stack = loadStack(name);
   let own: number[] = [];
@@ -110,7 +104,7 @@ export function listSnapshots(name: string, opts: { sizes?: boolean } = {}): { s
     const sizes = diskUsage(dirs);
     own = stackUsage(stack, Object.fromEntries(Object.keys(stack.layers).map((id) => [id, sizes.get(layerDir(name, id)) ?? 0]))).snapshots.map((s) => s.ownBytes);
   }
-  return { storage: profile.storage, snapshots: stack.snapshots.map((s, i) => ({ ...s, current: stack.base === s.layer, ...(opts.sizes ? { ownBytes: own[i] } : {}) })) };
+  return { storage: profile.storage, snapshots: stack.snapshots.map((s, i) => ({ id: s.id, ...(s.label ? { label: s.label } : {}), createdAt: s.createdAt, current: stack.base === s.layer, ...(opts.sizes ? { ownBytes: own[i] } : {}) })) };
 }
 
 export function snapshotOf(name: string, id: string): { profile: MachineProfile; stack: LayerStack; snapshot: SnapshotEntry } {
