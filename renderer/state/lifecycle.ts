@@ -41,8 +41,9 @@ export function watchLifecycle(): () => void {
 let diskPending: Promise<void> | undefined;
 /** Disk use of every image, machine and snapshot (one du run on the host); concurrent asks share one call. */
 export function refreshDisk(): Promise<void> {
-  diskPending ??= getApi()
-    .invoke('disk.usage')
+  // Lists mount before the connection exists (children's effects run first): asked again once they fill.
+  diskPending ??= Promise.resolve()
+    .then(() => getApi().invoke('disk.usage'))
     .then((d) => useLifecycle.getState().setDisk(d))
     .catch(() => undefined)
     .finally(() => (diskPending = undefined));
