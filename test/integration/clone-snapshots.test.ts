@@ -149,6 +149,47 @@ describe('snapshot and restore', () => {
   });
 });
 
+describe('past the depth bound', () => {
+  it('merges the two oldest layers as overlayfs would show them: whiteouts, an opaque folder, a replaced file', () => {
+    ok(sb.burrow(['create', 'deep', '--image', 'deb12', '--network', 'isolated']));
+    ok(sb.burrow(['start', 'deep']));
+    // Layer 1: new files, and a file of the image deleted (a whiteout over the image).
+    sh('deep', 'mkdir -p /srv/dir && echo a > /srv/a && echo x > /srv/dir/x && echo one > /srv/replaced && rm /etc/issue.net');
+    ok(sb.burrow(['stop', 'deep']));
+    ok(sb.burrow(['snapshot', 'deep', '--label', 'one']));
+    ok(sb.burrow(['start', 'deep']));
+    // Layer 2: a file of layer 1 deleted, a folder of layer 1 replaced (opaque), a file rewritten, an image folder gone.
+    sh('deep', 'rm /srv/a && rm -r /srv/dir && mkdir /srv/dir && echo y > /srv/dir/y && echo two > /srv/replaced && rm -r /etc/apt/apt.conf.d');
+    ok(sb.burrow(['stop', 'deep']));
+    ok(sb.burrow(['snapshot', 'deep', '--label', 'two']));
+    const stackFile = path.join(overlays(), 'deep', 'stack.json');
+    const [l1, l2] = JSON.parse(fs.readFileSync(stackFile, 'utf8')).snapshots.map((x: { layer: string }) => x.layer);
+    let last = '';
+    for (let i = 3; i <= 17; i++) last = ok(sb.burrow(['snapshot', 'deep']));
+    expect(last).toContain('1 old layer pair squashed');
+    const stack = JSON.parse(fs.readFileSync(stackFile, 'utf8'));
+    const chain: string[] = [];
+    for (let id = stack.base; id; id = stack.layers[id].parent) chain.unshift(id);
+    expect(chain).toHaveLength(16);
+    expect([l1, l2]).not.toContain(chain[0]);
+    const expected = 'gone\ny\ntwo\ngone\ngone';
+    const view = "test -e /srv/a && echo a || echo gone; ls /srv/dir; cat /srv/replaced; test -e /etc/issue.net && echo issue || echo gone; test -e /etc/apt/apt.conf.d && echo apt || echo gone";
+    ok(sb.burrow(['start', 'deep']));
+    expect(sh('deep', view)).toBe(expected);
+    ok(sb.burrow(['stop', 'deep']));
+    // Snapshots 1 and 2 still hold what they held.
+    ok(sb.burrow(['restore', 'deep', '1']));
+    ok(sb.burrow(['start', 'deep']));
+    expect(sh('deep', view)).toBe('a\nx\none\ngone\napt');
+    ok(sb.burrow(['stop', 'deep']));
+    ok(sb.burrow(['restore', 'deep', '17']));
+    ok(sb.burrow(['start', 'deep']));
+    expect(sh('deep', view)).toBe(expected);
+    ok(sb.burrow(['stop', 'deep']));
+    ok(sb.burrow(['rm', 'deep']));
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['clone', 'src', 'copy'], 4, /a machine named "copy" already exists/],
