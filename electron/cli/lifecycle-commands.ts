@@ -11,8 +11,12 @@ import { listSnapshots, removeSnapshotOf, restoreSnapshot, takeSnapshot } from '
 import type { Command } from './commands';
 import { json, jsonOption, out, printTable } from './format';
 import { withProgress } from './image-commands';
+import type { ImportProgress } from '../engine/image-import';
+import type { CopyProgress } from '../engine/tree-copy';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** Copies report files, not bytes: shown on the same progress line as imports. */
+const asImportProgress = (onProgress: (p: ImportProgress) => void) => (c: CopyProgress) => onProgress({ ...c, bytes: 0, totalBytes: 0 });
 
 function expect(positionals: string[], count: number, usage: string): string[] {
   if (positionals.length !== count) throw new BurrowError('invalid-input', `expected ${count === 1 ? 'one argument' : `${count} arguments`} (usage: burrow ${usage})`);
@@ -35,7 +39,7 @@ function snapshotArgs(positionals: string[], usage: string): [string, string] {
 const take: Command['run'] = async (p, v) => {
   const name = machineArg(p, 'snapshot NAME [--label TEXT]');
   const r = await withProgress(`snapshot of ${name}`, (signal, onProgress) =>
-    takeSnapshot(name, { label: typeof v.label === 'string' ? v.label : undefined, signal, onProgress: (c) => onProgress({ ...c, bytes: 0, totalBytes: 0 }) }),
+    takeSnapshot(name, { label: typeof v.label === 'string' ? v.label : undefined, signal, onProgress: asImportProgress(onProgress) }),
   );
   if (v.json) {
         json(r);
@@ -56,7 +60,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     options: jsonOption,
     async run(p, v) {
       const [source, target] = expect(p, 2, 'clone SRC[@SNAPSHOT] NEW');
-      const r = await withProgress(`cloning ${source}`, (signal, onProgress) => cloneMachine(source!, target!, { signal, onProgress: (c) => onProgress({ ...c, bytes: 0, totalBytes: 0 }) }));
+      const r = await withProgress(`cloning ${source}`, (signal, onProgress) => cloneMachine(source!, target!, { signal, onProgress: asImportProgress(onProgress) }));
       if (v.json) {
         json(r);
         return 0;
@@ -120,7 +124,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     options: { stop: { type: 'boolean', help: 'stop the machine first if it runs' } },
     async run(p, v) {
       const [name, id] = snapshotArgs(p, 'restore NAME SNAPSHOT');
-      const r = await withProgress(`restoring ${name}`, (signal, onProgress) => restoreSnapshot(name, id, { stop: !!v.stop, signal, onProgress: (c) => onProgress({ ...c, bytes: 0, totalBytes: 0 }) }));
+      const r = await withProgress(`restoring ${name}`, (signal, onProgress) => restoreSnapshot(name, id, { stop: !!v.stop, signal, onProgress: asImportProgress(onProgress) }));
       out(`${name} is back at snapshot ${id} (in ${secs(r.ms)}${r.stopped ? `, after stopping it` : ''})`);
       out(`  start it with: burrow start ${name}`);
       return 0;
@@ -136,7 +140,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     options: jsonOption,
     async run(p, v) {
       const [source, file] = expect(p, 2, 'export NAME[@SNAPSHOT] FILE');
-      const r = await withProgress(`exporting ${source}`, (signal, onProgress) => exportMachine(source!, file!, { signal, onProgress: (c) => onProgress({ ...c, bytes: 0, totalBytes: 0 }), onExport: onProgress }));
+      const r = await withProgress(`exporting ${source}`, (signal, onProgress) => exportMachine(source!, file!, { signal, onProgress: asImportProgress(onProgress), onExport: onProgress }));
       if (v.json) {
         json(r);
         return 0;
