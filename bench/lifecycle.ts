@@ -10,18 +10,28 @@ import { createSandbox, imageTar, ok, type Sandbox } from '../test/integration/h
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const mapped = (args: string[]) => execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--mount', '--', ...args], { stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+const mapped = (args: string[]) =>
+  execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--mount', '--', ...args], { stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
 const timed = (fn: () => unknown): number => {
   const t0 = performance.now();
   fn();
   return performance.now() - t0;
 };
-const row = (label: string, burrow: number[], floor: number[]) => ({ label, burrow: +median(burrow).toFixed(1), floor: +median(floor).toFixed(1), ratio: +(median(burrow) / median(floor)).toFixed(3) });
+const row = (label: string, burrow: number[], floor: number[]) => ({
+  label,
+  burrow: +median(burrow).toFixed(1),
+  floor: +median(floor).toFixed(1),
+  ratio: +(median(burrow) / median(floor)).toFixed(3),
+});
 
 /** The machine's whole tree as its overlay shows it, copied or archived by hand under the same mapping. */
 function byHand(sb: Sandbox, what: 'cp' | 'tar', target: string): void {
   const data = path.join(sb.env.XDG_DATA_HOME!, 'burrow');
-  const stack = JSON.parse(fs.existsSync(path.join(data, 'overlays/web/stack.json')) ? fs.readFileSync(path.join(data, 'overlays/web/stack.json'), 'utf8') : '{"base":null,"layers":{}}');
+  const stack = JSON.parse(
+    fs.existsSync(path.join(data, 'overlays/web/stack.json'))
+      ? fs.readFileSync(path.join(data, 'overlays/web/stack.json'), 'utf8')
+      : '{"base":null,"layers":{}}',
+  );
   const layers: string[] = [];
   for (let id = stack.base; id; id = stack.layers[id].parent) layers.push(path.join(data, 'overlays/web/layers', id));
   const lowers = [path.join(data, 'overlays/web/upper'), ...layers, path.join(data, 'images/deb12/rootfs')].join(':');
@@ -96,7 +106,11 @@ export async function benchLifecycle(sb: Sandbox) {
     };
     for (const step of i % 2 ? [byBurrow, byTar] : [byTar, byBurrow]) step();
   }
-  const tree = Number(mapped(['du', '-sB1', path.join(sb.env.XDG_DATA_HOME!, 'burrow/images/deb12/rootfs')]).toString().split('\t')[0]);
+  const tree = Number(
+    mapped(['du', '-sB1', path.join(sb.env.XDG_DATA_HOME!, 'burrow/images/deb12/rootfs')])
+      .toString()
+      .split('\t')[0],
+  );
   return {
     treeMiB: +(tree / 1024 ** 2).toFixed(0),
     rows: [

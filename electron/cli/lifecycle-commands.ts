@@ -15,11 +15,18 @@ import type { ImportProgress } from '../engine/image-import';
 import type { CopyProgress } from '../engine/tree-copy';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const labelled = (label?: string) => (label ? ` "${label}"` : '');
+const squashNote = (pairs: number) => (pairs ? `; ${plural(pairs, 'old layer pair')} squashed` : '');
+const compressed = (c: string) => (c === 'none' ? '' : ` (${c})`);
+const SHARED_COPIES = ' (this file system shares copies, which du counts in full: less is really used)';
+const frozenNote = (machine: string, ms?: number) => (ms === undefined ? '' : `, ${machine} frozen for ${secs(ms)}`);
 /** Copies report files, not bytes: shown on the same progress line as imports. */
 const asImportProgress = (onProgress: (p: ImportProgress) => void) => (c: CopyProgress) => onProgress({ ...c, bytes: 0, totalBytes: 0 });
 
 function expect(positionals: string[], count: number, usage: string): string[] {
-  if (positionals.length !== count) throw new BurrowError('invalid-input', `expected ${count === 1 ? 'one argument' : `${count} arguments`} (usage: burrow ${usage})`);
+  if (positionals.length !== count)
+    throw new BurrowError('invalid-input', `expected ${count === 1 ? 'one argument' : `${count} arguments`} (usage: burrow ${usage})`);
   return positionals;
 }
 
@@ -42,11 +49,14 @@ const take: Command['run'] = async (p, v) => {
     takeSnapshot(name, { label: typeof v.label === 'string' ? v.label : undefined, signal, onProgress: asImportProgress(onProgress) }),
   );
   if (v.json) {
-        json(r);
-        return 0;
-      }
-  const how = r.method === 'rename' ? 'its changes became a read-only layer, nothing was copied' : `copied${r.frozenMs !== undefined ? `, with ${name} frozen for ${secs(r.frozenMs)}` : ''}${r.copyOnWrite ? ' (copy-on-write)' : ''}`;
-  out(`snapshot ${name}@${r.snapshot.id}${r.snapshot.label ? ` "${r.snapshot.label}"` : ''} taken in ${secs(r.ms)} (${how})${r.squashed ? `; ${r.squashed} old layer pair${r.squashed > 1 ? 's' : ''} squashed` : ''}`);
+    json(r);
+    return 0;
+  }
+  const how =
+    r.method === 'rename'
+      ? 'its changes became a read-only layer, nothing was copied'
+      : `copied${r.frozenMs !== undefined ? `, with ${name} frozen for ${secs(r.frozenMs)}` : ''}${r.copyOnWrite ? ' (copy-on-write)' : ''}`;
+  out(`snapshot ${name}@${r.snapshot.id}${labelled(r.snapshot.label)} taken in ${secs(r.ms)} (${how})${squashNote(r.squashed)}`);
   out(`  go back to it: burrow restore ${name} ${r.snapshot.id}   branch it: burrow clone ${name}@${r.snapshot.id} NEW`);
   return 0;
 };
@@ -60,15 +70,21 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     options: jsonOption,
     async run(p, v) {
       const [source, target] = expect(p, 2, 'clone SRC[@SNAPSHOT] NEW');
-      const r = await withProgress(`cloning ${source}`, (signal, onProgress) => cloneMachine(source!, target!, { signal, onProgress: asImportProgress(onProgress) }));
+      const r = await withProgress(`cloning ${source}`, (signal, onProgress) =>
+        cloneMachine(source!, target!, { signal, onProgress: asImportProgress(onProgress) }),
+      );
       if (v.json) {
         json(r);
         return 0;
       }
       const how = r.copiedBytes ? `${formatBytes(r.copiedBytes)} copied${r.copyOnWrite ? ' copy-on-write' : ''}` : 'nothing to copy';
-      out(`cloned ${source} into ${target} in ${secs(r.ms)}: ${how}${r.frozenMs !== undefined ? `, ${r.from.machine} frozen for ${secs(r.frozenMs)}` : ''}`);
+      out(`cloned ${source} into ${target} in ${secs(r.ms)}: ${how}${frozenNote(r.from.machine, r.frozenMs)}`);
       for (const note of r.notes) out(`  ${note}`);
-      if (r.droppedPorts.length) out(`  port forwards not copied (both machines would claim them): ${r.droppedPorts.map(describePort).join(', ')}; add others with: burrow edit ${target} -p HOST:GUEST`);
+      if (r.droppedPorts.length)
+        out(
+          `  port forwards not copied (both machines would claim them): ${r.droppedPorts.map(describePort).join(', ')}; ` +
+            `add others with: burrow edit ${target} -p HOST:GUEST`,
+        );
       out(`  start it with: burrow start ${target}`);
       return 0;
     },
@@ -100,7 +116,16 @@ export const LIFECYCLE_COMMANDS: Command[] = [
         return 0;
       }
       if (!snapshots.length) out(`${name} has no snapshots yet: take one with burrow snapshot ${name} --label TEXT`);
-      else printTable(['SNAPSHOT', 'TAKEN', 'OWN SIZE', 'LABEL'], snapshots.map((s) => [`${name}@${s.id}${s.current ? ' *' : ''}`, s.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), formatBytes(s.ownBytes ?? 0), s.label ?? '']));
+      else
+        printTable(
+          ['SNAPSHOT', 'TAKEN', 'OWN SIZE', 'LABEL'],
+          snapshots.map((s) => [
+            `${name}@${s.id}${s.current ? ' *' : ''}`,
+            s.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+            formatBytes(s.ownBytes ?? 0),
+            s.label ?? '',
+          ]),
+        );
       if (snapshots.some((s) => s.current)) out(`* ${name}'s current changes sit on this snapshot`);
       return 0;
     },
@@ -124,7 +149,9 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     options: { stop: { type: 'boolean', help: 'stop the machine first if it runs' } },
     async run(p, v) {
       const [name, id] = snapshotArgs(p, 'restore NAME SNAPSHOT');
-      const r = await withProgress(`restoring ${name}`, (signal, onProgress) => restoreSnapshot(name, id, { stop: !!v.stop, signal, onProgress: asImportProgress(onProgress) }));
+      const r = await withProgress(`restoring ${name}`, (signal, onProgress) =>
+        restoreSnapshot(name, id, { stop: !!v.stop, signal, onProgress: asImportProgress(onProgress) }),
+      );
       out(`${name} is back at snapshot ${id} (in ${secs(r.ms)}${r.stopped ? `, after stopping it` : ''})`);
       out(`  start it with: burrow start ${name}`);
       return 0;
@@ -140,12 +167,14 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     options: jsonOption,
     async run(p, v) {
       const [source, file] = expect(p, 2, 'export NAME[@SNAPSHOT] FILE');
-      const r = await withProgress(`exporting ${source}`, (signal, onProgress) => exportMachine(source!, file!, { signal, onProgress: asImportProgress(onProgress), onExport: onProgress }));
+      const r = await withProgress(`exporting ${source}`, (signal, onProgress) =>
+        exportMachine(source!, file!, { signal, onProgress: asImportProgress(onProgress), onExport: onProgress }),
+      );
       if (v.json) {
         json(r);
         return 0;
       }
-      out(`exported ${source} to ${r.file}: ${formatBytes(r.bytes)}${r.compression === 'none' ? '' : ` (${r.compression})`} in ${secs(r.ms)}${r.frozenMs !== undefined ? `, ${r.from.machine} frozen for ${secs(r.frozenMs)}` : ''}`);
+      out(`exported ${source} to ${r.file}: ${formatBytes(r.bytes)}${compressed(r.compression)} in ${secs(r.ms)}${frozenNote(r.from.machine, r.frozenMs)}`);
       out(`  elsewhere: burrow image import ${r.from.machine} FILE && burrow create ${r.from.machine} --image ${r.from.machine} --exported-settings`);
       return 0;
     },
@@ -163,19 +192,35 @@ export const LIFECYCLE_COMMANDS: Command[] = [
       }
       const freed = (n: number | null, why: string) => (n === null ? why : formatBytes(n));
       if (r.images.length) {
-        printTable(['IMAGE', 'SIZE', 'USED BY', 'IMAGE RM FREES'], r.images.map((i) => [i.name, formatBytes(i.bytes), i.machines.join(', ') || '-', i.inPlace ? '0 (used in place)' : freed(i.rmFrees, 'in use')]));
+        printTable(
+          ['IMAGE', 'SIZE', 'USED BY', 'IMAGE RM FREES'],
+          r.images.map((i) => [i.name, formatBytes(i.bytes), i.machines.join(', ') || '-', i.inPlace ? '0 (used in place)' : freed(i.rmFrees, 'in use')]),
+        );
         out('');
       }
       if (r.machines.length) {
-        printTable(['MACHINE', 'STORAGE', 'OWN', 'SHARED', 'SNAPSHOTS', 'RESET FREES', 'RM FREES'], r.machines.map((m) => [m.name, m.storage, formatBytes(m.ownBytes), m.sharedBytes ? `${formatBytes(m.sharedBytes)}${m.image ? ` (${m.image})` : ''}` : '-', String(m.snapshots.length), freed(m.resetFrees, '-'), formatBytes(m.rmFrees)]));
-        const snaps = r.machines.flatMap((m) => m.snapshots.map((s) => [`${m.name}@${s.id}`, formatBytes(s.ownBytes), formatBytes(s.totalBytes), s.label ?? '']));
+        printTable(
+          ['MACHINE', 'STORAGE', 'OWN', 'SHARED', 'SNAPSHOTS', 'RESET FREES', 'RM FREES'],
+          r.machines.map((m) => [
+            m.name,
+            m.storage,
+            formatBytes(m.ownBytes),
+            m.sharedBytes ? `${formatBytes(m.sharedBytes)}${m.image ? ` (${m.image})` : ''}` : '-',
+            String(m.snapshots.length),
+            freed(m.resetFrees, '-'),
+            formatBytes(m.rmFrees),
+          ]),
+        );
+        const snaps = r.machines.flatMap((m) =>
+          m.snapshots.map((s) => [`${m.name}@${s.id}`, formatBytes(s.ownBytes), formatBytes(s.totalBytes), s.label ?? '']),
+        );
         if (snaps.length) {
           out('');
           printTable(['SNAPSHOT', 'SNAPSHOT RM FREES', 'NEEDS', 'LABEL'], snaps);
         }
         out('');
       }
-      out(`total: ${formatBytes(r.totalBytes)}, every file counted once${r.copyOnWrite ? ' (this file system shares copies, which du counts in full: less is really used)' : ''}`);
+      out(`total: ${formatBytes(r.totalBytes)}, every file counted once${r.copyOnWrite ? SHARED_COPIES : ''}`);
       return 0;
     },
   },

@@ -69,19 +69,29 @@ function planCopies(profile: MachineProfile, ref: MachineRef, state: 'stopped' |
     const chain = chainOf(stack, snapshot.layer);
     return { layers: chain.map((id) => [layerDir(name, id), path.join('layers', id)]), stack: branchStack(stack, snapshot.layer) };
   }
-  if (profile.storage === 'direct') return { layers: state === 'running' ? [] : [[profile.rootfs, 'rootfs']], live: state === 'running' ? [profile.rootfs, 'rootfs'] : undefined, rootfs: 'rootfs' };
+  if (profile.storage === 'direct')
+    return {
+      layers: state === 'running' ? [] : [[profile.rootfs, 'rootfs']],
+      live: state === 'running' ? [profile.rootfs, 'rootfs'] : undefined,
+      rootfs: 'rootfs',
+    };
   const stack = loadStack(name);
   const layers: [string, string][] = chainOf(stack, stack.base).map((id) => [layerDir(name, id), path.join('layers', id)]);
   const upper: [string, string] = [upperDir(name), 'upper'];
   const hasUpper = fs.existsSync(upper[0]);
-  return { layers: state === 'stopped' && hasUpper ? [...layers, upper] : layers, live: state === 'running' && hasUpper ? upper : undefined, stack: branchStack(stack, stack.base) };
+  return {
+    layers: state === 'stopped' && hasUpper ? [...layers, upper] : layers,
+    live: state === 'running' && hasUpper ? upper : undefined,
+    stack: branchStack(stack, stack.base),
+  };
 }
 
 export async function cloneMachine(sourceRef: string, target: string, opts: CopyOptions = {}): Promise<CloneResult> {
   const ref = parseMachineRef(sourceRef);
   checkName(target);
   const source = loadProfile(ref.machine);
-  if (ref.machine === target || exists(target)) throw new BurrowError('exists', `a machine named "${target}" already exists`, `choose another name for the clone, or remove it first: burrow rm ${target}`);
+  if (ref.machine === target || exists(target))
+    throw new BurrowError('exists', `a machine named "${target}" already exists`, `choose another name for the clone, or remove it first: burrow rm ${target}`);
   return withMachineClaim([ref.machine, target], 'cloned', async () => {
     const started = Date.now();
     if (exists(target)) throw new BurrowError('exists', `a machine named "${target}" already exists`, `choose another name for the clone`);
@@ -105,7 +115,10 @@ export async function cloneMachine(sourceRef: string, target: string, opts: Copy
       const copy = async ([from, to]: [string, string]) => {
         const dest = path.join(staging, to);
         fs.mkdirSync(dest, { recursive: true });
-        await copyTree(from, dest, { ...opts, phase: `copying ${path.basename(to) === 'upper' ? 'its changes' : to.startsWith('layers') ? 'its layers' : 'its files'}` });
+        await copyTree(from, dest, {
+          ...opts,
+          phase: `copying ${path.basename(to) === 'upper' ? 'its changes' : to.startsWith('layers') ? 'its layers' : 'its files'}`,
+        });
       };
       for (const pair of plan.layers) await copy(pair);
       if (plan.live) frozenMs = (await withFrozen(ref.machine, 'clone', () => copy(plan.live!))).frozenMs;
@@ -114,6 +127,15 @@ export async function cloneMachine(sourceRef: string, target: string, opts: Copy
       fs.renameSync(staging, final);
       createProfile(profile);
     });
-    return { profile, from: ref, droppedPorts: source.network.ports, copiedBytes, copyOnWrite: offersReflinks(parent), frozenMs, ms: Date.now() - started, notes };
+    return {
+      profile,
+      from: ref,
+      droppedPorts: source.network.ports,
+      copiedBytes,
+      copyOnWrite: offersReflinks(parent),
+      frozenMs,
+      ms: Date.now() - started,
+      notes,
+    };
   });
 }

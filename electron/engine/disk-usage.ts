@@ -46,7 +46,13 @@ export function diskUsageReport(): DiskUsageReport {
       upperBytes,
       resetFrees: p.storage === 'persistent' ? upperBytes + usage.baseOwnBytes : null,
       rmFrees: ownBytes,
-      snapshots: (stack?.snapshots ?? []).map((s, i) => ({ id: s.id, ...(s.label ? { label: s.label } : {}), createdAt: s.createdAt, ownBytes: usage.snapshots[i]!.ownBytes, totalBytes: usage.snapshots[i]!.totalBytes })),
+      snapshots: (stack?.snapshots ?? []).map((s, i) => ({
+        id: s.id,
+        ...(s.label ? { label: s.label } : {}),
+        createdAt: s.createdAt,
+        ownBytes: usage.snapshots[i]!.ownBytes,
+        totalBytes: usage.snapshots[i]!.totalBytes,
+      })),
     };
   });
   const imageUsage: ImageDiskUse[] = images.map((i) => {

@@ -23,13 +23,21 @@ const HEAD_MAX = 4 * 1024 * 1024;
 const manifestSchema = z.object({
   burrowExport: z.literal(EXPORT_FORMAT),
   machine: z.string().regex(MACHINE_NAME_RE),
-  snapshot: z.string().regex(/^[1-9][0-9]{0,8}$/).optional(),
+  snapshot: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/)
+    .optional(),
   exportedAt: z.string().max(64),
   profile: z.unknown(),
 });
 export type ImportedManifest = z.infer<typeof manifestSchema>;
 
-const DECOMPRESS: Record<Exclude<Compression, 'none'>, string[]> = { gzip: ['gzip', '-dc'], xz: ['xz', '-dc'], zstd: ['zstd', '-dcq'], bzip2: ['bzip2', '-dc'] };
+const DECOMPRESS: Record<Exclude<Compression, 'none'>, string[]> = {
+  gzip: ['gzip', '-dc'],
+  xz: ['xz', '-dc'],
+  zstd: ['zstd', '-dcq'],
+  bzip2: ['bzip2', '-dc'],
+};
 
 /** The manifest at the head of `file`, or undefined when the archive is not an export (or its manifest is unusable). */
 export async function readExportManifest(file: string): Promise<ImportedManifest | undefined> {
@@ -45,7 +53,10 @@ export async function readExportManifest(file: string): Promise<ImportedManifest
   }
   const compression = sniffCompression(head);
   if (!compression) return undefined;
-  const stream = compression === 'none' ? fs.createReadStream(file) : spawn(DECOMPRESS[compression][0]!, [...DECOMPRESS[compression].slice(1), '--', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const stream =
+    compression === 'none'
+      ? fs.createReadStream(file)
+      : spawn(DECOMPRESS[compression][0]!, [...DECOMPRESS[compression].slice(1), '--', file], { stdio: ['ignore', 'pipe', 'ignore'] });
   const source = 'stdout' in stream ? stream.stdout! : stream;
   const reader = new TarHeaderReader((e) => entryPath(e.name) === MANIFEST_NAME, MANIFEST_MAX);
   const data = await new Promise<Buffer | undefined>((resolve) => {
@@ -89,7 +100,15 @@ export async function importImageOrExport(name: string, source: string, opts: Im
   const image = await importImage(name, source, opts);
   if (!manifest || image.inPlace) return image;
   await removeFromTree(image.rootfs, MANIFEST_NAME);
-  const record: ImageRecord = { ...image, exported: { machine: manifest.machine, ...(manifest.snapshot ? { snapshot: manifest.snapshot } : {}), exportedAt: manifest.exportedAt, profile: manifest.profile } };
+  const record: ImageRecord = {
+    ...image,
+    exported: {
+      machine: manifest.machine,
+      ...(manifest.snapshot ? { snapshot: manifest.snapshot } : {}),
+      exportedAt: manifest.exportedAt,
+      profile: manifest.profile,
+    },
+  };
   writeJsonAtomic(path.join(imageDir(name), 'image.json'), record, 0o644);
   return record;
 }

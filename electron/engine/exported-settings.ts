@@ -7,18 +7,34 @@ import { DEFAULT_MOUNTS, describeIssues, migrateProfile, profileSchema, type Mac
 import { BurrowError } from './errors';
 
 const HOST_BINDS: Mount['type'][] = ['bind', 'ro-bind', 'dev-bind'];
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const describeBind = (m: Mount) => ('source' in m ? `${m.source}:${m.dest}` : m.dest);
+const forwards = (n: number) => (n ? ` with ${plural(n, 'port forward')}` : '');
 /** Binds every machine gets (/sys read-only): the same on any computer, so they stay. */
 const isDefault = (m: Mount): boolean => DEFAULT_MOUNTS.some((d) => JSON.stringify(d) === JSON.stringify(m));
 const namesOtherComputer = (m: Mount): boolean => HOST_BINDS.includes(m.type) && !isDefault(m);
 
 export function applyExportedSettings(image: ImageRecord, base: MachineProfile): { profile: MachineProfile; notes: string[] } {
-  if (!image.exported) throw new BurrowError('invalid-input', `image "${image.name}" is not a machine's export, so it has no settings to take`, `leave out --exported-settings, or import a file made by: burrow export NAME FILE`);
+  if (!image.exported)
+    throw new BurrowError(
+      'invalid-input',
+      `image "${image.name}" is not a machine's export, so it has no settings to take`,
+      `leave out --exported-settings, or import a file made by: burrow export NAME FILE`,
+    );
   const parsed = profileSchema.safeParse(migrateProfile(image.exported.profile));
-  if (!parsed.success) throw new BurrowError('invalid-input', `the settings exported with image "${image.name}" are not valid here: ${describeIssues(parsed.error)}`, 'leave out --exported-settings and set them with the usual options');
+  if (!parsed.success)
+    throw new BurrowError(
+      'invalid-input',
+      `the settings exported with image "${image.name}" are not valid here: ${describeIssues(parsed.error)}`,
+      'leave out --exported-settings and set them with the usual options',
+    );
   const old = parsed.data;
   const notes: string[] = [];
   const dropped = old.mounts.filter(namesOtherComputer);
-  if (dropped.length) notes.push(`left out ${dropped.length} bind mount${dropped.length > 1 ? 's' : ''} of the other computer's folders (${dropped.map((m) => ('source' in m ? `${m.source}:${m.dest}` : m.dest)).join(', ')}); add your own with --bind`);
+  if (dropped.length)
+    notes.push(
+      `left out ${plural(dropped.length, 'bind mount')} of the other computer's folders (${dropped.map(describeBind).join(', ')}); add your own with --bind`,
+    );
   if (old.network.mode === 'host') notes.push("network host: the machine shares this computer's network, as it did where it was exported");
   if (old.capabilities.add === 'ALL' && !old.capabilities.drop.length) notes.push('capabilities: all of them, audit included');
   const defaultHostname = old.name.replace(/_/g, '-');
@@ -33,6 +49,9 @@ export function applyExportedSettings(image: ImageRecord, base: MachineProfile):
     hostname: old.hostname === defaultHostname ? base.hostname : old.hostname,
     mounts: old.mounts.filter((m) => !namesOtherComputer(m)),
   };
-  notes.unshift(`settings of machine "${image.exported.machine}" as exported on ${image.exported.exportedAt}: network ${old.network.mode}${old.network.ports.length ? ` with ${old.network.ports.length} port forward${old.network.ports.length > 1 ? 's' : ''}` : ''}`);
+  notes.unshift(
+    `settings of machine "${image.exported.machine}" as exported on ${image.exported.exportedAt}: ` +
+      `network ${old.network.mode}${forwards(old.network.ports.length)}`,
+  );
   return { profile, notes };
 }

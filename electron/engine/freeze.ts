@@ -56,7 +56,11 @@ export function thaw(machine: string): void {
 export const sweepJobs = (): void => sweepAbandonedJobs(thaw);
 
 export function cannotFreeze(machine: string, what: string): BurrowError {
-  return new BurrowError('already-running', `machine "${machine}" is running, and its processes cannot be frozen here for a consistent ${what} (it has no cgroup v2 folder of its own)`, `stop it first: burrow stop ${machine}`);
+  return new BurrowError(
+    'already-running',
+    `machine "${machine}" is running, and its processes cannot be frozen here for a consistent ${what} (it has no cgroup v2 folder of its own)`,
+    `stop it first: burrow stop ${machine}`,
+  );
 }
 
 /** Runs `work` with the machine's processes frozen; they are thawed however it ends. */
@@ -70,7 +74,12 @@ export async function withFrozen<T>(machine: string, what: string, work: () => P
     setFrozen(dirs, true);
     const deadline = Date.now() + FREEZE_TIMEOUT_MS;
     while (!dirs.every(isFrozen)) {
-      if (Date.now() > deadline) throw new BurrowError('in-use', `machine "${machine}" did not freeze within ${FREEZE_TIMEOUT_MS / 1000} s (a process stuck in the kernel?)`, `try again, or stop it first: burrow stop ${machine}`);
+      if (Date.now() > deadline)
+        throw new BurrowError(
+          'in-use',
+          `machine "${machine}" did not freeze within ${FREEZE_TIMEOUT_MS / 1000} s (a process stuck in the kernel?)`,
+          `try again, or stop it first: burrow stop ${machine}`,
+        );
       await new Promise((r) => setTimeout(r, 2));
     }
     const result = await work();

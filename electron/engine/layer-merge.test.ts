@@ -31,6 +31,9 @@ describe('merging an upper layer onto a lower one', () => {
 
   it("understands fuse-overlayfs's marks: .wh.NAME and .wh..wh..opq", () => {
     const lower = types('d:usr d:usr/share f:usr/share/a d:usr/lib f:usr/lib/b');
-    expect(mergeRemovals(entries('d:usr d:usr/share f:usr/share/.wh.a d:usr/lib f:usr/lib/.wh..wh..opq'), new Set(), lower)).toEqual(['usr/share/a', 'usr/lib']);
+    expect(mergeRemovals(entries('d:usr d:usr/share f:usr/share/.wh.a d:usr/lib f:usr/lib/.wh..wh..opq'), new Set(), lower)).toEqual([
+      'usr/share/a',
+      'usr/lib',
+    ]);
   });
 });

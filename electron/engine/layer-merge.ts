@@ -56,7 +56,12 @@ export function mergeRemovals(upper: LayerEntry[], opaque: Set<string>, lowerTyp
 
 function mappedPrefix(): string[] {
   const host = probeHost();
-  if (!canMapAuto(host)) throw new BurrowError('host-not-ready', 'layers keep their owners only under your subordinate-id mapping, which cannot be set up here', 'see: burrow doctor');
+  if (!canMapAuto(host))
+    throw new BurrowError(
+      'host-not-ready',
+      'layers keep their owners only under your subordinate-id mapping, which cannot be set up here',
+      'see: burrow doctor',
+    );
   return [host.unshare!.path, '--user', '--map-auto', '--map-root-user', '--'];
 }
 
@@ -69,7 +74,9 @@ function readInLayer(dir: string, script: string, onData: (chunk: Buffer) => voi
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4096)));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new BurrowError('internal', `reading layer ${dir} failed: ${err.trim().split('\n')[0] ?? `exit ${code}`}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new BurrowError('internal', `reading layer ${dir} failed: ${err.trim().split('\n')[0] ?? `exit ${code}`}`)),
+    );
   });
 }
 

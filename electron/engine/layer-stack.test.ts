@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { addSnapshot, branchStack, chainOf, collectGarbage, emptyStack, MAX_DEPTH, planSquash, removeSnapshot, resetBase, restoreTo, stackSchema, stackUsage, type LayerStack } from './layer-stack';
+import {
+  addSnapshot,
+  branchStack,
+  chainOf,
+  collectGarbage,
+  emptyStack,
+  MAX_DEPTH,
+  planSquash,
+  removeSnapshot,
+  resetBase,
+  restoreTo,
+  stackSchema,
+  stackUsage,
+  type LayerStack,
+} from './layer-stack';
 
 const at = '2026-11-29T00:00:00.000Z';
 let counter = 0;
@@ -121,7 +135,7 @@ describe('depth bound', () => {
 });
 
 describe('size accounting', () => {
-  it('counts a layer as a snapshot\'s own only when nothing else needs it', () => {
+  it("counts a layer as a snapshot's own only when nothing else needs it", () => {
     const { stack, layers } = history(2);
     const back = restoreTo(stack, stack.snapshots[0]!);
     const sizes = { [layers[0]!]: 100, [layers[1]!]: 30 };
@@ -148,7 +162,11 @@ describe('a stack read from disk', () => {
   });
 
   it('fails on a cycle or a missing parent instead of looping', () => {
-    const cyclic: LayerStack = { ...emptyStack(), base: 'l0000000a', layers: { l0000000a: { parent: 'l0000000b', kind: 'diff', createdAt: at }, l0000000b: { parent: 'l0000000a', kind: 'diff', createdAt: at } } };
+    const cyclic: LayerStack = {
+      ...emptyStack(),
+      base: 'l0000000a',
+      layers: { l0000000a: { parent: 'l0000000b', kind: 'diff', createdAt: at }, l0000000b: { parent: 'l0000000a', kind: 'diff', createdAt: at } },
+    };
     expect(() => chainOf(cyclic, cyclic.base)).toThrow(/its own ancestor/);
     const dangling: LayerStack = { ...emptyStack(), base: 'l0000000a', layers: { l0000000a: { parent: 'l0000000b', kind: 'diff', createdAt: at } } };
     expect(() => chainOf(dangling, dangling.base)).toThrow(/missing/);

@@ -26,7 +26,9 @@ export const stackSchema = z.object({
   next: z.number().int().min(1).max(999_999_999),
   base: layerId.nullable(),
   layers: z.record(layerId, z.object({ parent: layerId.nullable(), kind: z.enum(['diff', 'full']), createdAt: z.string().max(64) })),
-  snapshots: z.array(z.object({ id: z.string().regex(SNAPSHOT_ID_RE), label: z.string().max(LABEL_MAX).optional(), createdAt: z.string().max(64), layer: layerId })).max(10_000),
+  snapshots: z
+    .array(z.object({ id: z.string().regex(SNAPSHOT_ID_RE), label: z.string().max(LABEL_MAX).optional(), createdAt: z.string().max(64), layer: layerId }))
+    .max(10_000),
 });
 export type LayerStack = z.infer<typeof stackSchema>;
 export type SnapshotEntry = LayerStack['snapshots'][number];
@@ -67,7 +69,11 @@ export function findSnapshot(stack: LayerStack, id: string): SnapshotEntry | und
  * Records a snapshot whose top layer is `layer`, made from the machine's current state. `rebase`: the upper
  * layer itself became that layer (a stopped machine), so the machine now sits on it with an empty upper.
  */
-export function addSnapshot(stack: LayerStack, layer: string, opts: { kind: 'diff' | 'full'; label?: string; createdAt: string; rebase: boolean }): { stack: LayerStack; snapshot: SnapshotEntry } {
+export function addSnapshot(
+  stack: LayerStack,
+  layer: string,
+  opts: { kind: 'diff' | 'full'; label?: string; createdAt: string; rebase: boolean },
+): { stack: LayerStack; snapshot: SnapshotEntry } {
   const snapshot: SnapshotEntry = { id: String(stack.next), createdAt: opts.createdAt, layer, ...(opts.label ? { label: opts.label } : {}) };
   const parent = opts.kind === 'full' ? null : stack.base;
   return {
@@ -118,7 +124,11 @@ export function planSquash(stack: LayerStack, top: string | null, newId: () => s
     steps.push({ lower, upper, into, child });
     next = {
       ...next,
-      layers: { ...next.layers, [into]: { parent: null, kind: 'diff', createdAt: next.layers[upper]!.createdAt }, [child]: { ...next.layers[child]!, parent: into } },
+      layers: {
+        ...next.layers,
+        [into]: { parent: null, kind: 'diff', createdAt: next.layers[upper]!.createdAt },
+        [child]: { ...next.layers[child]!, parent: into },
+      },
     };
   }
   return { stack: next, steps };

@@ -29,7 +29,8 @@ export async function withMachineClaim<T>(names: string[], doing: string, work: 
 export function activity(name: string, what: string): 'stopped' | 'running' {
   const s = statusOf(name);
   if (s.state === 'running' || s.state === 'degraded') return 'running';
-  if (s.state === 'starting' || s.state === 'stopping') throw new BurrowError('already-running', `machine "${name}" is ${s.state}: a ${what} needs it running or stopped`, 'wait a moment and try again');
+  if (s.state === 'starting' || s.state === 'stopping')
+    throw new BurrowError('already-running', `machine "${name}" is ${s.state}: a ${what} needs it running or stopped`, 'wait a moment and try again');
   return 'stopped';
 }
 

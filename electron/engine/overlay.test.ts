@@ -5,9 +5,9 @@ describe('overlay mount', () => {
   it('mounts with userxattr, the frozen layers between the upper layer and the image, top first', () => {
     const o = overlayPaths('web', 'persistent', '/data/images/deb12/rootfs', ['/data/overlays/web/layers/l2', '/data/overlays/web/layers/l1'])!;
     const script = overlayMountScript(o);
-    expect(script).toContain("-o userxattr,lowerdir=/data/overlays/web/layers/l2:/data/overlays/web/layers/l1:/data/images/deb12/rootfs,upperdir=");
+    expect(script).toContain('-o userxattr,lowerdir=/data/overlays/web/layers/l2:/data/overlays/web/layers/l1:/data/images/deb12/rootfs,upperdir=');
     // fuse-overlayfs gets the same folders without the kernel-only option.
-    expect(script).toContain("fuse-overlayfs -o lowerdir=/data/overlays/web/layers/l2:");
+    expect(script).toContain('fuse-overlayfs -o lowerdir=/data/overlays/web/layers/l2:');
   });
 
   it('refuses a stack whose option string overlayfs could not read', () => {

@@ -25,7 +25,11 @@ export const layerDir = (machine: string, id: string): string => path.join(layer
 export const newLayerId = (): string => `l${randomBytes(6).toString('hex')}`;
 
 function corrupt(machine: string, file: string, why: string): BurrowError {
-  return new BurrowError('corrupt-profile', `the snapshots of machine "${machine}" (${file}) cannot be read: ${why}. They were left as they are.`, `repair the file by hand, or delete the machine with: burrow rm ${machine}`);
+  return new BurrowError(
+    'corrupt-profile',
+    `the snapshots of machine "${machine}" (${file}) cannot be read: ${why}. They were left as they are.`,
+    `repair the file by hand, or delete the machine with: burrow rm ${machine}`,
+  );
 }
 
 function readStackFile(machine: string, file: string): LayerStack {
@@ -68,7 +72,12 @@ function recoverPending(machine: string): void {
     return;
   }
   const [pid, start] = String(pending.owner).split('.').map(Number);
-  if (pid && processStartTime(pid) === start) throw new BurrowError('already-running', `the snapshots of machine "${machine}" are being changed by another process (pid ${pid})`, 'wait for it to finish');
+  if (pid && processStartTime(pid) === start)
+    throw new BurrowError(
+      'already-running',
+      `the snapshots of machine "${machine}" are being changed by another process (pid ${pid})`,
+      'wait for it to finish',
+    );
   const parsed = stackSchema.safeParse(pending.stack);
   if (parsed.success && !fs.existsSync(upperDir(machine))) saveStack(machine, parsed.data);
   fs.rmSync(file, { force: true });
@@ -97,7 +106,9 @@ export function commitWithUpperMoved(machine: string, stack: LayerStack, moveUpp
 export function bootLayers(profile: Pick<MachineProfile, 'name' | 'storage'>): string[] {
   if (profile.storage !== 'persistent') return [];
   const stack = loadStack(profile.name);
-  const dirs = chainOf(stack, stack.base).reverse().map((id) => layerDir(profile.name, id));
+  const dirs = chainOf(stack, stack.base)
+    .reverse()
+    .map((id) => layerDir(profile.name, id));
   const missing = dirs.find((d) => !fs.existsSync(d));
   if (missing) throw corrupt(profile.name, stackFile(profile.name), `its layer ${missing} is missing`);
   return dirs;

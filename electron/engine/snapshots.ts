@@ -37,7 +37,11 @@ export interface SnapshotResult {
 
 function refuseEphemeral(profile: MachineProfile, what: string): void {
   if (profile.storage === 'ephemeral') {
-    throw new BurrowError('invalid-input', `machine "${profile.name}" is ephemeral: it keeps nothing after it stops, so there is nothing to ${what}`, `keep its changes first: burrow edit ${profile.name} --persistent`);
+    throw new BurrowError(
+      'invalid-input',
+      `machine "${profile.name}" is ephemeral: it keeps nothing after it stops, so there is nothing to ${what}`,
+      `keep its changes first: burrow edit ${profile.name} --persistent`,
+    );
   }
 }
 
@@ -102,9 +106,20 @@ export function listSnapshots(name: string, opts: { sizes?: boolean } = {}): Sna
   if (opts.sizes) {
     const dirs = Object.keys(stack.layers).map((id) => layerDir(name, id));
     const sizes = diskUsage(dirs);
-    own = stackUsage(stack, Object.fromEntries(Object.keys(stack.layers).map((id) => [id, sizes.get(layerDir(name, id)) ?? 0]))).snapshots.map((s) => s.ownBytes);
+    own = stackUsage(stack, Object.fromEntries(Object.keys(stack.layers).map((id) => [id, sizes.get(layerDir(name, id)) ?? 0]))).snapshots.map(
+      (s) => s.ownBytes,
+    );
   }
-  return { storage: profile.storage, snapshots: stack.snapshots.map((s, i) => ({ id: s.id, ...(s.label ? { label: s.label } : {}), createdAt: s.createdAt, current: stack.base === s.layer, ...(opts.sizes ? { ownBytes: own[i] } : {}) })) };
+  return {
+    storage: profile.storage,
+    snapshots: stack.snapshots.map((s, i) => ({
+      id: s.id,
+      ...(s.label ? { label: s.label } : {}),
+      createdAt: s.createdAt,
+      current: stack.base === s.layer,
+      ...(opts.sizes ? { ownBytes: own[i] } : {}),
+    })),
+  };
 }
 
 export function snapshotOf(name: string, id: string): { profile: MachineProfile; stack: LayerStack; snapshot: SnapshotEntry } {
@@ -120,7 +135,11 @@ export function snapshotOf(name: string, id: string): { profile: MachineProfile;
 export function checkSnapshotFits(profile: MachineProfile, stack: LayerStack, snapshot: SnapshotEntry): void {
   const full = stack.layers[snapshot.layer]!.kind === 'full';
   if (full !== (profile.storage === 'direct')) {
-    throw new BurrowError('invalid-input', `snapshot ${snapshot.id} of "${profile.name}" was taken while it used ${full ? 'direct' : 'overlay'} storage, and it now uses ${profile.storage}`, `switch back first (burrow edit ${profile.name} --${full ? 'direct' : 'persistent'}), then restore`);
+    throw new BurrowError(
+      'invalid-input',
+      `snapshot ${snapshot.id} of "${profile.name}" was taken while it used ${full ? 'direct' : 'overlay'} storage, and it now uses ${profile.storage}`,
+      `switch back first (burrow edit ${profile.name} --${full ? 'direct' : 'persistent'}), then restore`,
+    );
   }
 }
 
@@ -145,13 +164,19 @@ export async function restoreSnapshot(name: string, id: string, opts: RestoreOpt
   refuseEphemeral(profile, 'restore');
   let stopped = false;
   if (activity(name, 'restore') === 'running') {
-    if (!opts.stop) throw new BurrowError('already-running', `machine "${name}" is running: restoring replaces everything it sees`, `stop it first (burrow stop ${name}), or let restore do it: burrow restore ${name} ${id} --stop`);
+    if (!opts.stop)
+      throw new BurrowError(
+        'already-running',
+        `machine "${name}" is running: restoring replaces everything it sees`,
+        `stop it first (burrow stop ${name}), or let restore do it: burrow restore ${name} ${id} --stop`,
+      );
     await stopMachine(name, 'stop');
     stopped = true;
   }
   return withMachineClaim([name], 'restored', async () => {
     const started = Date.now();
-    if (activity(name, 'restore') === 'running') throw new BurrowError('already-running', `machine "${name}" was started again meanwhile`, `stop it: burrow stop ${name}`);
+    if (activity(name, 'restore') === 'running')
+      throw new BurrowError('already-running', `machine "${name}" was started again meanwhile`, `stop it: burrow stop ${name}`);
     const { stack, snapshot } = snapshotOf(name, id);
     checkSnapshotFits(profile, stack, snapshot);
     if (profile.storage === 'direct') await replaceFolder(profile.rootfs, layerDir(name, snapshot.layer), opts);
@@ -178,7 +203,11 @@ async function replaceFolder(target: string, source: string, opts: CopyOptions):
   try {
     fs.accessSync(parent, fs.constants.W_OK);
   } catch {
-    throw new BurrowError('invalid-input', `cannot restore into ${target}: its parent folder is not writable by you, and the copy is made beside it`, 'restore into a clone instead: burrow clone NAME@SNAPSHOT NEW');
+    throw new BurrowError(
+      'invalid-input',
+      `cannot restore into ${target}: its parent folder is not writable by you, and the copy is made beside it`,
+      'restore into a clone instead: burrow clone NAME@SNAPSHOT NEW',
+    );
   }
   checkSpace(parent, diskUsage([source]).get(source) ?? 0, 'the restore');
   const base = path.basename(target);

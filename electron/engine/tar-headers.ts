@@ -159,4 +159,8 @@ export class TarHeaderReader {
 }
 
 /** The entry name without a leading `./` or trailing `/`: `./etc/` -> `etc`, `./` -> ``. */
-export const entryPath = (name: string): string => name.replace(/^(\.\/)+/, '').replace(/^\.$/, '').replace(/\/+$/, '');
+export const entryPath = (name: string): string =>
+  name
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\.$/, '')
+    .replace(/\/+$/, '');

@@ -58,14 +58,20 @@ export async function copyTree(source: string, target: string, opts: CopyOptions
 
 export function copyError(stderr: string, code: number | null): BurrowError {
   const first = stderr.trim().split('\n').slice(0, 2).join('; ').replace(/^cp: /, '');
-  if (/No space left on device|Disk quota exceeded/.test(stderr)) return new BurrowError('no-space', 'not enough disk space for the copy (No space left on device); nothing was kept', 'free some space, or delete old snapshots (burrow df shows what uses it)');
+  if (/No space left on device|Disk quota exceeded/.test(stderr))
+    return new BurrowError(
+      'no-space',
+      'not enough disk space for the copy (No space left on device); nothing was kept',
+      'free some space, or delete old snapshots (burrow df shows what uses it)',
+    );
   return new BurrowError('internal', `the copy failed: ${first || `cp exited ${code}`}; nothing was kept`);
 }
 
 /** Runs a read-only command as root of the user's mapping (no sandbox: it writes nothing). */
 function mappedRead(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const host = probeHost();
-  if (!canMapAuto(host)) throw new BurrowError('host-not-ready', 'sizes of machine files need your subordinate-id mapping, which cannot be set up here', 'see: burrow doctor');
+  if (!canMapAuto(host))
+    throw new BurrowError('host-not-ready', 'sizes of machine files need your subordinate-id mapping, which cannot be set up here', 'see: burrow doctor');
   const r = spawnSync(host.unshare!.path, ['--user', '--map-auto', '--map-root-user', '--', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
@@ -98,7 +104,11 @@ export function checkSpace(dir: string, needed: number, what: string): void {
   const free = freeBytes(dir);
   if (free < needed + MARGIN_BYTES) {
     const mb = (n: number) => `${Math.ceil(n / 1024 ** 2)} MiB`;
-    throw new BurrowError('no-space', `not enough disk space: ${what} needs about ${mb(needed)}, and ${mb(free)} is free in ${dir}`, 'free some space (burrow df shows what uses it); nothing was written');
+    throw new BurrowError(
+      'no-space',
+      `not enough disk space: ${what} needs about ${mb(needed)}, and ${mb(free)} is free in ${dir}`,
+      'free some space (burrow df shows what uses it); nothing was written',
+    );
   }
 }
 

@@ -35,7 +35,7 @@ describe('work journal', () => {
     expect(fs.existsSync(made)).toBe(true);
   });
 
-  it("cleans up after a process that died: removes its partials, puts a swapped folder back, thaws its machine", () => {
+  it('cleans up after a process that died: removes its partials, puts a swapped folder back, thaws its machine', () => {
     const partial = path.join(home, 'elsewhere', `.web.tar${'.burrow-partial.'}99999999.1`);
     const rootfs = path.join(home, 'rootfs');
     const aside = path.join(home, `.rootfs.burrow-old.99999999.1`);
@@ -44,7 +44,10 @@ describe('work journal', () => {
     fs.mkdirSync(aside);
     fs.mkdirSync(jobs(), { recursive: true });
     // pid 99999999 cannot exist (above pid_max): its owner is gone.
-    fs.writeFileSync(path.join(jobs(), '99999999.1.json'), JSON.stringify({ entries: [{ remove: partial }, { moveBack: aside, to: rootfs }, { thaw: 'web' }] }));
+    fs.writeFileSync(
+      path.join(jobs(), '99999999.1.json'),
+      JSON.stringify({ entries: [{ remove: partial }, { moveBack: aside, to: rootfs }, { thaw: 'web' }] }),
+    );
     const thawed: string[] = [];
     sweepAbandonedJobs((m) => thawed.push(m));
     expect(fs.existsSync(partial)).toBe(false);
@@ -58,7 +61,10 @@ describe('work journal', () => {
     fs.mkdirSync(precious, { recursive: true });
     try {
       fs.mkdirSync(jobs(), { recursive: true });
-      fs.writeFileSync(path.join(jobs(), '99999999.1.json'), JSON.stringify({ entries: [{ remove: precious }, { remove: `${home}/burrow/../../..` }, { moveBack: precious, to: '/etc' }, { remove: 42 }] }));
+      fs.writeFileSync(
+        path.join(jobs(), '99999999.1.json'),
+        JSON.stringify({ entries: [{ remove: precious }, { remove: `${home}/burrow/../../..` }, { moveBack: precious, to: '/etc' }, { remove: 42 }] }),
+      );
       sweepAbandonedJobs(() => undefined);
       expect(fs.existsSync(precious)).toBe(true);
     } finally {

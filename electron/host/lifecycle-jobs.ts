@@ -60,11 +60,20 @@ class LifecycleJobs {
 
   async clone(source: string, name: string): Promise<CallResults['machines.clone']> {
     const r = await this.run('clone', name, source.split('@')[0]!, (signal, report) => cloneMachine(source, name, { signal, onProgress: report }));
-    return { name, droppedPorts: r.droppedPorts, copiedBytes: r.copiedBytes, notes: r.notes, ms: r.ms, ...(r.frozenMs !== undefined ? { frozenMs: r.frozenMs } : {}) };
+    return {
+      name,
+      droppedPorts: r.droppedPorts,
+      copiedBytes: r.copiedBytes,
+      notes: r.notes,
+      ms: r.ms,
+      ...(r.frozenMs !== undefined ? { frozenMs: r.frozenMs } : {}),
+    };
   }
 
   async export(source: string, file: string): Promise<CallResults['machines.export']> {
-    const r = await this.run('export', source, source.split('@')[0]!, (signal, report) => exportMachine(source, file, { signal, onProgress: report, onExport: report }));
+    const r = await this.run('export', source, source.split('@')[0]!, (signal, report) =>
+      exportMachine(source, file, { signal, onProgress: report, onExport: report }),
+    );
     return { file: r.file, bytes: r.bytes, ms: r.ms, ...(r.frozenMs !== undefined ? { frozenMs: r.frozenMs } : {}) };
   }
 

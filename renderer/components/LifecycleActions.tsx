@@ -14,7 +14,16 @@ export function LifecycleActions({ item }: { item: MachineListItem }) {
   const [home, setHome] = useState<string>();
   const running = useLifecycle((s) => Object.values(s.jobs).some((j) => !j.done && ((j.kind === 'clone' && j.machine === name) || j.job === `export:${name}`)));
   useEffect(watchLifecycle, []);
-  useEffect(() => void getApi().invoke('host.info').then((h) => setHome(h.home), () => undefined), []);
+  useEffect(
+    () =>
+      void getApi()
+        .invoke('host.info')
+        .then(
+          (h) => setHome(h.home),
+          () => undefined,
+        ),
+    [],
+  );
   const start = async () => {
     if (!panel) return;
     setPanel(undefined);
@@ -46,10 +55,15 @@ export function LifecycleActions({ item }: { item: MachineListItem }) {
             </label>
           ) : (
             <label>
-              Archive (.tar, .tar.zst or .tar.xz) <input autoFocus size={48} spellCheck={false} value={panel.file} onChange={(e) => setPanel({ kind: 'export', file: e.target.value })} />
+              Archive (.tar, .tar.zst or .tar.xz){' '}
+              <input autoFocus size={48} spellCheck={false} value={panel.file} onChange={(e) => setPanel({ kind: 'export', file: e.target.value })} />
             </label>
           )}
-          <span className="hint">{panel.kind === 'clone' ? 'Its own copy of the files and settings; port forwards are not copied.' : 'The whole machine and its settings in one file; import it elsewhere as an image.'}</span>
+          <span className="hint">
+            {panel.kind === 'clone'
+              ? 'Its own copy of the files and settings; port forwards are not copied.'
+              : 'The whole machine and its settings in one file; import it elsewhere as an image.'}
+          </span>
           <button className="primary" type="submit">
             {panel.kind === 'clone' ? 'Clone' : 'Export'}
           </button>

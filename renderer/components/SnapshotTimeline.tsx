@@ -28,12 +28,23 @@ export function SnapshotTimeline({ item }: { item: MachineListItem }) {
     let stale = false;
     getApi()
       .invoke('machines.snapshots', name)
-      .then((l) => !stale && (setList(l), setError(undefined)), (e: Error) => !stale && setError(e.message));
+      .then(
+        (l) => !stale && (setList(l), setError(undefined)),
+        (e: Error) => !stale && setError(e.message),
+      );
     return () => void (stale = true);
   }, [name, version, status.state]);
 
-  if (profile.storage === 'ephemeral') return <p className="pad">{name} forgets its changes at every stop, so there is nothing to snapshot. Edit it and choose “Keep changes apart” to keep them.</p>;
-  if (error) return <p className="pad error-text" role="alert">{error}</p>;
+  if (profile.storage === 'ephemeral')
+    return (
+      <p className="pad">{name} forgets its changes at every stop, so there is nothing to snapshot. Edit it and choose “Keep changes apart” to keep them.</p>
+    );
+  if (error)
+    return (
+      <p className="pad error-text" role="alert">
+        {error}
+      </p>
+    );
   if (!list) return <p className="pad hint">Reading snapshots…</p>;
 
   const confirm = async () => {
@@ -41,7 +52,8 @@ export function SnapshotTimeline({ item }: { item: MachineListItem }) {
     setAsking(undefined);
     if (asking.kind === 'restore') await restoreSnapshot(name, asking.snap.id, live);
     else if (asking.kind === 'delete') await deleteSnapshot(name, asking.snap.id);
-    else if (asking.kind === 'branch' && (await cloneMachine(`${name}@${asking.snap.id}`, asking.name))) useStore.getState().show({ kind: 'machine', name: asking.name });
+    else if (asking.kind === 'branch' && (await cloneMachine(`${name}@${asking.snap.id}`, asking.name)))
+      useStore.getState().show({ kind: 'machine', name: asking.name });
   };
   const snapshots = [...list.snapshots].reverse();
   return (
@@ -65,14 +77,28 @@ export function SnapshotTimeline({ item }: { item: MachineListItem }) {
       <JobProgress job={`restore:${name}`} what={`Restore of ${name}`} />
       {asking && (
         <div className="confirm" role="alertdialog" aria-label={`${asking.kind} ${title(asking.snap)}`}>
-          {asking.kind === 'restore' && <p>Restore {name} to {title(asking.snap)}? Everything it changed since is discarded{live ? `; ${name} is stopped first` : ''}. Other snapshots stay.</p>}
-          {asking.kind === 'delete' && <p>Delete {title(asking.snap)} of {name}? {asking.snap.ownBytes ? `It frees ${formatBytes(asking.snap.ownBytes)}.` : 'Other snapshots or the machine still use its files.'}</p>}
+          {asking.kind === 'restore' && (
+            <p>
+              Restore {name} to {title(asking.snap)}? Everything it changed since is discarded{live ? `; ${name} is stopped first` : ''}. Other snapshots stay.
+            </p>
+          )}
+          {asking.kind === 'delete' && (
+            <p>
+              Delete {title(asking.snap)} of {name}?{' '}
+              {asking.snap.ownBytes ? `It frees ${formatBytes(asking.snap.ownBytes)}.` : 'Other snapshots or the machine still use its files.'}
+            </p>
+          )}
           {asking.kind === 'branch' && (
             <label>
-              New machine from {title(asking.snap)}: <input aria-label="Name of the new machine" value={asking.name} onChange={(e) => setAsking({ ...asking, name: e.target.value })} />
+              New machine from {title(asking.snap)}:{' '}
+              <input aria-label="Name of the new machine" value={asking.name} onChange={(e) => setAsking({ ...asking, name: e.target.value })} />
             </label>
           )}
-          <button className={asking.kind === 'delete' ? 'danger' : 'primary'} onClick={() => void confirm()} disabled={asking.kind === 'branch' && !asking.name}>
+          <button
+            className={asking.kind === 'delete' ? 'danger' : 'primary'}
+            onClick={() => void confirm()}
+            disabled={asking.kind === 'branch' && !asking.name}
+          >
             {asking.kind === 'restore' ? (live ? 'Stop and restore' : 'Restore') : asking.kind === 'delete' ? 'Delete snapshot' : 'Create machine'}
           </button>
           <button onClick={() => setAsking(undefined)}>Cancel</button>
@@ -84,7 +110,11 @@ export function SnapshotTimeline({ item }: { item: MachineListItem }) {
             <li key={s.id} className={s.current ? 'current' : ''}>
               <div className="what">
                 <strong>{s.label ?? 'no label'}</strong> <span className="chip">@{s.id}</span>
-                {s.current && <span className="chip state-running" title={`${name}'s current changes sit on this snapshot`}>current</span>}
+                {s.current && (
+                  <span className="chip state-running" title={`${name}'s current changes sit on this snapshot`}>
+                    current
+                  </span>
+                )}
               </div>
               <div className="hint">
                 {when(s.createdAt)} · {s.ownBytes !== undefined ? `${formatBytes(s.ownBytes)} of its own` : ''}

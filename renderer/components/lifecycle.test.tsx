@@ -144,7 +144,15 @@ describe('clone and export', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Clone…' }));
     const dialog = screen.getByRole('dialog', { name: 'Clone web' });
     fireEvent.change(within(dialog).getByLabelText('Name of the copy'), { target: { value: 'web2' } });
-    const progress: LifecycleProgress = { job: 'clone:web2', kind: 'clone', machine: 'web', phase: 'copying its changes', bytes: 0, totalBytes: 0, entries: 120 };
+    const progress: LifecycleProgress = {
+      job: 'clone:web2',
+      kind: 'clone',
+      machine: 'web',
+      phase: 'copying its changes',
+      bytes: 0,
+      totalBytes: 0,
+      entries: 120,
+    };
     act(() => host.listeners.get('lifecycle.progress')!(progress));
     expect(screen.getByRole('status').textContent).toContain('Clone into web2: copying its changes · 120 files');
     expect(screen.getByRole('button', { name: 'Clone…' })).toHaveProperty('disabled', true);
@@ -174,7 +182,24 @@ describe('clone and export', () => {
 describe('disk use in the machine list', () => {
   it('shows what a machine owns, with what it shares and what reset frees on hover', () => {
     useLifecycle.setState({
-      disk: { images: [], totalBytes: 0, copyOnWrite: false, machines: [{ name: 'web', storage: 'persistent', image: 'deb12', sharedBytes: 207 * 1024 ** 2, ownBytes: 24 * 1024 ** 2, upperBytes: 8 * 1024 ** 2, resetFrees: 8 * 1024 ** 2, rmFrees: 24 * 1024 ** 2, snapshots: [] }] },
+      disk: {
+        images: [],
+        totalBytes: 0,
+        copyOnWrite: false,
+        machines: [
+          {
+            name: 'web',
+            storage: 'persistent',
+            image: 'deb12',
+            sharedBytes: 207 * 1024 ** 2,
+            ownBytes: 24 * 1024 ** 2,
+            upperBytes: 8 * 1024 ** 2,
+            resetFrees: 8 * 1024 ** 2,
+            rmFrees: 24 * 1024 ** 2,
+            snapshots: [],
+          },
+        ],
+      },
     });
     render(<MachineDiskUse name="web" />);
     const use = screen.getByText('24.0 MiB');

@@ -50,6 +50,9 @@ export function refreshDisk(): Promise<void> {
   return diskPending;
 }
 
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const droppedNote = (n: number) => `; its ${n} port forward${n > 1 ? 's were' : ' was'} not copied (both machines would claim them)`;
+
 async function report<T>(work: () => Promise<T>, done: (r: T) => string): Promise<T | undefined> {
   const s = useStore.getState();
   try {
@@ -68,19 +71,31 @@ async function report<T>(work: () => Promise<T>, done: (r: T) => string): Promis
 export const takeSnapshot = (name: string, label: string) =>
   report(
     () => getApi().invoke('machines.snapshot', name, label.trim() ? { label: label.trim() } : {}),
-    (r) => `Snapshot ${name}@${r.id} taken in ${(r.ms / 1000).toFixed(2)} s${r.frozenMs !== undefined ? ` (${name} paused for ${(r.frozenMs / 1000).toFixed(2)} s)` : ''}.`,
+    (r) => `Snapshot ${name}@${r.id} taken in ${secs(r.ms)}${r.frozenMs !== undefined ? ` (${name} paused for ${secs(r.frozenMs)})` : ''}.`,
   );
 
-export const restoreSnapshot = (name: string, id: string, stop: boolean) => report(() => getApi().invoke('machines.restore', name, id, { stop }), (r) => `${name} is back at snapshot ${id}${r.stopped ? ' (it was stopped first)' : ''}.`);
+export const restoreSnapshot = (name: string, id: string, stop: boolean) =>
+  report(
+    () => getApi().invoke('machines.restore', name, id, { stop }),
+    (r) => `${name} is back at snapshot ${id}${r.stopped ? ' (it was stopped first)' : ''}.`,
+  );
 
-export const deleteSnapshot = (name: string, id: string) => report(() => getApi().invoke('machines.snapshotRemove', name, id), () => `Snapshot ${name}@${id} deleted.`);
+export const deleteSnapshot = (name: string, id: string) =>
+  report(
+    () => getApi().invoke('machines.snapshotRemove', name, id),
+    () => `Snapshot ${name}@${id} deleted.`,
+  );
 
 export const cloneMachine = (source: string, name: string) =>
   report(
     () => getApi().invoke('machines.clone', { source, name }),
-    (r) => `${source} cloned into ${name}: ${formatBytes(r.copiedBytes)} copied${r.droppedPorts.length ? `; its ${r.droppedPorts.length} port forward${r.droppedPorts.length > 1 ? 's were' : ' was'} not copied (both machines would claim them)` : ''}.`,
+    (r) => `${source} cloned into ${name}: ${formatBytes(r.copiedBytes)} copied${r.droppedPorts.length ? droppedNote(r.droppedPorts.length) : ''}.`,
   );
 
-export const exportMachine = (source: string, file: string) => report(() => getApi().invoke('machines.export', { source, file }), (r) => `${source} exported to ${r.file} (${formatBytes(r.bytes)}).`);
+export const exportMachine = (source: string, file: string) =>
+  report(
+    () => getApi().invoke('machines.export', { source, file }),
+    (r) => `${source} exported to ${r.file} (${formatBytes(r.bytes)}).`,
+  );
 
 export const cancelJob = (job: string) => void getApi().invoke('lifecycle.cancel', job);

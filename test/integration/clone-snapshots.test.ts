@@ -20,7 +20,8 @@ const leftovers = () => (fs.existsSync(overlays()) ? fs.readdirSync(overlays()).
 /** An offline package, built inside the machine with dpkg-deb (CI machines may have no mirror). */
 const BUILD_DEB = [
   'mkdir -p /tmp/pkg/DEBIAN /tmp/pkg/usr/share/burrow-test',
-  "printf 'Package: burrow-test\\nVersion: 1.0\\nArchitecture: all\\nMaintainer: Burrow <t@example.org>\\nDescription: snapshot test\\n' > /tmp/pkg/DEBIAN/control",
+  "printf 'Package: burrow-test\\nVersion: 1.0\\nArchitecture: all\\n' > /tmp/pkg/DEBIAN/control",
+  "printf 'Maintainer: Burrow <t@example.org>\\nDescription: snapshot test\\n' >> /tmp/pkg/DEBIAN/control",
   'echo from-the-package > /tmp/pkg/usr/share/burrow-test/hello',
   'dpkg-deb --build /tmp/pkg /tmp/burrow-test.deb >/dev/null',
 ].join(' && ');
@@ -34,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => sb.cleanup());
 
 describe('clone', () => {
-  it('of a running machine boots with the source\'s file, and writes in either stay there', () => {
+  it("of a running machine boots with the source's file, and writes in either stay there", () => {
     ok(sb.burrow(['start', 'src']));
     sh('src', 'echo written-before-the-clone > /root/marker');
     const out = ok(sb.burrow(['clone', 'src', 'copy']));
@@ -75,7 +76,7 @@ describe('snapshot and restore', () => {
     expect(taken).toMatch(/snapshot src@1 "before upgrade" taken in \d+\.\d\d s \(copied, with src frozen for/);
     // Break it: a file and a folder from the image go (overlayfs must mark the folder opaque), a package comes.
     sh('src', `rm /etc/issue.net && rm -r /etc/apt/apt.conf.d && ${BUILD_DEB} && dpkg -i /tmp/burrow-test.deb >/dev/null`);
-    expect(sh('src', 'dpkg-query -W -f=\'${Status}\' burrow-test')).toBe('install ok installed');
+    expect(sh('src', "dpkg-query -W -f='${Status}' burrow-test")).toBe('install ok installed');
     expect(fs.existsSync(path.join(overlays(), 'src', 'upper', 'usr/share/burrow-test/hello'))).toBe(true);
 
     const refused = sb.burrow(['restore', 'src', '1']);
@@ -122,7 +123,9 @@ describe('snapshot and restore', () => {
     sh('src', 'echo moved-on > /root/later');
     ok(sb.burrow(['start', 'branch']));
     expect(state('src')).toBe('running');
-    expect(sh('branch', 'cat /root/marker; test -e /root/later && echo has-later || echo no-later; test -e /root/three-mb && echo has-3mb || echo no-3mb')).toBe('written-before-the-clone\nno-later\nno-3mb');
+    expect(
+      sh('branch', 'cat /root/marker; test -e /root/later && echo has-later || echo no-later; test -e /root/three-mb && echo has-3mb || echo no-3mb'),
+    ).toBe('written-before-the-clone\nno-later\nno-3mb');
     expect(sh('src', 'cat /root/later')).toBe('moved-on');
     sh('branch', 'echo branch-only > /root/branch');
     expect(sb.burrow(['shell', 'src', '--', 'test', '-e', '/root/branch']).code).not.toBe(0);
@@ -173,7 +176,9 @@ describe('past the depth bound', () => {
     expect(chain).toHaveLength(16);
     expect([l1, l2]).not.toContain(chain[0]);
     const expected = 'gone\ny\ntwo\ngone\ngone';
-    const view = "test -e /srv/a && echo a || echo gone; ls /srv/dir; cat /srv/replaced; test -e /etc/issue.net && echo issue || echo gone; test -e /etc/apt/apt.conf.d && echo apt || echo gone";
+    const view =
+      'test -e /srv/a && echo a || echo gone; ls /srv/dir; cat /srv/replaced; ' +
+      'test -e /etc/issue.net && echo issue || echo gone; test -e /etc/apt/apt.conf.d && echo apt || echo gone';
     ok(sb.burrow(['start', 'deep']));
     expect(sh('deep', view)).toBe(expected);
     ok(sb.burrow(['stop', 'deep']));
@@ -223,7 +228,10 @@ describe('bad input', () => {
 
   it('an ephemeral machine has nothing to snapshot or restore', () => {
     ok(sb.burrow(['create', 'eph', '--image', 'deb12', '--ephemeral', '--network', 'isolated']));
-    for (const args of [['snapshot', 'eph'], ['restore', 'eph', '1']]) {
+    for (const args of [
+      ['snapshot', 'eph'],
+      ['restore', 'eph', '1'],
+    ]) {
       const r = sb.burrow(args);
       expect(r.code).toBe(args[0] === 'snapshot' ? 2 : 3);
     }

@@ -12,7 +12,8 @@ let sb: Sandbox;
 let elsewhere: Sandbox;
 let out: string;
 const sh = (box: Sandbox, machine: string, script: string) => ok(box.burrow(['shell', machine, '--', 'sh', '-c', script])).trim();
-const mapped = (args: string[]) => execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const mapped = (args: string[]) =>
+  execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 const partials = (dir: string) => fs.readdirSync(dir).filter((e) => e.includes('.burrow-partial.'));
 
 /**
@@ -22,9 +23,16 @@ const partials = (dir: string) => fs.readdirSync(dir).filter((e) => e.includes('
 function listing(tree: string, mountLowers?: string[]): string[] {
   const find = `find . -printf '%U:%G %#m %y %s %p\\t%l\\n' | grep -v ' \\./\\.burrow-machine\\.json\\s'`;
   const script = mountLowers ? `mount -t overlay x -o ro,userxattr,lowerdir=${mountLowers.join(':')} "$1" && cd "$1" && ${find}` : `cd "$1" && ${find}`;
-  const text = execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--mount', '--', 'sh', '-c', script, 'sh', tree], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const text = execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--mount', '--', 'sh', '-c', script, 'sh', tree], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   // A folder's size is the file system's business, not the guest's.
-  return text.split('\n').filter(Boolean).map((l) => l.replace(/^(\S+ \S+ d) \d+/, '$1 -')).sort();
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^(\S+ \S+ d) \d+/, '$1 -'))
+    .sort();
 }
 
 /** Our processes that hold open a file whose path starts with `prefix` (the archive being written). */
@@ -49,13 +57,17 @@ beforeAll(() => {
   ok(sb.burrow(['create', 'web', '--image', 'deb12', '--network', 'isolated', '--memory', '512M', '--env', 'APP_MODE=moved']));
   ok(sb.burrow(['start', 'web']));
   // Owners, modes and kinds the guest made: a service's folder, a setgid folder, a sticky one, a symlink, a hard link.
-  sh(sb, 'web', [
-    'install -d -o www-data -g www-data -m 2750 /srv/site',
-    'echo page > /srv/site/index.html && chown 33:33 /srv/site/index.html && chmod 0640 /srv/site/index.html',
-    'install -d -m 1777 /srv/drop && ln -s ../site/index.html /srv/drop/link && ln /srv/site/index.html /srv/hard',
-    'useradd -u 1234 -M alice && install -o alice -g alice -m 0600 /dev/null /srv/alice-only',
-    'cp /bin/true /usr/local/bin/capfile && rm /etc/motd',
-  ].join(' && '));
+  sh(
+    sb,
+    'web',
+    [
+      'install -d -o www-data -g www-data -m 2750 /srv/site',
+      'echo page > /srv/site/index.html && chown 33:33 /srv/site/index.html && chmod 0640 /srv/site/index.html',
+      'install -d -m 1777 /srv/drop && ln -s ../site/index.html /srv/drop/link && ln /srv/site/index.html /srv/hard',
+      'useradd -u 1234 -M alice && install -o alice -g alice -m 0600 /dev/null /srv/alice-only',
+      'cp /bin/true /usr/local/bin/capfile && rm /etc/motd',
+    ].join(' && '),
+  );
   ok(sb.burrow(['stop', 'web']));
   // The guest has no setcap (libcap2-bin is not in the image): set it under the same mapping the guest has.
   mapped(['setcap', 'cap_net_bind_service=ep', path.join(sb.env.XDG_DATA_HOME!, 'burrow/overlays/web/upper/usr/local/bin/capfile')]);
@@ -101,7 +113,9 @@ describe('export, then import under another data folder', () => {
     ok(elsewhere.burrow(['start', 'web']));
     const apache = sh(elsewhere, 'web', 'ps -o user= -C apache2 | sort -u').split('\n');
     expect(apache).toEqual(['root', 'www-data']);
-    expect(sh(elsewhere, 'web', 'stat -c "%U:%G %a" /srv/site /srv/site/index.html /srv/alice-only; cat /srv/drop/link')).toBe('www-data:www-data 2750\nwww-data:www-data 640\nalice:alice 600\npage');
+    expect(sh(elsewhere, 'web', 'stat -c "%U:%G %a" /srv/site /srv/site/index.html /srv/alice-only; cat /srv/drop/link')).toBe(
+      'www-data:www-data 2750\nwww-data:www-data 640\nalice:alice 600\npage',
+    );
     expect(sh(elsewhere, 'web', 'tr "\\0" "\\n" < /proc/1/environ | grep ^APP_MODE=')).toBe('APP_MODE=moved');
     ok(elsewhere.burrow(['stop', 'web']));
   });
@@ -167,7 +181,11 @@ describe('bad targets', () => {
 describe('an export killed halfway (SIGKILL)', () => {
   it('leaves no partial file after the next command, and tar does not go on writing', async () => {
     const child = spawn(process.execPath, [BURROW, 'export', 'web', path.join(out, 'killed.tar.zst')], { env: sb.env, stdio: 'ignore' });
-    await waitFor(() => partials(out).some((e) => e.startsWith('.killed.tar.zst.burrow-partial.') && fs.statSync(path.join(out, e)).size > 0), 30_000, 'the export to be writing');
+    await waitFor(
+      () => partials(out).some((e) => e.startsWith('.killed.tar.zst.burrow-partial.') && fs.statSync(path.join(out, e)).size > 0),
+      30_000,
+      'the export to be writing',
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     await waitFor(() => writersOf(path.join(out, '.killed.tar.zst')).length === 0, 10_000, 'tar and zstd to end with their parent');
@@ -178,4 +196,3 @@ describe('an export killed halfway (SIGKILL)', () => {
     expect(processAlive(child.pid!)).toBe(false);
   });
 });
-
