@@ -98,6 +98,8 @@ export function usageError(message: string): BurrowError {
 }
 
 if (require.main === module) {
+  // `burrow ls | head -1`: a reader that went away is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => e.code === 'EPIPE' && process.exit(process.exitCode ?? 0));
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

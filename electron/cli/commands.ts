@@ -7,6 +7,7 @@ import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
 import { probeHost } from '../engine/host-probe';
 import { consoleTail, createMachine, editMachine, resetMachine, listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import type { LaunchPlan } from '../engine/launch-plan';
 import { describePort } from '../engine/network-plan';
 import { describeLimits, type Usage } from '../engine/resource-limits';
 import { formatBytes, formatCpuTime } from '../contract/format-units';
@@ -80,6 +81,12 @@ const profileOptions: Record<string, OptionSpec> = {
   init: { type: 'string', help: 'init inside (default /usr/lib/systemd/systemd, then /sbin/init)' },
   'stop-timeout': { type: 'string', help: 'seconds before a stop becomes a kill (default 30)' },
 };
+
+/** Risks first and loud (they hand the machine your identity), then the plan's warnings. */
+function printPlanNotes(plan: LaunchPlan): void {
+  for (const r of plan.risks) out(`  ${r.level === 'danger' ? 'RISK' : 'note'}: ${r.text}`);
+  for (const w of plan.warnings) out(`  warning: ${w}`);
+}
 
 function printStart(name: string, s: MachineStatus): number {
   if (s.state === 'running' || s.state === 'degraded') {
@@ -157,7 +164,7 @@ export const COMMANDS: Command[] = [
       else {
         for (const n of notes) out(n);
         out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}, storage ${profile.storage}, network ${profile.network.mode}`);
-        for (const w of plan.warnings) out(`  warning: ${w}`);
+        printPlanNotes(plan);
         out(`  start it with: burrow start ${name}`);
       }
       return 0;
@@ -174,7 +181,7 @@ export const COMMANDS: Command[] = [
       if (v.json) json(profile);
       else {
         out(`saved ${name}: network ${profile.network.mode}${profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : ''}, limits ${describeLimits(profile.limits)}`);
-        for (const w of plan.warnings) out(`  warning: ${w}`);
+        printPlanNotes(plan);
         if (restartNeeded) out(`  ${name} is running: restart it to apply (burrow stop ${name} && burrow start ${name})`);
       }
       return 0;

@@ -6,6 +6,7 @@ import type { ImageProgress, ImageRecord } from './image';
 import type { DiskUsageReport, LifecycleProgress, SnapshotListView } from './lifecycle';
 import type { MachineStatus, MachineUsage } from './machine-state';
 import { hostPath, machineName, profileSchema, type MachineProfile, type NetworkMode, type PortForward } from './profile';
+import type { RiskyChoice } from './risks';
 
 const terminalId = z.string().regex(/^t\d{1,9}$/);
 const unitName = z.string().regex(/^[A-Za-z0-9:_.@\\-]{1,255}$/, 'not a unit name');
@@ -93,6 +94,8 @@ export interface PlanView {
   cgroup: { presentation: 'unified' | 'hybrid'; reason: string; hostLayout: string; dirs: { hierarchy: string; hostDir: string }[] };
   idMapping: { mode: 'auto' | 'single'; description: string };
   warnings: string[];
+  /** Choices that hand the machine your identity: shown apart from the warnings, as risks. */
+  risks: RiskyChoice[];
   rootfs: RootfsView;
   network: { mode: NetworkMode; ports: PortForward[]; helper?: string };
   limits: { writes: { file: string; value: string }[]; unavailable?: string };

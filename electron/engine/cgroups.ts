@@ -222,3 +222,12 @@ export function joinCgroupsShell(dirs: string[], bestEffort = false): string {
   const quiet = bestEffort ? ' 2>/dev/null || :' : '';
   return `for d in ${dirs.map(shellQuote).join(' ')}; do { mkdir -p "$d" && echo $$ > "$d/cgroup.procs"; }${quiet}; done; `;
 }
+
+/**
+ * Every process of a machine (PID 1's tree and commands run in it) is a likelier OOM victim than its
+ * supervisor: where the machine's limit is its unit's MemoryMax=, the supervisor shares that cgroup, and
+ * the kernel must kill inside the machine, never the supervisor that holds it. Raising one's own
+ * oom_score_adj needs no privilege; nothing inside can lower it again (that needs CAP_SYS_RESOURCE on the host).
+ */
+export const MACHINE_OOM_SCORE_ADJ = 500;
+export const raiseOomScoreShell = (): string => `echo ${MACHINE_OOM_SCORE_ADJ} > /proc/self/oom_score_adj 2>/dev/null || :; `;

@@ -42,7 +42,7 @@ describe('doctor', () => {
 });
 
 describe('doctor on a systemd desktop', () => {
-  const facts = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
+  const facts = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, runtimeDir: '/run/user/1001', systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
   const desktop = (patch: Partial<typeof facts> = {}) => hybridHost({ userManager: { facts: { ...facts, ...patch } } });
 
   it('runs machines as units, with limits from systemd, and no cgroup of the caller needed', () => {

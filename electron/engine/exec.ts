@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { DEFAULT_PATH } from '../contract/plain';
 import { EXEC_CGROUP } from './cgroup-plan';
-import { cgroupPids, joinCgroupsShell } from './cgroups';
+import { cgroupPids, joinCgroupsShell, raiseOomScoreShell } from './cgroups';
 import { cgroupFactsOf, isOwnMachineCgroup } from './own-cgroups';
 import { BurrowError } from './errors';
 import { readRecord, statusOf } from './runtime-state';
@@ -29,7 +29,7 @@ export function guestEnv(term = 'xterm-256color'): NodeJS.ProcessEnv {
 
 export function nsenterArgv(target: ExecTarget, command: string[], nsenterPath = 'nsenter'): string[] {
   const leaves = target.cgroupDirs.map((d) => `${d}/${EXEC_CGROUP}`);
-  const join = leaves.length ? ['/bin/sh', '-c', `${joinCgroupsShell(leaves, true)}exec "$@"`, 'burrow-exec'] : [];
+  const join = leaves.length ? ['/bin/sh', '-c', `${joinCgroupsShell(leaves, true)}${raiseOomScoreShell()}exec "$@"`, 'burrow-exec'] : [];
   return [
     ...join,
     nsenterPath, '-t', String(target.pid1),

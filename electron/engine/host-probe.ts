@@ -19,6 +19,8 @@ export interface HostFacts {
   uid: number;
   gid: number;
   user: string;
+  /** Your home folder ($HOME, as os.homedir() gives it): binding it or what it holds is a risk. */
+  home: string;
   kernel: string;
   bwrap?: ToolFact & { version?: string };
   unshare?: ToolFact & { mapAuto: boolean };
@@ -83,6 +85,7 @@ export function probeHost(): HostFacts {
     uid: info.uid,
     gid: info.gid,
     user: info.username,
+    home: os.homedir(),
     kernel: os.release(),
     bwrap: bwrapTool && { ...bwrapTool, version: run(bwrapTool.path, ['--version'])?.trim().replace(/^bubblewrap\s+/, '') },
     unshare: unshareTool && { ...unshareTool, mapAuto },

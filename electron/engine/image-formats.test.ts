@@ -1,6 +1,7 @@
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { classifyEntries, sniffCompression } from './image-formats';
-import { explainTarErrors, tarExtractArgs } from './tar-extract';
+import { explainTarErrors, feed, tarExtractArgs } from './tar-extract';
 
 describe('image formats', () => {
   it('knows compressions by their magic bytes, and a tar by its ustar header', () => {
@@ -38,5 +39,50 @@ describe('tar', () => {
     expect(explainTarErrors('tar: ./dev/null: Cannot mknod: Operation not permitted', 2)).toBeUndefined();
     expect(explainTarErrors('', 0)).toBeUndefined();
     expect(explainTarErrors('tar: something odd', 2)?.message).toMatch(/tar could not unpack the archive: something odd/);
+    const huge = `tar: ${'x'.repeat(1 << 20)}: Cannot open: File name too long`;
+    expect(explainTarErrors(huge, 2)?.message).toBe('the archive holds a name longer than any file system allows');
+    expect(explainTarErrors(`tar: ${'y'.repeat(1 << 20)}: Cannot open: odd`, 2)!.message.length).toBeLessThan(300);
+  });
+});
+
+describe('feeding tar', () => {
+  /** A source that never ends (a layer that was /dev/zero, a producer that hangs); asynchronous, as a file is. */
+  const endless = () =>
+    new Readable({
+      read() {
+        setImmediate(() => this.push(Buffer.alloc(64 * 1024)));
+      },
+    });
+
+  it('cancel stops reading a source that never ends, after tar stopped early', async () => {
+    const source = endless();
+    const sink = new PassThrough();
+    const controller = new AbortController();
+    let read = 0;
+    const done = feed(source, sink, (c) => (read += c.length), controller.signal);
+    sink.resume();
+    // tar saw its end-of-archive blocks and exited: the rest is still read, for the digest.
+    await new Promise((r) => setTimeout(r, 20));
+    sink.destroy();
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    const outcome = await Promise.race([done.then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still reading'), 2000))]);
+    expect(outcome).toBe('stopped');
+    const after = read;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(read).toBe(after);
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('cancel stops a source that never ends while tar still reads', async () => {
+    const source = endless();
+    const sink = new PassThrough({ highWaterMark: 1024 }); // never read: backpressure holds the source
+    const controller = new AbortController();
+    const done = feed(source, sink, () => undefined, controller.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    const outcome = await Promise.race([done.then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still reading'), 2000))]);
+    expect(outcome).toBe('stopped');
+    expect(source.destroyed).toBe(true);
   });
 });

@@ -3,15 +3,16 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { archiveFile, readArchiveJson, readChecked, shownName, type ArchiveFile } from './archive-files';
 import { BurrowError } from './errors';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2';
 export type SourceKind = 'tarball' | 'folder' | 'oci-layout' | 'oci-archive' | 'docker-save';
 
 export interface Layer {
-  file: string;
+  /** Checked: a regular file inside the archive or layout, of this size. */
+  file: ArchiveFile;
   compression: Compression;
-  size: number;
   /** sha256 of the file as stored (OCI blobs), or of the uncompressed tar (docker's diff_ids). */
   digest?: { of: 'file' | 'tar'; hex: string };
 }
@@ -42,7 +43,8 @@ function readHead(file: string, bytes = 512): Buffer {
 /** The first entries of a tar archive, without reading it all (the listing stops once it has enough). */
 function firstEntries(file: string, compression: Compression, count = 40): Promise<{ entries: string[]; error?: string }> {
   return new Promise((resolve) => {
-    const tar = spawn('tar', ['-t', ...TAR_DECOMPRESS[compression], '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // LC_ALL=C: the complaint is shown and classified in English, whatever your locale.
+    const tar = spawn('tar', ['-t', ...TAR_DECOMPRESS[compression], '-f', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     const entries: string[] = [];
     let buffered = '';
     let stderr = '';
@@ -52,6 +54,8 @@ function firstEntries(file: string, compression: Compression, count = 40): Promi
       const lines = buffered.split('\n');
       buffered = lines.pop()!;
       for (const l of lines) if (entries.length < count) entries.push(l);
+      // A name longer than any path (a PAX header can make one) is cut: only its first folder matters here.
+      if (buffered.length > 65536) buffered = buffered.slice(0, 65536);
       if (entries.length >= count && !enough) {
         enough = true;
         tar.kill();
@@ -107,77 +111,94 @@ export async function detectSource(source: string): Promise<DetectedSource> {
   return { kind: classifyEntries(entries), path: p, compression, size: st.size };
 }
 
-function readJson<T>(file: string, what: string): T {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch (e) {
-    throw new BurrowError('import-failed', `${what} (${path.basename(file)}) cannot be read: ${(e as Error).message}`, 'the image is incomplete or corrupt: save or copy it again');
-  }
-}
-
 const MEDIA_COMPRESSION: [RegExp, Compression][] = [
   [/\+gzip$|\.gzip$|tar\.gzip/, 'gzip'],
   [/\+zstd$|\.zstd$/, 'zstd'],
   [/tar$/, 'none'],
 ];
 
-function blobPath(layout: string, digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (!m) throw new BurrowError('import-failed', `unsupported digest ${JSON.stringify(digest)} in the OCI image`, 'only sha256 digests are supported');
-  const file = path.join(layout, 'blobs', 'sha256', m[1]!);
-  if (!fs.existsSync(file)) throw new BurrowError('import-failed', `the OCI image lacks blob ${digest}`, 'the image is incomplete: copy it again (skopeo copy … oci:DIR)');
-  return file;
-}
-
 interface Descriptor {
   mediaType?: string;
   digest: string;
-  size?: number;
+  size: number;
   platform?: { os?: string; architecture?: string };
+}
+
+/** The descriptors an index or manifest lists, each checked for the fields read from it. */
+function descriptors(list: unknown, what: string): Descriptor[] {
+  if (list === undefined) return [];
+  const bad = () => new BurrowError('import-failed', `the OCI image's ${what} is malformed`, 'the image is corrupt: copy it again (skopeo copy … oci:DIR)');
+  if (!Array.isArray(list)) throw bad();
+  for (const d of list as Partial<Descriptor>[]) {
+    if (!d || typeof d !== 'object' || typeof d.digest !== 'string' || (d.mediaType !== undefined && typeof d.mediaType !== 'string')) throw bad();
+    // The size is what bounds every read of the blob: a descriptor without one is refused.
+    if (!Number.isSafeInteger(d.size) || d.size! < 0) throw new BurrowError('import-failed', `the OCI image's ${what} lists ${shownName(d.digest)} without a valid size`, 'the image is corrupt: copy it again (skopeo copy … oci:DIR)');
+  }
+  return list as Descriptor[];
+}
+
+/** A blob of an OCI layout, checked: inside the layout, a regular file, exactly the declared size. */
+function blobFile(layout: string, d: Descriptor, what: string): ArchiveFile {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest);
+  if (!m) throw new BurrowError('import-failed', `unsupported digest "${shownName(d.digest)}" in the OCI image`, 'only sha256 digests are supported');
+  const rel = path.join('blobs', 'sha256', m[1]!);
+  if (!fs.existsSync(path.join(layout, rel)) && !isLink(path.join(layout, rel))) {
+    throw new BurrowError('import-failed', `the OCI image lacks blob ${d.digest}`, 'the image is incomplete: copy it again (skopeo copy … oci:DIR)');
+  }
+  return archiveFile(layout, rel, what, d.size);
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 /** The layers of an OCI image layout, bottom first (for this machine's platform where the index offers several). */
 export function ociLayers(layout: string): Layer[] {
-  const index = readJson<{ manifests?: Descriptor[] }>(path.join(layout, 'index.json'), 'the OCI index');
-  const manifests = index.manifests ?? [];
+  const index = readArchiveJson<{ manifests?: unknown }>(archiveFile(layout, 'index.json', 'the OCI index'), 'the OCI index');
+  const manifests = descriptors(index?.manifests, 'index');
   if (!manifests.length) throw new BurrowError('import-failed', 'the OCI image lists no manifest in index.json');
   const arch = GO_ARCH[process.arch] ?? process.arch;
-  const chosen = manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch) ?? manifests[0]!;
-  let manifest = readJson<{ layers?: Descriptor[]; manifests?: Descriptor[] }>(blobPath(layout, chosen.digest), 'the OCI manifest');
-  if (manifest.manifests) {
+  const forHere = (list: Descriptor[]) => list.find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch) ?? list[0]!;
+  const chosen = forHere(manifests);
+  let manifest = readArchiveJson<{ layers?: unknown; manifests?: unknown }>(blobFile(layout, chosen, 'the OCI manifest'), 'the OCI manifest', chosen.digest);
+  const nested = descriptors(manifest?.manifests, 'nested index');
+  if (nested.length) {
     // An image index nested in the index: choose again.
-    const inner = manifest.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch) ?? manifest.manifests[0]!;
-    manifest = readJson(blobPath(layout, inner.digest), 'the OCI manifest');
+    const inner = forHere(nested);
+    manifest = readArchiveJson(blobFile(layout, inner, 'the OCI manifest'), 'the OCI manifest', inner.digest);
   }
-  return (manifest.layers ?? []).map((d) => {
+  return descriptors(manifest?.layers, 'manifest').map((d) => {
     const compression = MEDIA_COMPRESSION.find(([re]) => re.test(d.mediaType ?? ''))?.[1];
-    if (!compression) throw new BurrowError('import-failed', `unsupported layer type ${d.mediaType ?? '(none)'}`, 'layers must be tar, tar+gzip or tar+zstd');
-    const file = blobPath(layout, d.digest);
-    return { file, compression, size: fs.statSync(file).size, digest: { of: 'file' as const, hex: d.digest.slice('sha256:'.length) } };
+    if (!compression) throw new BurrowError('import-failed', `unsupported layer type ${shownName(d.mediaType ?? '(none)')}`, 'layers must be tar, tar+gzip or tar+zstd');
+    const file = blobFile(layout, d, 'a layer');
+    return { file, compression, digest: { of: 'file' as const, hex: d.digest.slice('sha256:'.length) } };
   });
 }
 
 /** The layers of an unpacked `docker save` archive (docker 25+ writes an OCI layout inside: used when present). */
 export function dockerSaveLayers(dir: string): Layer[] {
   if (fs.existsSync(path.join(dir, 'index.json')) && fs.existsSync(path.join(dir, 'oci-layout'))) return ociLayers(dir);
-  const manifest = readJson<{ Config?: string; Layers?: string[] }[]>(path.join(dir, 'manifest.json'), 'the docker manifest');
-  const image = manifest[0];
-  if (!image?.Layers?.length) throw new BurrowError('import-failed', 'the docker save archive lists no layers in manifest.json');
-  const config = image.Config ? readJson<{ rootfs?: { diff_ids?: string[] } }>(inside(dir, image.Config), 'the docker image config') : {};
-  return image.Layers.map((rel, i) => {
-    const file = inside(dir, rel);
-    const diff = config.rootfs?.diff_ids?.[i];
-    const compression = sniffCompression(readHead(file)) ?? 'none';
-    return { file, compression, size: fs.statSync(file).size, digest: diff ? { of: 'tar' as const, hex: diff.replace(/^sha256:/, '') } : undefined };
+  const manifest = readArchiveJson<{ Config?: unknown; Layers?: unknown }[]>(archiveFile(dir, 'manifest.json', 'the docker manifest'), 'the docker manifest');
+  const image = Array.isArray(manifest) ? manifest[0] : undefined;
+  const layers = image?.Layers;
+  if (!Array.isArray(layers) || !layers.length) throw new BurrowError('import-failed', 'the docker save archive lists no layers in manifest.json');
+  if (!layers.every((l) => typeof l === 'string') || (image!.Config !== undefined && typeof image!.Config !== 'string')) {
+    throw new BurrowError('import-failed', 'the docker save archive\'s manifest.json is malformed', 'the archive is corrupt: save it again');
+  }
+  const config = typeof image!.Config === 'string' ? readArchiveJson<{ rootfs?: { diff_ids?: unknown } }>(archiveFile(dir, image!.Config, 'the docker image config'), 'the docker image config') : {};
+  const diffIds = Array.isArray(config?.rootfs?.diff_ids) ? config.rootfs.diff_ids : [];
+  return (layers as string[]).map((rel, i) => {
+    const file = archiveFile(dir, rel, 'a layer');
+    const diff: unknown = diffIds[i];
+    const compression = sniffCompression(readChecked(file, 0, 512)) ?? 'none';
+    const hex = typeof diff === 'string' ? /^(?:sha256:)?([0-9a-f]{64})$/.exec(diff)?.[1] : undefined;
+    if (typeof diff === 'string' && !hex) throw new BurrowError('import-failed', `the docker image config lists an unsupported diff_id "${shownName(diff)}"`, 'only sha256 digests are supported');
+    return { file, compression, digest: hex ? { of: 'tar' as const, hex } : undefined };
   });
-}
-
-/** A path named inside an archive's manifest, refused if it points outside the archive. */
-function inside(dir: string, rel: string): string {
-  const file = path.resolve(dir, rel);
-  if (!file.startsWith(dir + path.sep)) throw new BurrowError('import-failed', `the archive's manifest points outside it (${rel})`);
-  if (!fs.existsSync(file)) throw new BurrowError('import-failed', `the archive lacks ${rel}, which its manifest lists`, 'the archive is incomplete: save it again');
-  return file;
 }

@@ -1,17 +1,18 @@
 // Imports an image into the store: a rootfs tarball, a rootfs folder (in place or copied), an OCI layout,
 // an oci-archive or a docker save archive. Unpacked as root of the user's mapping so files keep the owners
 // the guest sees, checked before it is kept, and renamed into place only when complete.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readChecked, type ArchiveFile } from './archive-files';
 import { BurrowError } from './errors';
-import { detectSource, dockerSaveLayers, ociLayers, TAR_DECOMPRESS, type Layer } from './image-formats';
+import { detectSource, dockerSaveLayers, ociLayers, type Compression, type Layer } from './image-formats';
 import { beginImage, type ImageRecord, type Staging } from './image-store';
 import { resolveIdMap } from './launch-plan';
 import { removeMappedTree, SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
 import { probeHost } from './host-probe';
 import { validateRootfs, type RootfsInfo } from './rootfs';
 import { cancelled, extractInto, type ExtractCounters } from './tar-extract';
+import { applyWhiteouts } from './whiteouts';
 
 export interface ImportProgress {
   phase: string;
@@ -32,21 +33,16 @@ const MARGIN_BYTES = 16 * 1024 ** 2;
 /** Compressed archives rarely expand more than this; a guess, used only to refuse early. */
 const EXPANSION: Record<string, number> = { none: 1, gzip: 3, xz: 4, zstd: 4, bzip2: 4 };
 
-function gzipSize(file: string, size: number): number {
-  // The last 4 bytes of a gzip member: the uncompressed size modulo 4 GiB.
-  const fd = fs.openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(4);
-    fs.readSync(fd, b, 0, 4, size - 4);
-    const isize = b.readUInt32LE(0);
-    return isize > size ? isize : size * EXPANSION.gzip!;
-  } finally {
-    fs.closeSync(fd);
-  }
+function gzipSize(file: ArchiveFile): number {
+  // The last 4 bytes of a gzip member: the uncompressed size modulo 4 GiB (of the last member only: a
+  // bomb can lie here, and then meets the full disk while unpacking, with the same answer).
+  const b = readChecked(file, Math.max(0, file.size - 4), 4);
+  const isize = b.length === 4 ? b.readUInt32LE(0) : 0;
+  return isize > file.size ? isize : file.size * EXPANSION.gzip!;
 }
 
-function expandedEstimate(files: { file: string; size: number; compression: string }[]): number {
-  return files.reduce((sum, f) => sum + (f.compression === 'gzip' ? gzipSize(f.file, f.size) : f.size * (EXPANSION[f.compression] ?? 3)), 0);
+function expandedEstimate(files: { file: ArchiveFile; compression: Compression }[]): number {
+  return files.reduce((sum, f) => sum + (f.compression === 'gzip' ? gzipSize(f.file) : f.file.size * (EXPANSION[f.compression] ?? 3)), 0);
 }
 
 /** Refuses an import that cannot fit, before anything is written. */
@@ -57,35 +53,6 @@ export function checkFreeSpace(dir: string, needed: number): void {
     const mb = (n: number) => `${Math.ceil(n / 1024 ** 2)} MiB`;
     throw new BurrowError('no-space', `not enough disk space: the image needs about ${mb(needed)}, and ${mb(free)} is free in ${dir}`, 'free some space, or set XDG_DATA_HOME to a bigger disk; nothing was written');
   }
-}
-
-/** Applies an OCI layer's whiteouts (before unpacking it): `.wh.NAME` removes NAME, `.wh..wh..opq` empties its folder. */
-async function applyWhiteouts(rootfs: string, layer: Layer): Promise<void> {
-  const listing = await new Promise<string>((resolve, reject) => {
-    const tar = spawn('tar', ['-t', ...TAR_DECOMPRESS[layer.compression], '-f', layer.file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    tar.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    tar.on('close', (code) => (code === 0 ? resolve(out) : reject(new BurrowError('import-failed', `a layer cannot be read: ${err.trim().split('\n')[0]}`, 'the image is corrupt: save or copy it again; nothing was kept'))));
-  });
-  const ops: string[] = [];
-  for (const raw of listing.split('\n')) {
-    const entry = raw.replace(/^\.?\/+/, '').replace(/\/$/, '');
-    const base = path.posix.basename(entry);
-    if (!base.startsWith('.wh.') || entry.split('/').includes('..')) continue;
-    const dir = path.posix.dirname(entry);
-    if (base === '.wh..wh..opq') ops.push(`O ${dir}`);
-    else ops.push(`R ${path.posix.join(dir, base.slice(4))}`);
-  }
-  if (!ops.length) return;
-  const script = 'set -e; while IFS= read -r line; do p=${line#? }; case "$line" in O*) if [ -d "$p" ]; then find "$p" -mindepth 1 -maxdepth 1 -exec rm -rf {} +; fi;; R*) rm -rf -- "$p";; esac; done';
-  const child = spawnSandboxed(rootfs, ['/bin/sh', '-c', script]);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdin!.end(ops.join('\n') + '\n');
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new BurrowError('import-failed', `a layer's deletions could not be applied: ${err.trim().split('\n')[0]}`);
 }
 
 async function copyFolder(staging: Staging, source: string, counters: ExtractCounters, opts: ImportOptions): Promise<void> {
@@ -178,10 +145,12 @@ export async function importImage(name: string, source: string, opts: ImportOpti
   const layers: Layer[] = detected.kind === 'oci-layout' ? ociLayers(detected.path) : [];
   return buildImage(name, detected.path, opts, async ({ staging, counters, setPhase, tick }) => {
     const extract = { counters, signal: opts.signal, onTick: tick };
+    // The file you named (a link of yours is followed once, here), read up to the size it has now.
+    const sourceFile: ArchiveFile = { path: fs.realpathSync(detected.path), size: detected.size };
     if (detected.kind === 'tarball') {
-      checkFreeSpace(staging.dir, expandedEstimate([{ file: detected.path, size: detected.size, compression: detected.compression ?? 'none' }]));
+      checkFreeSpace(staging.dir, expandedEstimate([{ file: sourceFile, compression: detected.compression ?? 'none' }]));
       setPhase('unpacking', detected.size);
-      await extractInto(staging.rootfs, detected.path, { ...extract, compression: detected.compression ?? 'none' });
+      await extractInto(staging.rootfs, sourceFile, { ...extract, compression: detected.compression ?? 'none' });
     } else if (detected.kind === 'folder') {
       setPhase('copying');
       await copyFolder(staging, detected.path, counters, opts);
@@ -192,16 +161,16 @@ export async function importImage(name: string, source: string, opts: ImportOpti
         setPhase('reading the archive', detected.size);
         archive = path.join(staging.dir, 'archive');
         fs.mkdirSync(archive);
-        await extractInto(archive, detected.path, { ...extract, compression: detected.compression ?? 'none' });
+        await extractInto(archive, sourceFile, { ...extract, compression: detected.compression ?? 'none' });
         layers.push(...(detected.kind === 'docker-save' ? dockerSaveLayers(archive) : ociLayers(archive)));
         counters.bytes = 0;
         counters.entries = 0;
       }
       checkFreeSpace(staging.dir, expandedEstimate(layers));
-      const total = layers.reduce((s, l) => s + l.size, 0);
+      const total = layers.reduce((s, l) => s + l.file.size, 0);
       for (const [i, layer] of layers.entries()) {
         setPhase(`layer ${i + 1} of ${layers.length}`, total);
-        await applyWhiteouts(staging.rootfs, layer);
+        await applyWhiteouts(staging.rootfs, layer, opts.signal);
         // A compressed legacy docker layer is identified by its uncompressed tar: not checked here.
         const sha256 = layer.digest && (layer.digest.of === 'file' || layer.compression === 'none') ? layer.digest.hex : undefined;
         await extractInto(staging.rootfs, layer.file, { ...extract, compression: layer.compression, skipWhiteouts: true, sha256 });

@@ -1,5 +1,6 @@
 // The launch plan's data shapes, shared by the planner, the supervisor, the CLI and the window.
 import type { Limits } from '../contract/profile';
+import type { RiskyChoice } from '../contract/risks';
 import type { MachineCgroupDir } from './cgroup-plan';
 import type { CgroupPresentation, CgroupLayout } from './cgroups';
 import type { NetworkPlan } from './network-plan';
@@ -56,4 +57,6 @@ export interface LaunchPlan {
   systemdVersion?: number;
   distro?: string;
   warnings: string[];
+  /** Choices that hand the machine your identity (writable home, keys, sockets, devices, host network). */
+  risks: RiskyChoice[];
 }

@@ -30,6 +30,8 @@ describe('launch plan', () => {
     expect(cgroup.dirs.map((d) => d.payload)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web-01234567/payload', '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload']);
     expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web-01234567/payload /sys/fs/cgroup/unified/user/burrow-web-01234567/payload; do');
     expect(argv[2]).toContain('exec "$@"');
+    // The machine's processes, not its supervisor, are the OOM killer's first choice.
+    expect(argv[2]).toContain('echo 500 > /proc/self/oom_score_adj');
   });
 
   it('starts with the rootfs at / and ends the argv with init and the masked units', () => {
@@ -100,6 +102,15 @@ describe('launch plan', () => {
     expect(p.warnings.join(' ')).toMatch(/no range in \/etc\/subuid.*User= .*will fail/);
   });
 
+  it('names the risky choices apart from the warnings, judged against the host\'s home and its links', () => {
+    expect(plan().risks).toEqual([]);
+    const risky = profile({ mounts: [...profile().mounts, { type: 'bind', source: '/srv/keys', dest: '/keys' }], network: { mode: 'host', ports: [] } });
+    const realpath = (p: string) => (p === '/srv/keys' ? '/home/alice/.ssh' : p);
+    const p = buildLaunchPlan({ profile: risky, host: hybridHost(), rootfs: rootfs(252), runtimeDir: '/run/user/1001/burrow/web', realpath });
+    expect(p.risks.map((r) => r.text)).toEqual([expect.stringMatching(/^\/home\/alice\/.ssh is writable in the machine: root in the machine can then act as you/), expect.stringMatching(/^host networking/)]);
+    expect(p.warnings.join(' ')).not.toMatch(/act as you/);
+  });
+
   it('translates tmpfs size and mode, optional binds and symlinks into bwrap operations', () => {
     const p = plan(profile({ mounts: [{ type: 'tmpfs', dest: '/var/log', size: '64M', mode: '755' }, { type: 'bind', source: '/srv', dest: '/srv', optional: true }, { type: 'symlink', target: 'usr/lib', dest: '/lib64' }, { type: 'remount-ro', dest: '/' }] }));
     const s = p.argv.join(' ');
@@ -135,7 +146,7 @@ describe('launch plan: the machine\'s cgroup and what the guest gets', () => {
 });
 
 describe('launch plan with a systemd user manager', () => {
-  const manager = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
+  const manager = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, runtimeDir: '/run/user/1001', systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
   const desktop = (controllers = manager.controllers) => unifiedHost({ userManager: { facts: { ...manager, controllers } } });
   const supervised = (p = profile(), host = desktop()) => buildLaunchPlan({ profile: p, host, rootfs: rootfs(257), runtimeDir: '/r/web', infoPath: '/r/web/info.json' });
 
@@ -152,9 +163,14 @@ describe('launch plan with a systemd user manager', () => {
   });
 
   it('pasted by hand, runs in a delegated scope with the same limits', () => {
-    const p = buildLaunchPlan({ profile: profile({ limits: { memory: '64M', cpus: 0.5 } }), host: desktop(), rootfs: rootfs(257), runtimeDir: '/r/web' });
+    const p = buildLaunchPlan({ profile: profile({ limits: { memory: '64M', cpus: 0.5 } }), host: desktop(), rootfs: rootfs(257), runtimeDir: '/run/user/1001/burrow/web' });
     expect(p.argv.slice(0, 11)).toEqual(['/usr/bin/systemd-run', '--user', '--scope', '--quiet', '--unit=burrow-web-by-hand.scope', '--slice=app.slice', '--property=Delegate=yes', '--property=MemoryMax=67108864', '--property=MemorySwapMax=0', '--property=CPUQuota=50.00%', '--']);
     expect(p.cgroup.dirs[0]!.hostDir).toBe(`${manager.cgroupDir}/app.slice/burrow-web-by-hand.scope`);
+  });
+
+  it("names the manager's runtime folder for systemd-run where Burrow's own is elsewhere", () => {
+    const p = buildLaunchPlan({ profile: profile(), host: desktop(), rootfs: rootfs(257), runtimeDir: '/tmp/sandbox/run/burrow/web' });
+    expect(p.argv.slice(0, 3)).toEqual(['env', 'XDG_RUNTIME_DIR=/run/user/1001', '/usr/bin/systemd-run']);
   });
 
   it('says which limits the user manager cannot apply, by controller', () => {

@@ -2,12 +2,13 @@
 // the machine. Nothing here touches the host, so the plan can be shown, printed and unit-tested.
 import * as path from 'node:path';
 import type { MachineProfile, Mount } from '../contract/profile';
+import { riskyChoices } from '../contract/risks';
 import { planCgroups } from './cgroup-plan';
 import { BurrowError } from './errors';
 import { canMapAuto, type HostFacts } from './host-probe';
 import { buildIdMap, userNamespacePrefix, type IdMap } from './idmap';
 import type { LaunchPlan, PlannedMount } from './launch-plan-types';
-import { joinCgroupsShell } from './cgroups';
+import { joinCgroupsShell, raiseOomScoreShell } from './cgroups';
 import { planNetwork } from './network-plan';
 import { overlayMountScript, type OverlayPaths } from './overlay';
 import { limitProperties, unitCgroupDir, UNIT_SLICE } from './machine-unit';
@@ -27,6 +28,8 @@ export interface PlanInput {
   infoPath?: string;
   /** persistent and ephemeral storage: the image under an overlay. */
   overlay?: OverlayPaths;
+  /** The host's view of a path with its links resolved (so a link to ~/.ssh counts as ~/.ssh); none: paths as written. */
+  realpath?: (p: string) => string | undefined;
 }
 
 export const GUEST_HOST_DIR = '/run/host';
@@ -98,7 +101,7 @@ function uuidFromHex(hex: string): string {
  * The per-user runtime folder is made private (0700), as Burrow insists on when it reads it back.
  */
 function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
-  const join = joinCgroupsShell(cgroupDirs);
+  const join = joinCgroupsShell(cgroupDirs) + raiseOomScoreShell();
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
@@ -180,8 +183,10 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (rootfs.systemdVersion !== undefined) for (const unit of profile.maskUnits) initArgv.push(`systemd.mask=${unit}`);
 
   // By hand, with a user manager: the scope systemd-run makes, delegated and limited like the service.
+  // systemd-run finds the manager through $XDG_RUNTIME_DIR, which Burrow's own runtime folder may not be under.
+  const managerEnv = manager && path.dirname(path.dirname(input.runtimeDir)) !== manager.runtimeDir ? ['env', `XDG_RUNTIME_DIR=${manager.runtimeDir}`] : [];
   const scope = unit && !input.infoPath
-    ? [manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
+    ? [...managerEnv, manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
     : [];
   const prefix = [...scope, '/bin/sh', '-c', launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay), 'burrow-launch'];
   const userns = overlay
@@ -209,5 +214,6 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     systemdVersion: rootfs.systemdVersion,
     distro: rootfs.distro,
     warnings,
+    risks: riskyChoices(profile, { home: host.home, uid: host.uid, realpath: input.realpath }),
   };
 }

@@ -41,8 +41,16 @@ export function planMachine(profile: MachineProfile, opts: { supervised?: boolea
   const rootfs = validateRootfs(profile.rootfs, map, profile.init);
   const runtimeDir = machineRuntimeDir(profile.name);
   const overlay = overlayPaths(profile.name, profile.storage, profile.rootfs, bootLayers(profile));
-  const plan = buildLaunchPlan({ profile, host, rootfs, runtimeDir, infoPath: opts.supervised ? runtimeFiles(profile.name).info : undefined, overlay });
+  const plan = buildLaunchPlan({ profile, host, rootfs, runtimeDir, infoPath: opts.supervised ? runtimeFiles(profile.name).info : undefined, overlay, realpath: realpathOrUndefined });
   return { plan, rootfs, host };
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 export const newMachineId = (): string => randomBytes(16).toString('hex');

@@ -35,8 +35,13 @@ function toolBinds(): string[] {
   return args;
 }
 
+export interface SandboxOptions {
+  /** false: the target is bound read-only too (a command that only reads, such as a listing). */
+  writable?: boolean;
+}
+
 /** argv that runs `command` as mapped root in a sandbox where only `target` (at /target) is writable. */
-export function sandboxedArgv(target: string, command: string[], host = probeHost(), extraBinds: { source: string; dest: string }[] = []): string[] {
+export function sandboxedArgv(target: string, command: string[], host = probeHost(), extraBinds: { source: string; dest: string }[] = [], opts: SandboxOptions = {}): string[] {
   if (!host.bwrap) throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
   const binds = extraBinds.flatMap((b) => ['--ro-bind', b.source, b.dest]);
   return [
@@ -47,7 +52,7 @@ export function sandboxedArgv(target: string, command: string[], host = probeHos
     '--proc', '/proc',
     '--tmpfs', '/tmp',
     ...binds,
-    '--bind', target, SANDBOX_TARGET,
+    opts.writable === false ? '--ro-bind' : '--bind', target, SANDBOX_TARGET,
     '--unshare-pid', '--unshare-net', '--unshare-ipc',
     '--die-with-parent',
     // Root of the mapping may chown to any mapped id and set file capabilities; nothing beyond it.
@@ -58,10 +63,13 @@ export function sandboxedArgv(target: string, command: string[], host = probeHos
   ];
 }
 
-/** Starts a sandboxed command in its own process group (so cancel can end all of it). */
-export function spawnSandboxed(target: string, command: string[], extraBinds: { source: string; dest: string }[] = []): ChildProcess {
-  const argv = sandboxedArgv(target, command, probeHost(), extraBinds);
-  return spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+/**
+ * Starts a sandboxed command in its own process group (so cancel can end all of it). It runs with
+ * LC_ALL=C: tar's complaints are classified by their English wording, and names are escaped byte by byte.
+ */
+export function spawnSandboxed(target: string, command: string[], extraBinds: { source: string; dest: string }[] = [], opts: SandboxOptions = {}): ChildProcess {
+  const argv = sandboxedArgv(target, command, probeHost(), extraBinds, opts);
+  return spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
 }
 
 /**

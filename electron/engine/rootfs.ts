@@ -63,13 +63,27 @@ function isExecutableFile(p: string | undefined): boolean {
   }
 }
 
+/** The image's own small text file: a FIFO, a device or a huge file there is not waited on or read whole. */
+function readSmallFile(file: string, max = 64 * 1024): string | undefined {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) return undefined;
+    const buf = Buffer.alloc(max);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, max, 0)).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function readOsRelease(root: string): Record<string, string> {
   for (const candidate of ['/etc/os-release', '/usr/lib/os-release']) {
     const file = resolveInRoot(root, candidate);
     if (!file) continue;
     try {
       const out: Record<string, string> = {};
-      for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      const text = readSmallFile(file);
+      if (text === undefined) continue;
+      for (const line of text.split('\n')) {
         const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
         if (m) out[m[1]!] = m[2]!.replace(/^["']|["']$/g, '');
       }

@@ -2,7 +2,7 @@
 // sandbox where only the rootfs is writable. Counts bytes and entries as it goes, can be cancelled, and
 // turns tar's complaints into errors people can act on.
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+import { checkedReadStream, type ArchiveFile } from './archive-files';
 import { BurrowError } from './errors';
 import { TAR_DECOMPRESS, type Compression } from './image-formats';
 import { SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
@@ -43,7 +43,11 @@ export function tarExtractArgs(compression: Compression, skipWhiteouts = false, 
 
 /** tar's stderr as one sentence with its fix; undefined when nothing in it is a reason to refuse. */
 export function explainTarErrors(stderr: string, exitCode: number | null): BurrowError | undefined {
-  const lines = stderr.split('\n').filter((l) => l && !/Exiting with failure status|Error is not recoverable: exiting now/.test(l));
+  // A name in a complaint can be as long as a PAX header makes it: each line is cut to something readable.
+  const lines = stderr
+    .split('\n')
+    .filter((l) => l && !/Exiting with failure status|Error is not recoverable: exiting now/.test(l))
+    .map((l) => (l.length > 200 ? `${l.slice(0, 100)}…${l.slice(-80)}` : l));
   const first = (re: RegExp) => lines.find((l) => re.test(l));
   const outside = 'an image must stay inside its own folder: this archive was refused and nothing was kept';
   let hit: string | undefined;
@@ -53,6 +57,7 @@ export function explainTarErrors(stderr: string, exitCode: number | null): Burro
   if ((hit = first(/Read-only file system|Too many levels of symbolic links|Cannot open: Not a directory|Cannot (open|mkdir|create symlink|hard link).*No such file or directory/))) {
     return new BurrowError('import-failed', `the archive writes through a link that points out of its folder (${hit.replace(/^tar: /, '')})`, outside);
   }
+  if ((hit = first(/File name too long/))) return new BurrowError('import-failed', 'the archive holds a name longer than any file system allows', 'the archive is corrupt or hostile; nothing was kept');
   if ((hit = first(/Unexpected EOF|unexpected end of (file|input)|invalid compressed data|Truncated|corrupt|premature end|Skipping to next header|not look like a tar archive|format violated|Unknown frame descriptor|Read error/i))) {
     return new BurrowError('import-failed', `the archive is truncated or corrupt (${hit.replace(/^tar: /, '')})`, 'download, export or copy it again; nothing was kept');
   }
@@ -64,22 +69,25 @@ export function explainTarErrors(stderr: string, exitCode: number | null): Burro
   return undefined;
 }
 
-/** Streams `input` (a file, or a stream such as mmdebstrap's output) into tar inside the sandbox writing to `rootfs`. */
-export async function extractInto(rootfs: string, input: string | NodeJS.ReadableStream, opts: ExtractOptions): Promise<void> {
+const isFile = (input: ArchiveFile | NodeJS.ReadableStream): input is ArchiveFile => typeof (input as ArchiveFile).path === 'string';
+
+/**
+ * Streams `input` (a checked file, or a stream such as mmdebstrap's output) into tar inside the sandbox
+ * writing to `rootfs`. A file is read up to its checked size and no further.
+ */
+export async function extractInto(rootfs: string, input: ArchiveFile | NodeJS.ReadableStream, opts: ExtractOptions): Promise<void> {
   if (opts.signal?.aborted) throw cancelled();
   // A plain tarball with nothing to hash is read by tar itself (bound read-only into the sandbox): no copy
   // through this process. tar then reports progress at checkpoints. Everything else streams through here.
-  const direct = typeof input === 'string' && opts.compression === 'none' && !opts.sha256;
+  const file = isFile(input) ? input : undefined;
+  const direct = !!file && opts.compression === 'none' && !opts.sha256;
   const child = direct
-    ? spawnSandboxed(rootfs, tarExtractArgs('none', opts.skipWhiteouts, SANDBOX_SOURCE), [{ source: input, dest: SANDBOX_SOURCE }])
+    ? spawnSandboxed(rootfs, tarExtractArgs('none', opts.skipWhiteouts, SANDBOX_SOURCE), [{ source: file!.path, dest: SANDBOX_SOURCE }])
     : spawnSandboxed(rootfs, tarExtractArgs(opts.compression, opts.skipWhiteouts));
   let stderr = '';
-  let pending = '';
+  // One line per entry; counted, never kept (a name can be as long as a PAX header makes it).
   child.stdout!.on('data', (d: Buffer) => {
-    pending += d.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    opts.counters.entries += lines.length;
+    for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) opts.counters.entries++;
   });
   child.stderr!.on('data', (d: Buffer) => {
     let text = d.toString();
@@ -107,7 +115,7 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
   let readError: Error | undefined;
   if (direct) child.stdin!.end();
   else {
-    const source = typeof input === 'string' ? fs.createReadStream(input, { highWaterMark: 1024 * 1024 }) : input;
+    const source = file ? checkedReadStream(file) : (input as NodeJS.ReadableStream);
     readError = await feed(source, child.stdin!, (chunk) => {
       opts.counters.bytes += chunk.length;
       hash?.update(chunk);
@@ -119,9 +127,9 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
   if (opts.signal?.aborted) throw cancelled();
   const explained = explainTarErrors(stderr, code);
   if (explained) throw explained;
-  if (readError) throw new BurrowError('import-failed', `reading ${typeof input === 'string' ? input : 'the image'} failed: ${readError.message}`);
+  if (readError) throw new BurrowError('import-failed', `reading ${file ? file.path : 'the image'} failed: ${readError.message}`);
   if (code === null) throw new BurrowError('import-failed', 'tar was killed before it finished; nothing was kept');
-  if (direct) opts.counters.bytes = fs.statSync(input as string).size;
+  if (direct) opts.counters.bytes = file!.size;
   // Any other non-zero exit left only ignorable complaints (device nodes, unknown headers): the tree is complete.
   if (hash) {
     const got = hash.digest('hex');
@@ -133,22 +141,34 @@ export async function extractInto(rootfs: string, input: string | NodeJS.Readabl
  * Copies `source` into tar's stdin, and reads `source` to its end even when tar stops early: GNU tar
  * exits once it has seen the end-of-archive blocks, leaving the record's zero padding unread. The rest
  * is still hashed (a layer's digest covers the whole file) and a producer such as mmdebstrap is not cut
- * off by a broken pipe. Resolves with the source's own read error, if any.
+ * off by a broken pipe. That rest is bounded: a file is read only up to its checked size. Cancel stops
+ * the reading at once, whether tar is still running or not. Resolves with the source's own read error, if any.
  */
-function feed(source: NodeJS.ReadableStream, sink: NodeJS.WritableStream & { writable: boolean }, onChunk: (chunk: Buffer) => void, signal?: AbortSignal): Promise<Error | undefined> {
+export function feed(source: NodeJS.ReadableStream, sink: NodeJS.WritableStream & { writable: boolean }, onChunk: (chunk: Buffer) => void, signal?: AbortSignal): Promise<Error | undefined> {
   return new Promise((resolve) => {
     let open = true;
+    let settled = false;
+    const settle = (e?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      resolve(e);
+    };
+    const onAbort = () => {
+      open = false;
+      (source as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
+      settle();
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const closeSink = () => {
       open = false;
-      // Cancelled: stop reading at once rather than drain the rest.
-      if (signal?.aborted) {
-        (source as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
-        resolve(undefined);
-      } else source.resume();
+      source.resume();
     };
     sink.on('error', closeSink); // EPIPE: tar is done (or failed: its own error says why)
     sink.on('close', closeSink);
     source.on('data', (chunk: Buffer) => {
+      if (settled) return;
       onChunk(chunk);
       if (open && sink.writable && !sink.write(chunk)) {
         source.pause();
@@ -157,11 +177,11 @@ function feed(source: NodeJS.ReadableStream, sink: NodeJS.WritableStream & { wri
     });
     source.on('end', () => {
       if (open && sink.writable) sink.end();
-      resolve(undefined);
+      settle();
     });
     source.on('error', (e: Error) => {
       if (open && sink.writable) sink.end();
-      resolve(e);
+      settle(e);
     });
   });
 }

@@ -6,6 +6,7 @@ export function hybridHost(overrides: Partial<HostFacts> = {}): HostFacts {
     uid: 1001,
     gid: 1001,
     user: 'alice',
+    home: '/home/alice',
     kernel: '6.18.0',
     bwrap: { path: '/usr/bin/bwrap', setuidRoot: false, version: '0.8.0' },
     unshare: { path: '/usr/bin/unshare', setuidRoot: false, mapAuto: true },

@@ -20,6 +20,8 @@ export interface UserManagerFacts {
   controllers: string[];
   /** loginctl enable-linger: the manager runs from boot and outlives the last logout. */
   linger: boolean;
+  /** The manager's runtime folder (/run/user/UID, where its bus is): systemctl and systemd-run need it as $XDG_RUNTIME_DIR. */
+  runtimeDir: string;
   systemctl: string;
   systemdRun: string;
 }
@@ -48,6 +50,16 @@ function isSocket(p: string): boolean {
   }
 }
 
+/**
+ * The environment systemctl and systemd-run get: the caller's, with the user bus named explicitly and
+ * XDG_RUNTIME_DIR pointing where that bus lives. Burrow's own runtime folder may be elsewhere (a test
+ * sandbox, a second configuration), which systemctl would otherwise take for the manager's.
+ */
+export function userToolEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const bus = userBusSocket(env);
+  return bus ? { ...env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus}`, XDG_RUNTIME_DIR: path.dirname(bus) } : env;
+}
+
 /** Whether `burrow` should run machines as units; BURROW_USER_UNITS=0 keeps the plain path (tests, debugging). */
 export const userUnitsWanted = (env: NodeJS.ProcessEnv = process.env): boolean => env.BURROW_USER_UNITS !== '0';
 
@@ -71,12 +83,13 @@ export function probeUserManager(unifiedMount: string | undefined, env: NodeJS.P
   const systemctl = which('systemctl');
   const systemdRun = which('systemd-run');
   if (!systemctl || !systemdRun) return { absent: 'this host has no systemd (systemctl and systemd-run are missing)' };
-  if (!userBusSocket(env)) return { absent: 'there is no user bus ($XDG_RUNTIME_DIR/bus): no systemd user manager runs for this session' };
+  const bus = userBusSocket(env);
+  if (!bus) return { absent: 'there is no user bus ($XDG_RUNTIME_DIR/bus): no systemd user manager runs for this session' };
   if (!unifiedMount) return { absent: 'the host does not mount cgroup v2 alone at /sys/fs/cgroup (hybrid or legacy cgroups)' };
   let show: Record<string, string>;
   try {
     // init.scope holds the manager process itself: its parent is the manager's own cgroup.
-    show = parseShow(execFileSync(systemctl, ['--user', 'show', '--property=ControlGroup', 'init.scope'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'pipe'], env }));
+    show = parseShow(execFileSync(systemctl, ['--user', 'show', '--property=ControlGroup', 'init.scope'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'pipe'], env: userToolEnv(env) }));
   } catch (e) {
     const why = ((e as { stderr?: string }).stderr ?? '').trim().split('\n')[0] || (e as Error).message;
     return { absent: `the user bus does not answer (${why})`, unanswered: true };
@@ -91,6 +104,7 @@ export function probeUserManager(unifiedMount: string | undefined, env: NodeJS.P
       cgroupDir,
       controllers: readWords(path.join(cgroupDir, 'cgroup.controllers')),
       linger: fs.existsSync(lingerFile(os.userInfo().username)),
+      runtimeDir: path.dirname(bus),
       systemctl,
       systemdRun,
     },
@@ -122,7 +136,7 @@ export interface RunResult {
 /** Runs systemctl/systemd-run with `--user` against the caller's environment (bus, XDG folders). */
 export function runUserTool(file: string, args: string[], timeoutMs = 15000): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(file, ['--user', ...args], { encoding: 'utf8', timeout: timeoutMs, env: process.env }, (err, stdout, stderr) => {
+    execFile(file, ['--user', ...args], { encoding: 'utf8', timeout: timeoutMs, env: userToolEnv() }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout: stdout ?? '', stderr: stderr ?? '' });
     });

@@ -88,6 +88,7 @@ function planView(draft: unknown): PlanView {
     cgroup: plan.cgroup,
     idMapping: plan.idMapping,
     warnings: plan.warnings,
+    risks: plan.risks,
     network: { mode: plan.network.mode, ports: plan.network.ports, helper: plan.network.helper?.argv.join(' ') },
     limits: { writes: plan.limits.writes, unavailable: plan.limits.unavailable },
     rootfs: { rootfs: rootfs.rootfs, distro: rootfs.distro, init: rootfs.init, systemdVersion: rootfs.systemdVersion, ownership: rootfs.ownership },

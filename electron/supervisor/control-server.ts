@@ -64,11 +64,16 @@ export class ControlServer implements Disposable {
     private readonly target: ControlTarget,
     private readonly limits: ControlLimits = DEFAULT_CONTROL_LIMITS,
   ) {
-    fs.rmSync(socketPath, { force: true });
     this.server = net.createServer((socket) => this.onClient(socket));
     this.server.on('error', () => undefined);
-    this.server.listen(socketPath);
-    fs.chmodSync(socketPath, 0o600);
+    // Starters wait for the socket's path to appear: it appears only once it accepts (a path that exists
+    // while bound but not yet listening refuses the connection, seen under load). Node binds and listens
+    // a unix socket within listen(), so the rename follows a listening socket.
+    const pending = `${socketPath}.${process.pid}.new`;
+    fs.rmSync(pending, { force: true });
+    this.server.listen(pending);
+    fs.chmodSync(pending, 0o600);
+    fs.renameSync(pending, socketPath);
   }
 
   get clientCount(): number {

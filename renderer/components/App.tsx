@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { connectApi } from '../api/client';
 import { droppedPath } from '../api/drop';
-import { refreshDoctor, refreshMachines } from '../state/actions';
+import { refreshDoctor, refreshHost, refreshMachines } from '../state/actions';
 import { useStore } from '../state/store';
 import { Wizard } from '../wizard/Wizard';
 import { Banners } from './Banners';
@@ -21,7 +21,7 @@ export function App() {
   useEffect(() => {
     const api = connectApi((c) => {
       useStore.getState().setConnection(c);
-      if (c === 'open') void refreshMachines().then(refreshDoctor).catch((e: Error) => useStore.getState().notify('error', e.message));
+      if (c === 'open') void refreshMachines().then(refreshHost).then(refreshDoctor).catch((e: Error) => useStore.getState().notify('error', e.message));
     });
     // Notices follow the host's own record of transitions, whoever caused them (this window, the CLI).
     const seen = new Map<string, string>();

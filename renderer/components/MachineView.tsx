@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { riskyChoices } from '../../electron/contract/risks';
 import { machineAction, resetToImage, setAutostart } from '../state/actions';
 import { useStore } from '../state/store';
 import { closeMachineTerminals } from '../terminals/registry';
@@ -6,6 +7,7 @@ import { TerminalView } from '../terminals/TerminalView';
 import { JournalTab } from './JournalTab';
 import { MachineFacts } from './MachineFacts';
 import { MountsTab } from './MountsTab';
+import { RiskList } from './RiskList';
 import { StateChip } from './StateChip';
 import { UnitsTab } from './UnitsTab';
 import { LifecycleActions } from './LifecycleActions';
@@ -16,6 +18,7 @@ type Tab = (typeof TABS)[number];
 
 export function MachineView({ name }: { name: string }) {
   const item = useStore((s) => s.machines[name]);
+  const home = useStore((s) => s.host?.home);
   const busy = useStore((s) => s.busy[name]);
   const [tab, setTab] = useState<Tab>('Console');
   const [shells, setShells] = useState<number[]>([1]);
@@ -87,6 +90,7 @@ export function MachineView({ name }: { name: string }) {
         </div>
       </div>
       <MachineFacts item={item} up={up} />
+      {home !== undefined && <RiskList risks={riskyChoices(profile, { home })} />}
       <div role="tablist" aria-label="Machine views" className="tabs">
         {TABS.map((t, i) => (
           <button key={t} id={`tab-${t}`} role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} onClick={() => setTab(t)} onKeyDown={(e) => onTabKey(e, i)}>

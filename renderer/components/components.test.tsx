@@ -1,11 +1,14 @@
 // @vitest-environment jsdom
-// Components in a DOM, without a host: the wizard's network step, the journal's virtual list, the facts strip.
+// Components in a DOM, without a host: the wizard's network step and review, the journal's virtual list, the
+// facts strip, the machine view's risks.
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultProfile, type MachineProfile } from '../../electron/contract/profile';
 import { fieldErrors } from '../wizard/Wizard';
-import { NetworkStep } from '../wizard/NetworkStep';
+import type { PlanView } from '../../electron/contract/api';
 import { useStore } from '../state/store';
+import { NetworkStep } from '../wizard/NetworkStep';
+import { ReviewStep } from '../wizard/ReviewSteps';
 import { MachineFacts } from './MachineFacts';
 import { MachineView } from './MachineView';
 import { VirtualList } from './VirtualList';
@@ -87,6 +90,53 @@ describe('the machine facts strip', () => {
     cleanup();
     render(<MachineFacts item={{ profile, status: { name: 'web', state: 'exited' } }} up={false} />);
     expect(screen.queryByRole('link')).toBeNull();
+  });
+});
+
+describe('risky choices', () => {
+  const risky = (): MachineProfile => ({ ...base(), mounts: [...base().mounts, { type: 'bind', source: '/home/alice/', dest: '/mnt/home' }, { type: 'ro-bind', source: '/home/alice/.ssh', dest: '/root/.ssh' }], network: { mode: 'host', ports: [] } });
+  const setMachine = (profile: MachineProfile) =>
+    act(() => {
+      useStore.getState().setMachines([{ profile, status: { name: 'web', state: 'stopped' } }], []);
+      useStore.getState().setHost({ user: 'alice', home: '/home/alice', transport: 'web', platform: 'Linux' });
+    });
+
+  it('the machine view shows them for as long as the setting is on', () => {
+    setMachine(risky());
+    render(<MachineView name="web" />);
+    const risks = screen.getByRole('group', { name: 'Risks' });
+    expect(risks.className).toContain('risk');
+    expect(risks.textContent).toContain('Risky choices: root in this machine can act as you');
+    const items = [...risks.querySelectorAll('li')].map((li) => li.textContent);
+    expect(items).toEqual([
+      expect.stringMatching(/^Risk: your home folder \/home\/alice is writable in the machine: root in the machine can then act as you: read your keys/),
+      expect.stringMatching(/^Risk: host networking: .*abstract unix sockets such as X11's/),
+      'Note: /home/alice/.ssh is readable in the machine: root in it can read the keys and tokens there and copy them out.',
+    ]);
+    // The home bind made read-only and the network isolated: only the note stays, milder.
+    setMachine({ ...risky(), mounts: risky().mounts.map((m) => (m.type === 'bind' ? { ...m, type: 'ro-bind' as const } : m)), network: { mode: 'isolated', ports: [] } });
+    expect(screen.getByRole('group', { name: 'Risks' }).className).not.toContain('risk');
+    setMachine(base());
+    expect(screen.queryByRole('group', { name: 'Risks' })).toBeNull();
+  });
+
+  it('the review shows the plan\'s risks apart from its warnings, before anything is saved', () => {
+    const plan: PlanView = {
+      commandLine: 'bwrap …',
+      mounts: [],
+      cgroup: { presentation: 'hybrid', reason: 'test', hostLayout: 'hybrid', dirs: [] },
+      idMapping: { mode: 'auto', description: 'root is you' },
+      warnings: ['resource limits will not be applied: no controller is delegated.'],
+      risks: [{ level: 'danger', text: 'dev-bind /dev/fuse gives the machine the host\'s device nodes there.' }],
+      rootfs: { rootfs: '/images/web', ownership: [] },
+      network: { mode: 'nat', ports: [] },
+      limits: { writes: [] },
+    };
+    render(<ReviewStep draft={base()} update={() => undefined} errors={{}} editing={false} plan={plan} />);
+    const risks = screen.getByRole('group', { name: 'Risks' });
+    expect(risks.className).toContain('risk');
+    expect(risks.querySelector('li')!.textContent).toBe('Risk: dev-bind /dev/fuse gives the machine the host\'s device nodes there.');
+    expect(screen.getByRole('list', { name: 'Warnings' }).textContent).toBe('resource limits will not be applied: no controller is delegated.');
   });
 });
 

@@ -17,6 +17,11 @@ export async function refreshDoctor(): Promise<void> {
   useStore.getState().setDoctor(await getApi().invoke('host.doctor'));
 }
 
+/** Who and where the user is: the machine view judges binds against the home folder. */
+export async function refreshHost(): Promise<void> {
+  useStore.getState().setHost(await getApi().invoke('host.info'));
+}
+
 /** Runs a machine action, marking the machine busy and reporting failure as a notice. */
 export async function machineAction(name: string, action: 'start' | 'stop' | 'kill' | 'restart' | 'remove'): Promise<void> {
   const s = useStore.getState();

@@ -1,6 +1,6 @@
 // Application state: metadata only. Terminal bytes never pass through here (see terminals/registry).
 import { create } from 'zustand';
-import type { DoctorCheckView, ImageListItem, MachineListItem } from '../../electron/contract/api';
+import type { CallResults, DoctorCheckView, ImageListItem, MachineListItem } from '../../electron/contract/api';
 import type { MachineStatus } from '../../electron/contract/machine-state';
 import type { MachineProfile } from '../../electron/contract/profile';
 import type { ConnectionState } from '../api/client';
@@ -19,6 +19,8 @@ interface State {
   broken: { name: string; error: string }[];
   images: ImageListItem[];
   doctor?: { verdict: 'ok' | 'warning' | 'error'; checks: DoctorCheckView[] };
+  /** Who and where the host's user is (the home folder decides which binds are risky). */
+  host?: CallResults['host.info'];
   view: View;
   notices: Notice[];
   busy: Record<string, string | undefined>;
@@ -27,6 +29,7 @@ interface State {
   setImages(images: ImageListItem[]): void;
   applyStatus(s: MachineStatus): void;
   setDoctor(d: State['doctor']): void;
+  setHost(h: State['host']): void;
   show(v: View): void;
   notify(level: Notice['level'], text: string): void;
   dismiss(id: number): void;
@@ -53,6 +56,7 @@ export const useStore = create<State>((set) => ({
       return { machines: { ...s.machines, [status.name]: { ...current, status } } };
     }),
   setDoctor: (doctor) => set({ doctor }),
+  setHost: (host) => set({ host }),
   show: (view) => set({ view }),
   notify: (level, text) => set((s) => ({ notices: [...s.notices.slice(-4), { id: noticeId++, level, text }] })),
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),

@@ -1,4 +1,5 @@
 import type { Limits, MachineProfile } from '../../electron/contract/profile';
+import { RiskList } from '../components/RiskList';
 import { Field } from './Field';
 import type { StepProps } from './Wizard';
 
@@ -100,6 +101,7 @@ export function ReviewStep({ plan, planError, errors }: StepProps) {
       )}
       {plan && (
         <>
+          <RiskList risks={plan.risks} />
           {plan.warnings.length > 0 && (
             <ul className="warnings" aria-label="Warnings">
               {plan.warnings.map((w) => (

@@ -216,3 +216,24 @@ describe('text from a guest', () => {
     ok(sb.burrow(['rm', 'shown']));
   });
 });
+
+describe('dangerous choices', () => {
+  it('create and edit say what a writable home, ~/.ssh, your runtime folder, a dev-bind or host networking hands the machine', () => {
+    const home = process.env.HOME!;
+    const created = sb.burrow(['create', 'risky', '--rootfs', rootfs, '--bind', `${home}:/mnt/home`, '--network', 'host']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain(`RISK: your home folder ${home} is writable in the machine: root in the machine can then act as you: read your keys`);
+    expect(created.stdout).toMatch(/RISK: host networking: the machine shares your loopback.*abstract unix sockets such as X11's/);
+    const edited = sb.burrow(['edit', 'risky', '--network', 'nat', '--ro-bind', `${home}/.ssh:/root/.ssh`, '--mount', `bind:/run/user/${process.getuid!()}:/run/host-session`, '--mount', 'dev-bind:/dev/fuse:/dev/fuse']);
+    expect(edited.code, edited.stderr).toBe(0);
+    const lines = edited.stdout.split('\n').filter((l) => /^\s+(RISK|note):/.test(l));
+    expect(lines).toEqual([
+      `  RISK: your home folder ${home} is writable in the machine: root in the machine can then act as you: read your keys, change your shell's startup files and run anything as you at your next login.`,
+      expect.stringMatching(new RegExp(`^  RISK: /run/user/${process.getuid!()} is your session's runtime folder .*: anything in the machine can talk to those services as you`)),
+      expect.stringMatching(/^ {2}RISK: dev-bind \/dev\/fuse gives the machine the host's device nodes there/),
+      `  note: ${home}/.ssh is readable in the machine: root in it can read the keys and tokens there and copy them out.`,
+    ]);
+    expect(edited.stdout).not.toMatch(/host networking/);
+    ok(sb.burrow(['rm', 'risky']));
+  });
+});

@@ -54,7 +54,7 @@ describe('a Debian 12 machine', () => {
   it('runs dbus and apache2, with apache workers as www-data (a subordinate uid on the host)', () => {
     expect(ok(shell('systemctl', 'is-active', 'dbus', 'apache2')).trim().split('\n')).toEqual(['active', 'active']);
     expect(ok(shell('ps', '-o', 'user=', '-C', 'apache2')).split('\n')).toContain('www-data');
-    const plan = JSON.parse(ok(sb.burrow(['command', 'web', '--json'])));
+    const plan = JSON.parse(ok(sb.burrow(['command', 'web', '--json', '--supervised'])));
     const uids = hostUidsByCommand(plan.cgroup.dirs[0].hostDir);
     const subStart = Number(fs.readFileSync(`/proc/${status().pid1}/uid_map`, 'utf8').trim().split('\n')[1]!.trim().split(/\s+/)[1]);
     expect(uids.get('apache2')).toContain(subStart + 33 - 1); // www-data is uid 33 inside
@@ -107,7 +107,7 @@ describe('a Debian 12 machine', () => {
 
   it('stops cleanly well within its timeout and removes its cgroup', () => {
     const before = status();
-    const plan = JSON.parse(ok(sb.burrow(['command', 'web', '--json'])));
+    const plan = JSON.parse(ok(sb.burrow(['command', 'web', '--json', '--supervised'])));
     const t0 = Date.now();
     const r = sb.burrow(['stop', 'web']);
     const elapsed = Date.now() - t0;

@@ -5,17 +5,16 @@
 // elsewhere it skips with its reason, and BURROW_EXPECT_USER_MANAGER turns the skip into a failure.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BURROW, createSandbox, imageTar, ok, type Sandbox } from './harness';
+import { BURROW, createSandbox, imageTar, managerEnv, ok, type Sandbox } from './harness';
 
 let sb: Sandbox | undefined;
 let skipReason: string | undefined;
 
 const status = (name: string) => JSON.parse(ok(sb!.burrow(['status', name, '--json'])));
-const systemctl = (args: string[]) => spawnSync('systemctl', ['--user', ...args], { env: sb!.env, encoding: 'utf8', timeout: 120_000 });
+const systemctl = (args: string[]) => spawnSync('systemctl', ['--user', ...args], { env: managerEnv(sb!.env), encoding: 'utf8', timeout: 120_000 });
 const unitFile = (name: string) => path.join(os.homedir(), '.config/systemd/user', `burrow-${name}.service`);
 
 beforeAll(() => {
@@ -39,7 +38,8 @@ describe('a machine on a systemd desktop', () => {
     if (skipReason) return ctx.skip(skipReason);
     // A terminal or the window: a scope of the user's manager, stopped once the start returned.
     const launcher = 'burrow-test-launcher.scope';
-    const r = spawnSync('systemd-run', ['--user', '--scope', '--quiet', `--unit=${launcher}`, process.execPath, BURROW, 'start', 'desk'], { env: sb!.env, encoding: 'utf8', timeout: 300_000 });
+    const inScope = ['env', `XDG_RUNTIME_DIR=${sb!.env.XDG_RUNTIME_DIR}`, process.execPath, BURROW, 'start', 'desk'];
+    const r = spawnSync('systemd-run', ['--user', '--scope', '--quiet', `--unit=${launcher}`, ...inScope], { env: managerEnv(sb!.env), encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
     systemctl(['stop', launcher]);
     const s = status('desk');
@@ -124,14 +124,12 @@ describe('unit names and user managers that are not Burrow\'s', () => {
     expect(fs.existsSync(unitFile('orphan'))).toBe(false);
   });
 
-  it('warns, with the fix, when a user bus exists but nothing answers on it', async (ctx) => {
+  it('warns, with the fix, when a user bus exists but nothing answers on it', (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    // A socket file whose listener is gone: connecting is refused.
+    // A socket file whose listener is gone (bound, never listening, left behind): connecting is refused.
     const dead = path.join(sb!.root, 'dead-bus');
-    const server = net.createServer().listen(dead);
-    await new Promise((r) => server.once('listening', r));
-    await new Promise((r) => server.close(r));
-    if (!fs.existsSync(dead)) fs.writeFileSync(dead, '');
+    spawnSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', dead]);
+    expect(fs.statSync(dead).isSocket()).toBe(true);
     const r = sb!.burrow(['doctor', '--json'], { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${dead}` } });
     const check = (JSON.parse(r.stdout) as { checks: { id: string; level: string; detail: string; fix?: string }[] }).checks.find((c) => c.id === 'user-manager')!;
     expect(check.level).toBe('warning');

@@ -45,6 +45,15 @@ export function userBusAddress(): string | undefined {
   return bus && fs.existsSync(bus) ? `unix:path=${bus}` : undefined;
 }
 
+/**
+ * The environment for systemctl --user and systemd-run --user from a sandbox: they find the user's manager
+ * through $XDG_RUNTIME_DIR (the bus's folder), which the sandbox moved for Burrow's own state.
+ */
+export function managerEnv(sandboxEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const bus = /unix:path=([^,;]+)/.exec(userBusAddress() ?? '')?.[1];
+  return bus ? { ...sandboxEnv, XDG_RUNTIME_DIR: path.dirname(bus) } : sandboxEnv;
+}
+
 /** A private configuration (XDG folders) for one test file; `root` keeps it at a known place (autostart). */
 export function createSandbox(label: string, opts: { root?: string } = {}): Sandbox {
   const root = opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), `burrow-it-${label}-`));

@@ -72,7 +72,7 @@ describe('a supervisor killed with SIGKILL', () => {
   it('takes its machine down, reads as crashed, and the machine starts again', async () => {
     ok(sb.burrow(['start', 'one']));
     const s = status('one');
-    const plan = JSON.parse(ok(sb.burrow(['command', 'one', '--json'])));
+    const plan = JSON.parse(ok(sb.burrow(['command', 'one', '--json', '--supervised'])));
     expect(pidsIn(plan.cgroup.dirs[0].hostDir).length).toBeGreaterThan(3);
     process.kill(s.supervisorPid, 'SIGKILL');
     await waitFor(() => !processAlive(s.pid1), 10_000, 'PID 1 to die with its supervisor');

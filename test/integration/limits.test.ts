@@ -83,6 +83,10 @@ describe('resource limits where the host delegates the controllers', () => {
 
   it('OOM-kill a process that allocates past the memory limit, inside, while the machine stays up', (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
+    // The machine's processes are the likelier victims, never its supervisor (which may share the limited cgroup).
+    const { pid1, supervisorPid } = JSON.parse(ok(sb!.burrow(['status', MACHINE, '--json'])));
+    expect(fs.readFileSync(`/proc/${pid1}/oom_score_adj`, 'utf8').trim()).toBe('500');
+    expect(Number(fs.readFileSync(`/proc/${supervisorPid}/oom_score_adj`, 'utf8'))).toBeLessThan(500);
     const kills = field('memory.events', 'oom_kill');
     // tail keeps a line in memory until it ends: 256 MiB without a newline is 256 MiB of its heap.
     const r = inside('head -c 256M /dev/zero | tail -n 1 >/dev/null');
