@@ -83,7 +83,8 @@ function spawnTar(scratch: string, tree: string, lowers: string[], stdout: numbe
     mnt,
     lowers.join(':'),
   ];
-  return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', stdout, 'pipe'], detached: true });
+  // LC_ALL=C: a full disk is recognised by tar's and the compressor's English wording.
+  return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', stdout, 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
 }
 
 /** The compressor's command line; refused before anything is made when the program is missing. */
@@ -101,7 +102,7 @@ export function compressorArgv(compression: Exclude<ExportCompression, 'none'>):
 
 function spawnCompressor(compression: Exclude<ExportCompression, 'none'>, input: NodeJS.ReadableStream, fd: number): ChildProcess {
   const argv = compressorArgv(compression);
-  return spawn(argv[0]!, argv.slice(1), { stdio: [input as unknown as 'pipe', fd, 'pipe'], detached: true });
+  return spawn(argv[0]!, argv.slice(1), { stdio: [input as unknown as 'pipe', fd, 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
 }
 
 const exited = (child: ChildProcess): Promise<number | null> =>
