@@ -1,6 +1,7 @@
 // Benchmarks, each against a baseline measured in the same run (see bench/README.md):
 // boot to READY=1 and stop, Burrow vs the exact `burrow command` line run by hand (alternating); what nat
-// networking adds to a boot; importing a ~200 MiB tarball vs plain tar under the same mapping; supervisor
+// networking adds to a boot; importing a ~200 MiB tarball vs plain tar under the same mapping; clone,
+// snapshot and export vs cp -a and tar of the same tree (bench/lifecycle.ts); supervisor
 // memory; time to list machines. Run as the unprivileged user (bench/run.sh arranges it).
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,6 +9,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeCgroupTree } from '../electron/engine/cgroups';
 import { createSandbox, ok, onPty, BURROW } from '../test/integration/harness';
+import { benchLifecycle } from './lifecycle';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -242,6 +244,8 @@ async function main() {
       ? [row('boot vs systemd-nspawn as root (ms)', median(b.map((x) => x.boot)), nspawn.boot), row('stop vs systemd-nspawn as root (ms)', median(b.map((x) => x.stop)), nspawn.stop)]
       : [];
     const imported = benchImport(sb);
+    const lifeSandbox = createSandbox('bench-lifecycle');
+    const lifecycle = await benchLifecycle(lifeSandbox).finally(() => lifeSandbox.cleanup());
     ok(sb.burrow(['start', 'bench']));
     const consoleRate = await benchConsole(sb, benchRootfs, 'bench');
     const windowConsole = await benchBrowserConsole(sb, benchRootfs, 'bench');
@@ -275,11 +279,12 @@ async function main() {
     const nodeMs = (performance.now() - v0) / 5;
     for (const n of names) sb.burrow(['stop', n]);
     Object.assign(results, {
-      boot, stop, peers, natBoot, import: imported, console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
+      boot, stop, peers, natBoot, import: imported, lifecycle, console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
       footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
     });
     console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
-    console.table([boot, stop, ...peers, natBoot, imported, consoleRate, windowConsole.rate]);
+    console.table([boot, stop, ...peers, natBoot, imported, ...lifecycle.rows, consoleRate, windowConsole.rate]);
+    console.log(`lifecycle: a running machine was frozen for ${lifecycle.frozenMs} ms (median) while its changes were copied`);
     if (!peers.length) console.log('peer: systemd-nspawn not measured (it needs root and the systemd-container package; bench/run.sh measures it when run as root)');
     console.log(`window: longest frame while the flood ran ${windowConsole.longestFrameMs} ms (budget 100 ms)`);
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);

@@ -23,6 +23,8 @@ import { attachConsole } from './console-attach';
 import { consoleSafe, describeStatus, err, json, jsonOption, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
 import { UNIT_COMMANDS } from './unit-commands';
+import { LIFECYCLE_COMMANDS } from './lifecycle-commands';
+import { applyExportedSettings } from '../engine/exported-settings';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
 import { listImages, loadImage } from '../engine/image-store';
 
@@ -140,16 +142,27 @@ export const COMMANDS: Command[] = [
     name: 'create',
     usage: 'create NAME --image IMG|--rootfs DIR [options]',
     summary: 'define a machine from an image or a rootfs folder (checked before anything is saved)',
-    options: { ...profileOptions, ...jsonOption },
+    options: { ...profileOptions, 'exported-settings': { type: 'boolean', help: "an image made by burrow export: take the machine's settings from it" }, ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'create NAME --image IMG');
       if (typeof v.rootfs === 'string' && typeof v.image === 'string') throw new BurrowError('invalid-input', 'give --image or --rootfs, not both');
       const image = typeof v.image === 'string' ? loadImage(v.image) : undefined;
       const rootfs = image?.rootfs ?? v.rootfs;
       if (typeof rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', listImages().length ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm');
-      const { profile, plan } = createMachine(name, rootfs, (prof) => applyProfileOptions(image ? { ...prof, image: image.name, storage: 'persistent' } : prof, v as ProfileOptions));
+      if (v['exported-settings'] && !image) throw new BurrowError('invalid-input', '--exported-settings takes the settings from an image made by burrow export', 'add --image IMG');
+      const notes: string[] = [];
+      const { profile, plan } = createMachine(name, rootfs, (prof) => {
+        let base = image ? { ...prof, image: image.name, storage: 'persistent' as const } : prof;
+        if (image && v['exported-settings']) {
+          const exported = applyExportedSettings(image, base);
+          notes.push(...exported.notes);
+          base = exported.profile;
+        }
+        return applyProfileOptions(base, v as ProfileOptions);
+      });
       if (v.json) json(profile);
       else {
+        for (const n of notes) out(n);
         out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}, storage ${profile.storage}, network ${profile.network.mode}`);
         printPlanNotes(plan);
         out(`  start it with: burrow start ${name}`);
@@ -359,5 +372,6 @@ export const COMMANDS: Command[] = [
     },
   },
   ...UNIT_COMMANDS,
+  ...LIFECYCLE_COMMANDS,
   ...IMAGE_COMMANDS,
 ];

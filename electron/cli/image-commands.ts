@@ -2,7 +2,8 @@
 import { formatBytes } from '../contract/format-units';
 import { BurrowError } from '../engine/errors';
 import { createDebianImage } from '../engine/image-create';
-import { importImage, type ImportProgress } from '../engine/image-import';
+import { type ImportProgress } from '../engine/image-import';
+import { importImageOrExport } from '../engine/export-manifest';
 import { checkImageName, listImages, loadImage, machinesUsing, removeImage, type ImageRecord } from '../engine/image-store';
 import { inspectImage } from '../engine/image-inspect';
 import type { Command } from './commands';
@@ -16,7 +17,7 @@ function names(positionals: string[], count: number, usage: string): string[] {
 }
 
 /** Progress on one rewritten line in a terminal, a line per phase otherwise; Ctrl+C cancels cleanly. */
-async function withProgress<T>(what: string, run: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<T>): Promise<T> {
+export async function withProgress<T>(what: string, run: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\ncancelling…\n');
@@ -69,8 +70,9 @@ export const IMAGE_COMMANDS: Command[] = [
     options: { copy: { type: 'boolean', help: 'a rootfs folder: copy it into the store instead of using it in place' }, ...jsonOption },
     async run(p, v) {
       const [name, source] = names(p, 2, 'image import NAME SOURCE');
-      const image = await withProgress(`importing ${name}`, (signal, onProgress) => importImage(name!, source!, { copy: !!v.copy, signal, onProgress }));
+      const image = await withProgress(`importing ${name}`, (signal, onProgress) => importImageOrExport(name!, source!, { copy: !!v.copy, signal, onProgress }));
       if (v.json) json(image);
+      else if (image.exported) out(`imported ${name}, an export of machine ${image.exported.machine}: ${summary(image)}\n  make the machine again with its settings: burrow create ${image.exported.machine} --image ${name} --exported-settings`);
       else out(`imported ${name} from ${image.source.kind}${image.inPlace ? ' (used in place)' : ''}: ${summary(image)}\n  make a machine from it: burrow create NAME --image ${name}`);
       return 0;
     },

@@ -17,6 +17,8 @@ import { machineRuntimeDir } from './paths';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
 import { removeMappedTree } from './mapped-exec';
 import { discardOverlay, overlayPaths, persistentOverlayDir } from './overlay';
+import { sweepJobs } from './freeze';
+import { bootLayers, resetToImage } from './snapshot-store';
 import { killMachineProcesses, removeMachineCgroups } from './machine-cgroup';
 import { unitName } from './machine-unit';
 import { readUsage, type Usage } from './resource-limits';
@@ -38,7 +40,7 @@ export function planMachine(profile: MachineProfile, opts: { supervised?: boolea
   const { map } = resolveIdMap(profile.idMapping, host);
   const rootfs = validateRootfs(profile.rootfs, map, profile.init);
   const runtimeDir = machineRuntimeDir(profile.name);
-  const overlay = overlayPaths(profile.name, profile.storage, profile.rootfs);
+  const overlay = overlayPaths(profile.name, profile.storage, profile.rootfs, bootLayers(profile));
   const plan = buildLaunchPlan({ profile, host, rootfs, runtimeDir, infoPath: opts.supervised ? runtimeFiles(profile.name).info : undefined, overlay, realpath: realpathOrUndefined });
   return { plan, rootfs, host };
 }
@@ -97,6 +99,8 @@ export interface MachineSummary {
 }
 
 export function listMachines(): { machines: MachineSummary[]; broken: BrokenProfile[] } {
+  // What a killed clone, snapshot or export left goes first (cheap when nothing was left).
+  sweepJobs();
   const { profiles, broken } = listProfiles();
   return { machines: profiles.map((profile) => ({ profile, status: statusOf(profile.name) })), broken };
 }
@@ -192,23 +196,26 @@ export function prepareStart(profile: MachineProfile, plan: LaunchPlan, opts: Pi
 }
 
 /**
- * A start claim: `NAME.starting` created exclusively in the runtime root, holding our pid. A second
- * starter is refused while we live; a claim whose owner died is taken over.
+ * A start claim: `NAME.starting` created exclusively in the runtime root, holding our pid (and what we do,
+ * for the message another process gets). A second starter, or a clone, snapshot or restore of the same
+ * machine, is refused while we live; a claim whose owner died is taken over.
  */
-function claimStart(root: string, name: string): { dispose(): void } {
+export function claimStart(root: string, name: string, doing = 'started'): { dispose(): void } {
   const file = path.join(root, `${name}.starting`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, `${process.pid} ${processStartTime(process.pid)}`, { flag: 'wx', mode: 0o600 });
+      fs.writeFileSync(file, `${process.pid} ${processStartTime(process.pid)} ${doing}`, { flag: 'wx', mode: 0o600 });
       return { dispose: () => fs.rmSync(file, { force: true }) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const [pid, start] = fs.readFileSync(file, 'utf8').split(' ').map(Number);
-      if (pid && processStartTime(pid) === start) throw new BurrowError('already-running', `machine "${name}" is being started by another process (pid ${pid})`);
+      const [pidText, startText, what] = fs.readFileSync(file, 'utf8').split(' ');
+      const [pid, start] = [Number(pidText), Number(startText)];
+      const activity = /^[a-z]{1,20}$/.test(what ?? '') ? what : 'started';
+      if (pid && processStartTime(pid) === start) throw new BurrowError('already-running', `machine "${name}" is being ${activity} by another process (pid ${pid})`, 'wait for it to finish, then try again');
       fs.rmSync(file, { force: true });
     }
   }
-  throw new BurrowError('already-running', `machine "${name}" is being started by another process`);
+  throw new BurrowError('already-running', `machine "${name}" is busy in another process`, 'try again in a moment');
 }
 
 /** The supervisor as a detached child of this process (hosts without a systemd user manager). */
@@ -331,10 +338,7 @@ export function resetMachine(name: string): { discarded: boolean } {
   const status = statusOf(name);
   if (isLive(status)) throw new BurrowError('already-running', `machine "${name}" is ${status.state}`, `stop it first: burrow stop ${name}`);
   if (profile.storage !== 'persistent') throw new BurrowError('invalid-input', `machine "${name}" writes ${profile.storage === 'direct' ? 'straight into its rootfs' : 'into a throw-away overlay'}: there is nothing to reset`, profile.storage === 'direct' ? `to keep an image pristine, use an overlay: burrow edit ${name} --persistent` : undefined);
-  const dir = persistentOverlayDir(name);
-  const discarded = fs.existsSync(dir);
-  discardOverlay(dir);
-  return { discarded };
+  return resetToImage(name);
 }
 
 /** rm must work on a corrupt profile too: that is how a user gets rid of one. */

@@ -19,6 +19,9 @@ import { inspectImage } from '../engine/image-inspect';
 import { listImages, loadImage, machinesUsing, removeImage } from '../engine/image-store';
 import { completePath } from './fs-complete';
 import { imageJobs } from './image-jobs';
+import { lifecycleJobs } from './lifecycle-jobs';
+import { diskUsageReport } from '../engine/disk-usage';
+import { listSnapshots, removeSnapshotOf } from '../engine/snapshots';
 import { listUnits, liveMounts, readJournal, unitAction } from './machine-queries';
 import { TerminalManager } from './terminals';
 
@@ -27,7 +30,7 @@ type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
 const POLL_MS = 500;
 /** Calls after which the watcher looks at once, so their transitions reach listeners without delay. */
-const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.reset', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart']);
+const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.reset', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart', 'machines.clone', 'machines.restore']);
 
 /**
  * Watches every machine's recorded state (whoever started it: this window, another, the CLI).
@@ -132,6 +135,7 @@ export class ApiHost implements Disposable {
     this.store.add(toDisposable(() => this.terminals.dispose()));
     this.watcher = this.store.add(watchMachines(emit));
     this.store.add(imageJobs.onProgress((p) => emit('images.progress', p)));
+    this.store.add(lifecycleJobs.onProgress((p) => emit('lifecycle.progress', p)));
     this.store.add(this.onEvent((event, payload) => {
       const s = payload as MachineStatus;
       if (event === 'machines.changed' && ['stopping', 'exited', 'crashed'].includes(s.state)) this.terminals.closeMachine(s.name);
@@ -191,6 +195,17 @@ export class ApiHost implements Disposable {
       return machineUsage(name) ?? null;
     },
     'machines.journal': (name, q) => readJournal(name, q),
+    'machines.snapshots': (name) => listSnapshots(name, { sizes: true }),
+    'machines.snapshot': (name, { label }) => lifecycleJobs.snapshot(name, label),
+    'machines.restore': (name, id, { stop }) => lifecycleJobs.restore(name, id, stop),
+    'machines.snapshotRemove': async (name, id) => {
+      await removeSnapshotOf(name, id);
+      return null;
+    },
+    'machines.clone': ({ source, name }) => lifecycleJobs.clone(source, name),
+    'machines.export': ({ source, file }) => lifecycleJobs.export(source, file),
+    'lifecycle.cancel': (job) => lifecycleJobs.cancel(job),
+    'disk.usage': () => diskUsageReport(),
     'rootfs.inspect': (p) => rootfsView(p),
     'fs.complete': (prefix) => completePath(prefix),
     'terminal.open': async ({ machine, kind, cols, rows }) => ({ id: await this.terminals.open(machine, kind, cols, rows) }),

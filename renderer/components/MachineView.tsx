@@ -10,8 +10,10 @@ import { MountsTab } from './MountsTab';
 import { RiskList } from './RiskList';
 import { StateChip } from './StateChip';
 import { UnitsTab } from './UnitsTab';
+import { LifecycleActions } from './LifecycleActions';
+import { SnapshotTimeline } from './SnapshotTimeline';
 
-const TABS = ['Console', 'Shell', 'Journal', 'Units', 'Mounts'] as const;
+const TABS = ['Console', 'Shell', 'Journal', 'Units', 'Mounts', 'Snapshots'] as const;
 type Tab = (typeof TABS)[number];
 
 export function MachineView({ name }: { name: string }) {
@@ -54,6 +56,7 @@ export function MachineView({ name }: { name: string }) {
           {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'restart')}>Restart</button>}
           {live && <button className="danger" disabled={busy === 'kill'} onClick={() => void machineAction(name, 'kill')}>Kill</button>}
           <button disabled={!!busy} onClick={() => useStore.getState().show({ kind: 'wizard', editing: profile })}>Edit</button>
+          <LifecycleActions item={item} />
           {item.autostart !== undefined && (
             <label className="autostart" title="A unit of your systemd user manager starts this machine when you log in">
               <input type="checkbox" checked={item.autostart} disabled={!!busy} onChange={(e) => void setAutostart(name, e.target.checked)} /> Start at login
@@ -96,7 +99,9 @@ export function MachineView({ name }: { name: string }) {
         ))}
       </div>
       <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {!live && tab !== 'Mounts' ? (
+        {tab === 'Snapshots' ? (
+          <SnapshotTimeline item={item} />
+        ) : !live && tab !== 'Mounts' ? (
           <div className="pad">
             <p>{name} is {status.state}. Start it to use its {tab.toLowerCase()}.</p>
           </div>
