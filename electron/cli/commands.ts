@@ -1,18 +1,17 @@
 // The CLI's commands: each parses its own options and calls the engine.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MachineStatus } from '../contract/machine-state';
+import { APPROXIMATE_USAGE, describeBootTime, describeLimits, describePort, describeStatus, portUrl, usageParts } from '../contract/describe';
+import { isEnterable, isUp, type MachineStatus } from '../contract/machine-state';
 import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
 import { probeHost } from '../engine/host-probe';
 import { consoleTail, createMachine, editMachine, resetMachine, listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
 import type { LaunchPlan } from '../engine/launch-plan';
-import { describePort } from '../engine/network-plan';
-import { describeLimits, type Usage } from '../engine/resource-limits';
-import { formatBytes, formatCpuTime } from '../contract/format-units';
+import type { Usage } from '../engine/resource-limits';
 import type { MachineProfile } from '../contract/profile';
-import { loadProfile, checkName } from '../engine/profiles';
+import { loadProfile } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
 import { ensureRuntimeRoot } from '../engine/runtime-root';
 import { statusOf } from '../engine/runtime-state';
@@ -20,7 +19,7 @@ import { which } from '../engine/which';
 import { openInBrowser, writeOpenPage } from '../web/open-page';
 import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
-import { consoleSafe, describeStatus, err, json, jsonOption, out, printTable } from './format';
+import { consoleSafe, err, json, jsonOption, oneName, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
 import { UNIT_COMMANDS } from './unit-commands';
 import { applyProfileOptions, type ProfileOptions } from './profile-options';
@@ -42,13 +41,6 @@ export interface Command {
   hidden?: boolean;
   options?: Record<string, OptionSpec>;
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
-}
-
-
-function oneName(positionals: string[], usage: string): string {
-  if (positionals.length !== 1) throw new BurrowError('invalid-input', `expected one machine name (usage: burrow ${usage})`);
-  checkName(positionals[0]!);
-  return positionals[0]!;
 }
 
 
@@ -87,8 +79,9 @@ function printPlanNotes(plan: LaunchPlan): void {
 }
 
 function printStart(name: string, s: MachineStatus): number {
-  if (s.state === 'running' || s.state === 'degraded') {
-    out(`${name} is ${s.state}: ready in ${((s.bootMs ?? 0) / 1000).toFixed(2)} s${s.failedUnits?.length ? `, failed units: ${s.failedUnits.join(' ')}` : ''}`);
+  if (isUp(s)) {
+    const failed = s.failedUnits?.length ? `, failed units: ${s.failedUnits.join(' ')}` : '';
+    out(`${name} is ${s.state}: ${describeBootTime(s.bootMs ?? 0)}${failed}`);
     out(`  shell: burrow shell ${name}   console: burrow console ${name}   stop: burrow stop ${name}`);
     return 0;
   }
@@ -105,17 +98,10 @@ function printStart(name: string, s: MachineStatus): number {
 function printNetworkAndLimits(profile: MachineProfile, s: MachineStatus, usage: Usage | undefined): void {
   const { network, limits } = profile;
   out(`  network: ${network.mode}${network.ports.length ? `, ports ${network.ports.map(describePort).join(', ')}` : ''}`);
-  const live = ['running', 'degraded', 'starting'].includes(s.state);
-  for (const p of live ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: http://${p.address === 'all' ? 'localhost' : '127.0.0.1'}:${p.host}/`);
+  for (const p of isEnterable(s) ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: ${portUrl(p)}`);
   out(`  limits: ${describeLimits(limits)}${s.limits?.unavailable ? ` (not applied: ${s.limits.unavailable})` : ''}`);
   if (!usage) return;
-  const of = (v: number | undefined, fmt: (n: number) => string) => (v !== undefined ? ` of ${fmt(v)}` : '');
-  const parts = [
-    usage.memoryBytes !== undefined && `memory ${formatBytes(usage.memoryBytes)}${of(usage.memoryMaxBytes, formatBytes)}`,
-    usage.pids !== undefined && `tasks ${usage.pids}${of(usage.pidsMax, String)}`,
-    usage.cpuUsec !== undefined && `cpu time ${formatCpuTime(usage.cpuUsec)}${usage.cpuMax !== undefined ? ` (quota ${usage.cpuMax} CPUs)` : ''}`,
-  ].filter(Boolean);
-  out(`  usage: ${parts.join(', ')}${usage.source === 'processes' ? ' (summed from its processes: no controllers delegated)' : ''}`);
+  out(`  usage: ${usageParts(usage).join(', ')}${usage.source === 'processes' ? ` (${APPROXIMATE_USAGE})` : ''}`);
 }
 
 export const COMMANDS: Command[] = [
@@ -164,10 +150,12 @@ export const COMMANDS: Command[] = [
     options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs' && k !== 'image')), ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'edit NAME [options]');
-      const { profile, plan, restartNeeded } = await editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      const { profile, plan, changed, restartNeeded } = await editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
       if (v.json) json(profile);
       else {
-        out(`saved ${name}: network ${profile.network.mode}${profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : ''}, limits ${describeLimits(profile.limits)}`);
+        const ports = profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : '';
+        out(`saved ${name}: network ${profile.network.mode}${ports}, limits ${describeLimits(profile.limits)}`);
+        if (!changed.length) out('  nothing changed');
         printPlanNotes(plan);
         if (restartNeeded) out(`  ${name} is running: restart it to apply (burrow stop ${name} && burrow start ${name})`);
       }
@@ -217,7 +205,7 @@ export const COMMANDS: Command[] = [
         if (s.statusText) out(`  systemd: ${s.statusText}`);
         if (s.pid1) out(`  PID 1: ${s.pid1} (host pid)`);
         if (s.unit && s.pid1) out(`  unit: ${s.unit} (systemctl --user status ${s.unit}, journalctl --user -u ${s.unit})`);
-        if (s.bootMs !== undefined) out(`  ready in: ${(s.bootMs / 1000).toFixed(2)} s`);
+        if (s.bootMs !== undefined) out(`  ${describeBootTime(s.bootMs)}`);
         if (s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
         if (s.message) out(`  ${s.message}`);
         printNetworkAndLimits(profile, s, machineUsage(name));

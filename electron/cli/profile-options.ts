@@ -1,5 +1,14 @@
 // Turns `burrow create` options into profile changes, refusing bad ones with a clear reason.
-import { AUDIT_CAPABILITIES, SYSTEMD_CAPABILITIES, normalizeCapability, type Capability } from '../contract/capabilities';
+import {
+  CAPABILITY_PRESET_IDS,
+  CAPABILITY_PRESETS,
+  dropCapability,
+  grantCapability,
+  isCapabilityPresetId,
+  normalizeCapability,
+  type Capability,
+} from '../contract/capabilities';
+import { MOUNT_TYPES, type MountType } from '../contract/mounts';
 import type { MachineProfile, Mount, PortForward } from '../contract/profile';
 import { describeIssues, limitsSchema, mountSchema, NETWORK_MODES, networkSchema } from '../contract/profile';
 import { BurrowError } from '../engine/errors';
@@ -52,29 +61,35 @@ function checkMount(m: unknown): Mount {
   return parsed.data;
 }
 
+/** Each mount type's `--mount TYPE:ARGS` syntax, and the fields its arguments fill (a Record: none is left out). */
+const MOUNT_SPECS: Record<MountType, { args: string; fields(a: string[]): Record<string, string | undefined> | undefined }> = {
+  bind: { args: 'SOURCE:DEST', fields: bindFields },
+  'ro-bind': { args: 'SOURCE:DEST', fields: bindFields },
+  'dev-bind': { args: 'SOURCE:DEST', fields: bindFields },
+  tmpfs: { args: 'DEST[:SIZE[:MODE]]', fields: ([dest, size, mode]) => ({ dest, size: size || undefined, mode: mode || undefined }) },
+  dir: { args: 'DEST[:MODE]', fields: ([dest, mode]) => ({ dest, mode: mode || undefined }) },
+  symlink: { args: 'TARGET:DEST', fields: ([target, dest]) => ({ target, dest }) },
+  proc: { args: 'DEST', fields: ([dest]) => ({ dest }) },
+  dev: { args: 'DEST', fields: ([dest]) => ({ dest }) },
+  mqueue: { args: 'DEST', fields: ([dest]) => ({ dest }) },
+  'remount-ro': { args: 'DEST', fields: ([dest]) => ({ dest }) },
+};
+
+function bindFields(args: string[]): Record<string, string> | undefined {
+  return args.length === 2 ? { source: args[0]!, dest: args[1]! } : undefined;
+}
+
 /** `--mount TYPE:ARGS`: bind:SRC:DEST, ro-bind:SRC:DEST, tmpfs:DEST[:SIZE[:MODE]], dir:DEST, symlink:TARGET:DEST, remount-ro:DEST. */
 export function parseMountSpec(spec: string): Mount {
-  const [type, ...rest] = spec.split(':');
-  switch (type) {
-    case 'bind':
-    case 'ro-bind':
-    case 'dev-bind':
-      if (rest.length !== 2) invalid(`mount "${spec}" should be ${type}:SOURCE:DEST`);
-      return checkMount({ type, source: rest[0], dest: rest[1] });
-    case 'tmpfs':
-      return checkMount({ type, dest: rest[0], ...(rest[1] ? { size: rest[1] } : {}), ...(rest[2] ? { mode: rest[2] } : {}) });
-    case 'dir':
-      return checkMount({ type, dest: rest[0], ...(rest[1] ? { mode: rest[1] } : {}) });
-    case 'symlink':
-      return checkMount({ type, target: rest[0], dest: rest[1] });
-    case 'proc':
-    case 'dev':
-    case 'mqueue':
-    case 'remount-ro':
-      return checkMount({ type, dest: rest[0] });
-    default:
-      return invalid(`unknown mount type "${type}"`, 'use bind, ro-bind, dev-bind, tmpfs, proc, dev, mqueue, dir, symlink or remount-ro');
+  const [type = '', ...rest] = spec.split(':');
+  if (!(MOUNT_TYPES as readonly string[]).includes(type)) {
+    return invalid(`unknown mount type "${type}"`, `use ${MOUNT_TYPES.slice(0, -1).join(', ')} or ${MOUNT_TYPES.at(-1)}`);
   }
+  const { args, fields } = MOUNT_SPECS[type as MountType];
+  const filled = fields(rest);
+  if (!filled) invalid(`mount "${spec}" should be ${type}:${args}`);
+  // Absent optional fields are left out, so the schema sees the same shape a profile file has.
+  return checkMount({ type, ...Object.fromEntries(Object.entries(filled).filter(([, v]) => v !== undefined)) });
 }
 
 const PORT_SPEC = /^(?:(127\.0\.0\.1|0\.0\.0\.0):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/;
@@ -129,27 +144,11 @@ export function applyProfileOptions(p: MachineProfile, o: ProfileOptions): Machi
     next.cgroups = o.cgroups as MachineProfile['cgroups'];
   }
   if (o.caps !== undefined) {
-    const presets: Record<string, MachineProfile['capabilities']> = {
-      'all-but-audit': { add: 'ALL', drop: [...AUDIT_CAPABILITIES] },
-      all: { add: 'ALL', drop: [] },
-      systemd: { add: [...SYSTEMD_CAPABILITIES], drop: [] },
-      none: { add: [], drop: [] },
-    };
-    const preset = presets[o.caps];
-    if (!preset) invalid(`--caps must be one of ${Object.keys(presets).join(', ')}, not "${o.caps}"`);
-    next.capabilities = structuredClone(preset);
+    if (!isCapabilityPresetId(o.caps)) invalid(`--caps must be one of ${CAPABILITY_PRESET_IDS.join(', ')}, not "${o.caps}"`);
+    next.capabilities = CAPABILITY_PRESETS[o.caps].choice();
   }
-  for (const name of o['cap-add'] ?? []) {
-    const cap = capability(name);
-    next.capabilities.drop = next.capabilities.drop.filter((c) => c !== cap);
-    if (next.capabilities.add !== 'ALL' && !next.capabilities.add.includes(cap)) next.capabilities.add.push(cap);
-  }
-  for (const name of o['cap-drop'] ?? []) {
-    const cap = capability(name);
-    if (next.capabilities.add === 'ALL') {
-      if (!next.capabilities.drop.includes(cap)) next.capabilities.drop.push(cap);
-    } else next.capabilities.add = next.capabilities.add.filter((c) => c !== cap);
-  }
+  for (const name of o['cap-add'] ?? []) next.capabilities = grantCapability(next.capabilities, capability(name));
+  for (const name of o['cap-drop'] ?? []) next.capabilities = dropCapability(next.capabilities, capability(name));
   const storage = (['ephemeral', 'persistent', 'direct'] as const).filter((m) => o[m]);
   if (storage.length > 1) invalid(`choose one of --${storage.join(', --')}`, '--persistent keeps changes apart from the image, --ephemeral forgets them at stop, --direct writes into the rootfs');
   if (storage[0]) next.storage = storage[0];

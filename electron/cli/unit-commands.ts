@@ -1,18 +1,13 @@
 // `burrow enable|disable NAME`: start a machine at login (a unit file for the user's systemd), and
 // `burrow unit-run NAME`, what that unit runs: prepare the machine and supervise it in one process.
+import { isUp } from '../contract/machine-state';
 import { disableMachine, enableMachine } from '../engine/autostart';
 import { BurrowError } from '../engine/errors';
 import { planMachine, prepareStart } from '../engine/machines';
-import { checkName, loadProfile } from '../engine/profiles';
+import { loadProfile } from '../engine/profiles';
 import { runSupervisor } from '../supervisor/run-supervisor';
 import type { Command } from './commands';
-import { describeStatus, out } from './format';
-
-function oneName(positionals: string[], usage: string): string {
-  if (positionals.length !== 1) throw new BurrowError('invalid-input', `expected one machine name (usage: burrow ${usage})`);
-  checkName(positionals[0]!);
-  return positionals[0]!;
-}
+import { describeStatus, oneName, out } from './format';
 
 export const UNIT_COMMANDS: Command[] = [
   {
@@ -27,7 +22,7 @@ export const UNIT_COMMANDS: Command[] = [
       out(`${name} starts at login: ${r.unit} (${r.file})`);
       for (const note of r.notes) out(`  ${note}`);
       if (r.started) out(`  ${name} ${describeStatus(r.started)}`);
-      return r.started && !['running', 'degraded'].includes(r.started.state) ? 1 : 0;
+      return r.started && !isUp(r.started) ? 1 : 0;
     },
   },
   {

@@ -1,5 +1,5 @@
 // An image in the store, as its image.json records it; shared by the engine, the CLI and the window.
-import { z } from 'zod';
+import * as z from 'zod';
 import { MACHINE_NAME_RE } from './profile';
 
 export const imageRecordSchema = z.object({

@@ -14,7 +14,7 @@ describe('machine profile schema', () => {
     ['a relative bind source', { mounts: [{ type: 'bind', source: 'src', dest: '/src' }] }, /mounts\.0\.source: must be an absolute path on the host/],
     ['an unknown capability', { capabilities: { add: ['CAP_FLY'], drop: [] } }, /unknown capability "CAP_FLY"/],
     ['an invalid name', { name: 'Web Server' }, /name: use 1-63 lowercase letters/],
-    ['a bad tmpfs size', { mounts: [{ type: 'tmpfs', dest: '/tmp', size: '1T' }] }, /size is a number of bytes/],
+    ['a bad tmpfs size', { mounts: [{ type: 'tmpfs', dest: '/tmp', size: '1Q' }] }, /size is a number of bytes/],
     ['an unknown mount type', { mounts: [{ type: 'overlay', dest: '/x' }] }, /mounts\.0\.type/],
     ['a future version', { version: 3 }, /version/],
     ['a port forward outside nat mode', { network: { mode: 'isolated', ports: [{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }] } }, /port forwarding needs the nat network mode/],

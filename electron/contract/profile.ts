@@ -1,17 +1,16 @@
 // The machine profile: what a user decides about one machine. Versioned, validated at every boundary
 // (file, CLI, IPC, web host). Defaults reproduce the seed's intent with today's tools.
-import { z } from 'zod';
-import { AUDIT_CAPABILITIES, CAPABILITIES, type Capability } from './capabilities';
-import { BYTE_SIZE_RE, DEFAULT_PATH, parseByteSize } from './plain';
+import * as z from 'zod';
+import { CAPABILITIES, CAPABILITY_PRESETS, type Capability } from './capabilities';
+import type { MountType } from './mounts';
+import { BYTE_SIZE_RE, DEFAULT_PATH, MACHINE_NAME_RE, MACHINE_NAME_RULE, parseByteSize } from './plain';
 
-export { BYTE_SIZE_RE, DEFAULT_PATH, parseByteSize } from './plain';
+export { BYTE_SIZE_RE, DEFAULT_PATH, MACHINE_NAME_RE, parseByteSize } from './plain';
+export { MOUNT_TYPES, type MountType } from './mounts';
 
 export const PROFILE_VERSION = 2;
 
-export const MACHINE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const machineName = z
-  .string()
-  .regex(MACHINE_NAME_RE, 'use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit');
+export const machineName = z.string().regex(MACHINE_NAME_RE, MACHINE_NAME_RULE);
 
 /** An absolute, normalised path inside the machine: no `..`, no `.`, no empty segments. */
 export const guestPath = z
@@ -27,7 +26,7 @@ export const hostPath = z
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
   .refine((p) => !/[\0\n]/.test(p), 'must not contain NUL or newline characters');
 
-const tmpfsSize = z.string().regex(/^\d+[KMG]?$/, 'size is a number of bytes with an optional K, M or G suffix');
+const tmpfsSize = z.string().regex(BYTE_SIZE_RE, 'size is a number of bytes with an optional K, M, G or T suffix');
 const octalMode = z.string().regex(/^0?[0-7]{3,4}$/, 'mode is octal, like 0755 or 1777');
 
 const bindLike = { source: hostPath, dest: guestPath, optional: z.boolean().optional() };
@@ -44,7 +43,10 @@ export const mountSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('remount-ro'), dest: guestPath }),
 ]);
 export type Mount = z.infer<typeof mountSchema>;
-export const MOUNT_TYPES = ['bind', 'ro-bind', 'dev-bind', 'tmpfs', 'proc', 'dev', 'mqueue', 'dir', 'symlink', 'remount-ro'] as const;
+// The schema has one member per mount type of mounts.ts, no more and no fewer (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const everyMountType: Same<Mount['type'], MountType> = true;
+void everyMountType;
 
 const isCapability = (v: unknown): v is Capability => typeof v === 'string' && (CAPABILITIES as readonly string[]).includes(v);
 const unknownCapability = (v: unknown): string => {
@@ -177,7 +179,7 @@ export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): Ma
     storage: 'direct',
     hostname: name.replace(/_/g, '-'),
     namespaces: { pid: true, ipc: true, uts: true, cgroup: true },
-    capabilities: { add: 'ALL', drop: [...AUDIT_CAPABILITIES] },
+    capabilities: CAPABILITY_PRESETS['all-but-audit'].choice(),
     idMapping: 'auto',
     network: { mode: 'nat', ports: [] },
     limits: {},

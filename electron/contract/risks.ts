@@ -6,6 +6,7 @@
 // The rule is lexical and pure (no file system here): paths are normalised (`..`, `.`, repeated and
 // trailing slashes), and a caller that can look at the host passes `realpath` so a link to ~/.ssh is
 // judged as ~/.ssh too. The window has no such access and judges the paths as written.
+import { isBindMount } from './mounts';
 import type { MachineProfile } from './profile';
 
 export interface RiskHost {
@@ -73,7 +74,7 @@ export function riskyChoices(profile: Pick<MachineProfile, 'mounts' | 'network'>
   const homes = [home, ...(host.realpath?.(home) ? [normal(host.realpath(home)!)] : [])];
   const found: RiskyChoice[] = [];
   for (const m of profile.mounts) {
-    if (m.type !== 'bind' && m.type !== 'ro-bind' && m.type !== 'dev-bind') continue;
+    if (!isBindMount(m)) continue;
     if (m.type === 'dev-bind') {
       found.push({ level: 'danger', text: `dev-bind ${m.source} gives the machine the host's device nodes there: root in it can read and write every device you can (your terminals, disks you have access to).` });
       continue;

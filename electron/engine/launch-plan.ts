@@ -1,6 +1,7 @@
 // The launch plan: a pure function from a profile and probed host facts to the exact argv that boots
 // the machine. Nothing here touches the host, so the plan can be shown, printed and unit-tested.
 import * as path from 'node:path';
+import { parseByteSize } from '../contract/plain';
 import type { MachineProfile, Mount } from '../contract/profile';
 import { riskyChoices } from '../contract/risks';
 import { planCgroups } from './cgroup-plan';
@@ -57,12 +58,6 @@ function missingInManager(controllers: string[], needed: Controller[]): string |
   return `your systemd user manager (user@.service) has no ${missing.join(', ')} controller${missing.length > 1 ? 's' : ''} to give its units (it has: ${controllers.join(' ') || 'none'})`;
 }
 
-function sizeInBytes(size: string): string {
-  const m = /^(\d+)([KMG]?)$/.exec(size)!;
-  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
-  return String(Number(m[1]) * mult);
-}
-
 function mountArgs(m: Mount | PlannedMount): string[] {
   switch (m.type) {
     case 'bind':
@@ -70,7 +65,7 @@ function mountArgs(m: Mount | PlannedMount): string[] {
     case 'dev-bind':
       return [`--${m.type}${'optional' in m && m.optional ? '-try' : ''}`, m.source!, m.dest];
     case 'tmpfs':
-      return [...('size' in m && m.size ? ['--size', sizeInBytes(m.size)] : []), ...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--tmpfs', m.dest];
+      return [...('size' in m && m.size ? ['--size', String(parseByteSize(m.size))] : []), ...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--tmpfs', m.dest];
     case 'dir':
       return [...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--dir', m.dest];
     case 'symlink':

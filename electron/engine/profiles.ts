@@ -2,7 +2,8 @@
 // A corrupt file is reported and left exactly as it is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeIssues, machineName, migrateProfile, profileSchema, type MachineProfile } from '../contract/profile';
+import { MACHINE_NAME_RE, MACHINE_NAME_RULE } from '../contract/plain';
+import { describeIssues, migrateProfile, profileSchema, type MachineProfile } from '../contract/profile';
 import { writeFileAtomic } from './atomic-file';
 import { BurrowError } from './errors';
 import { machinesDir } from './paths';
@@ -16,10 +17,7 @@ export interface BrokenProfile {
 const fileFor = (name: string): string => path.join(machinesDir(), `${name}.json`);
 
 export function checkName(name: string): void {
-  const parsed = machineName.safeParse(name);
-  if (!parsed.success) {
-    throw new BurrowError('invalid-input', `invalid machine name ${JSON.stringify(name)}: ${describeIssues(parsed.error)}`);
-  }
+  if (!MACHINE_NAME_RE.test(name)) throw new BurrowError('invalid-input', `invalid machine name ${JSON.stringify(name)}: ${MACHINE_NAME_RULE}`);
 }
 
 export function validateProfile(value: unknown, where = 'profile'): MachineProfile {
@@ -53,13 +51,16 @@ export function exists(name: string): boolean {
   return fs.existsSync(fileFor(name));
 }
 
-export function loadProfile(name: string): MachineProfile {
+/** The machine exists (its profile file does), whatever the file holds; its path. */
+export function requireMachine(name: string): string {
   checkName(name);
   const file = fileFor(name);
-  if (!fs.existsSync(file)) {
-    throw new BurrowError('not-found', `no machine named "${name}"`, 'list machines with: burrow ls');
-  }
-  return parseFile(file, name);
+  if (!fs.existsSync(file)) throw new BurrowError('not-found', `no machine named "${name}"`, 'list machines with: burrow ls');
+  return file;
+}
+
+export function loadProfile(name: string): MachineProfile {
+  return parseFile(requireMachine(name), name);
 }
 
 export function listProfiles(): { profiles: MachineProfile[]; broken: BrokenProfile[] } {

@@ -34,9 +34,6 @@ export function limitWrites(limits: Limits): LimitWrite[] {
   return writes;
 }
 
-export const describeLimits = (l: Limits): string =>
-  [l.memory && `memory ${l.memory}`, l.pids && `pids ${l.pids}`, l.cpus && `cpus ${l.cpus}`].filter(Boolean).join(', ') || 'none';
-
 /** Why limits cannot be applied on this host, judged from the probe alone; undefined when they can. */
 export function limitsUnavailable(facts: CgroupFacts, needed: Controller[]): string | undefined {
   if (!needed.length) return undefined;

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { PortForward } from '../contract/profile';
 import type { LaunchPlan } from '../engine/launch-plan-types';
-import { describePort, PID_PLACEHOLDER } from '../engine/network-plan';
+import { describePort } from '../contract/describe';
+import { PID_PLACEHOLDER } from '../engine/network-plan';
 
 type Helper = NonNullable<LaunchPlan['network']['helper']>;
 
