@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IPty } from 'node-pty';
-import type { MachineState, MachineStatus } from '../contract/machine-state';
+import { isUp, type MachineState, type MachineStatus } from '../contract/machine-state';
 import { moveToCgroup, probeCgroups } from '../engine/cgroups';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import { execCapture } from '../engine/exec';
@@ -113,8 +113,7 @@ export class Supervisor {
     const { state, statusText } = this.record;
     const before = this.toldState;
     this.toldState = state;
-    const up = state === 'running' || state === 'degraded';
-    if (up && before === 'starting') notifyManager(`READY=1\nSTATUS=${state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`}`);
+    if (isUp(state) && before === 'starting') notifyManager(`READY=1\nSTATUS=${state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`}`);
     else if (state === 'stopping' && before !== 'stopping') notifyManager('STOPPING=1\nSTATUS=Stopping');
     else if (state === 'starting' && statusText) notifyManager(`STATUS=Booting: ${statusText}`);
   }
@@ -227,7 +226,7 @@ export class Supervisor {
   /** running vs degraded: does systemd inside report failed units? */
   private async checkHealth(first = false): Promise<void> {
     const pid1 = this.record.pid1;
-    const live = () => this.record.state === 'running' || this.record.state === 'degraded' || (first && this.record.state === 'starting');
+    const live = () => isUp(this.record.state) || (first && this.record.state === 'starting');
     if (!pid1 || !live()) return;
     const single = this.input.plan.idMapping.mode === 'single';
     const r = await execCapture({ pid1, single, cgroupDirs: this.record.cgroupDirs ?? [] }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);

@@ -1,4 +1,5 @@
-// The supervisor's control socket speaks frames: one type byte, a 4-byte big-endian length, the payload.
+// The supervisor's control socket speaks frames (this file is the protocol both ends import: the engine's
+// client and the supervisor's server): one type byte, a 4-byte big-endian length, the payload.
 // JSON frames carry requests and events; data frames carry console bytes untouched (no base64, no JSON).
 // Each side checks what it reads: frame sizes per direction, and messages against the shapes below.
 import { MACHINE_STATES, type MachineStatus } from '../contract/machine-state';
