@@ -55,7 +55,9 @@ export const LAYERS = [
     node: true,
     // Its tests talk to its control server the way a starter does.
     testMay: ['engine/control-client'],
-    why: 'the supervisor starts with every machine and outlives every window: Node, node-pty, the contract and the machine-runtime modules of the engine (scripts/eslint-layers.mjs lists them)',
+    why:
+      'the supervisor starts with every machine and outlives every window: ' +
+      'Node, node-pty, the contract and the machine-runtime modules of the engine (scripts/eslint-layers.mjs lists them)',
   },
   {
     name: 'host',
@@ -80,7 +82,7 @@ export const LAYERS = [
     may: ['contract', 'engine', 'web', 'supervisor/run-supervisor'],
     packages: [],
     node: true,
-    why: 'the CLI is a front end of the engine (and starts the web host and a unit\'s supervisor): no Electron, no window',
+    why: "the CLI is a front end of the engine (and starts the web host and a unit's supervisor): no Electron, no window",
   },
   {
     name: 'main',
@@ -185,7 +187,10 @@ const rule = {
       const why = refusal(rel, source.value, typeOnly);
       if (why) context.report({ node: source, message: why });
     };
-    const allTypes = (node) => node.importKind === 'type' || node.exportKind === 'type' || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
+    const allTypes = (node) =>
+      node.importKind === 'type' ||
+      node.exportKind === 'type' ||
+      (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
     return {
       ImportDeclaration: (node) => check(node, node.source, allTypes(node)),
       ExportNamedDeclaration: (node) => check(node, node.source, allTypes(node)),

@@ -97,9 +97,16 @@ const PORT_SPEC = /^(?:(127\.0\.0\.1|0\.0\.0\.0):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|
 /** `-p [ADDRESS:]HOST:GUEST[/udp]`: ADDRESS 127.0.0.1 (default) or 0.0.0.0 (every interface). */
 export function parsePortSpec(spec: string): PortForward {
   const m = PORT_SPEC.exec(spec);
-  if (!m) invalid(`port forward "${spec}" is not [ADDRESS:]HOST:GUEST[/tcp|/udp]`, 'e.g. -p 8080:80, -p 5353:53/udp, or -p 0.0.0.0:8080:80 to listen on every interface');
+  if (!m)
+    invalid(
+      `port forward "${spec}" is not [ADDRESS:]HOST:GUEST[/tcp|/udp]`,
+      'e.g. -p 8080:80, -p 5353:53/udp, or -p 0.0.0.0:8080:80 to listen on every interface',
+    );
   const [host, guest] = [Number(m[2]), Number(m[3])];
-  for (const [what, n] of [['host', host], ['guest', guest]] as const) {
+  for (const [what, n] of [
+    ['host', host],
+    ['guest', guest],
+  ] as const) {
     if (n < 1 || n > 65535) invalid(`port forward "${spec}": the ${what} port must be 1-65535`);
   }
   return { host, guest, protocol: (m[4] as 'tcp' | 'udp' | undefined) ?? 'tcp', address: m[1] === '0.0.0.0' ? 'all' : 'loopback' };
@@ -107,20 +114,29 @@ export function parsePortSpec(spec: string): PortForward {
 
 function positiveNumber(flag: string, value: string, integer: boolean): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) invalid(`--${flag} must be a ${integer ? 'whole ' : ''}number, not "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    invalid(`--${flag} must be a ${integer ? 'whole ' : ''}number, not "${value}"`);
   return n;
 }
 
 function applyNetworkAndLimits(next: MachineProfile, o: ProfileOptions): void {
   if (o.network !== undefined) {
-    if (!(NETWORK_MODES as readonly string[]).includes(o.network)) invalid(`--network must be ${NETWORK_MODES.join(', ')}, not "${o.network}"`, 'nat: own network with outbound access and port forwards; isolated: loopback only; host: the host\'s network');
+    if (!(NETWORK_MODES as readonly string[]).includes(o.network))
+      invalid(
+        `--network must be ${NETWORK_MODES.join(', ')}, not "${o.network}"`,
+        "nat: own network with outbound access and port forwards; isolated: loopback only; host: the host's network",
+      );
     next.network.mode = o.network as MachineProfile['network']['mode'];
     if (next.network.mode !== 'nat' && !o.publish?.length) next.network.ports = [];
   }
   if (o['no-ports']) next.network.ports = [];
   for (const spec of o.publish ?? []) next.network.ports.push(parsePortSpec(spec));
   const network = networkSchema.safeParse(next.network);
-  if (!network.success) invalid(describeIssues(network.error).replace(/^ports(\.\d+)?: /, ''), next.network.mode !== 'nat' ? 'add --network nat to forward ports' : 'each host port can be forwarded once per protocol');
+  if (!network.success)
+    invalid(
+      describeIssues(network.error).replace(/^ports(\.\d+)?: /, ''),
+      next.network.mode !== 'nat' ? 'add --network nat to forward ports' : 'each host port can be forwarded once per protocol',
+    );
 
   if (o['no-limits']) next.limits = {};
   const limits = { ...next.limits };
@@ -150,12 +166,17 @@ export function applyProfileOptions(p: MachineProfile, o: ProfileOptions): Machi
   for (const name of o['cap-add'] ?? []) next.capabilities = grantCapability(next.capabilities, capability(name));
   for (const name of o['cap-drop'] ?? []) next.capabilities = dropCapability(next.capabilities, capability(name));
   const storage = (['ephemeral', 'persistent', 'direct'] as const).filter((m) => o[m]);
-  if (storage.length > 1) invalid(`choose one of --${storage.join(', --')}`, '--persistent keeps changes apart from the image, --ephemeral forgets them at stop, --direct writes into the rootfs');
+  if (storage.length > 1)
+    invalid(
+      `choose one of --${storage.join(', --')}`,
+      '--persistent keeps changes apart from the image, --ephemeral forgets them at stop, --direct writes into the rootfs',
+    );
   if (storage[0]) next.storage = storage[0];
   applyNetworkAndLimits(next, o);
   for (const spec of o.mount ?? []) next.mounts.push(parseMountSpec(spec));
   for (const spec of o.bind ?? []) next.mounts.push(checkMount({ type: 'bind', source: pair(spec, '--bind')[0], dest: pair(spec, '--bind')[1] }));
-  for (const spec of o['ro-bind'] ?? []) next.mounts.push(checkMount({ type: 'ro-bind', source: pair(spec, '--ro-bind')[0], dest: pair(spec, '--ro-bind')[1] }));
+  for (const spec of o['ro-bind'] ?? [])
+    next.mounts.push(checkMount({ type: 'ro-bind', source: pair(spec, '--ro-bind')[0], dest: pair(spec, '--ro-bind')[1] }));
   for (const spec of o.tmpfs ?? []) next.mounts.push(parseMountSpec(`tmpfs:${spec}`));
   for (const kv of o.env ?? []) {
     const eq = kv.indexOf('=');

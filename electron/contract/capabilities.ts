@@ -1,14 +1,47 @@
 // Linux capabilities as bwrap names them (capability.h order), grouped for people choosing them.
 
 export const CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE',
-  'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL',
-  'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
 ] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];
@@ -25,17 +58,71 @@ export const AUDIT_CAPABILITIES: Capability[] = ['CAP_AUDIT_CONTROL', 'CAP_AUDIT
  * services, set up sandboxing): the "minimal for systemd" preset.
  */
 export const SYSTEMD_CAPABILITIES: Capability[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_NET_ADMIN', 'CAP_NET_RAW',
-  'CAP_IPC_OWNER', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_ADMIN', 'CAP_SYS_NICE',
-  'CAP_SYS_RESOURCE', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_SETFCAP', 'CAP_SYS_BOOT',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_SETFCAP',
+  'CAP_SYS_BOOT',
 ];
 
 export const CAPABILITY_GROUPS: { label: string; caps: Capability[] }[] = [
-  { label: 'Files and ownership', caps: ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_LINUX_IMMUTABLE', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_SETFCAP'] },
-  { label: 'Users and processes', caps: ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_KILL', 'CAP_SYS_PTRACE', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_CHROOT', 'CAP_CHECKPOINT_RESTORE'] },
+  {
+    label: 'Files and ownership',
+    caps: ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_LINUX_IMMUTABLE', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_SETFCAP'],
+  },
+  {
+    label: 'Users and processes',
+    caps: [
+      'CAP_SETUID',
+      'CAP_SETGID',
+      'CAP_SETPCAP',
+      'CAP_KILL',
+      'CAP_SYS_PTRACE',
+      'CAP_SYS_NICE',
+      'CAP_SYS_RESOURCE',
+      'CAP_IPC_LOCK',
+      'CAP_IPC_OWNER',
+      'CAP_SYS_CHROOT',
+      'CAP_CHECKPOINT_RESTORE',
+    ],
+  },
   { label: 'Network', caps: ['CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW'] },
-  { label: 'System', caps: ['CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_PACCT', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_SYSLOG', 'CAP_PERFMON', 'CAP_BPF', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN'] },
+  {
+    label: 'System',
+    caps: [
+      'CAP_SYS_ADMIN',
+      'CAP_SYS_BOOT',
+      'CAP_SYS_MODULE',
+      'CAP_SYS_RAWIO',
+      'CAP_SYS_PACCT',
+      'CAP_SYS_TIME',
+      'CAP_SYS_TTY_CONFIG',
+      'CAP_WAKE_ALARM',
+      'CAP_BLOCK_SUSPEND',
+      'CAP_SYSLOG',
+      'CAP_PERFMON',
+      'CAP_BPF',
+      'CAP_MAC_OVERRIDE',
+      'CAP_MAC_ADMIN',
+    ],
+  },
   { label: 'Audit (not namespaced)', caps: ['CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_AUDIT_READ'] },
 ];
 
@@ -63,8 +150,7 @@ export const CAPABILITY_PRESETS: Record<CapabilityPresetId, { label: string; cho
   none: { label: 'None', choice: () => ({ add: [], drop: [] }) },
 };
 
-export const isCapabilityPresetId = (v: unknown): v is CapabilityPresetId =>
-  typeof v === 'string' && (CAPABILITY_PRESET_IDS as readonly string[]).includes(v);
+export const isCapabilityPresetId = (v: unknown): v is CapabilityPresetId => typeof v === 'string' && (CAPABILITY_PRESET_IDS as readonly string[]).includes(v);
 
 /** The capabilities a choice grants, among those Burrow knows. */
 export function grantedCapabilities(choice: CapabilityChoice): Set<Capability> {

@@ -33,8 +33,16 @@ describe('states', () => {
 
   it('tells of the changes worth a notice, with what explains them', () => {
     expect(stateNotice(status({ state: 'running' }))).toEqual({ level: 'info', title: 'web is ready' });
-    expect(stateNotice(status({ state: 'degraded', failedUnits: ['x.service'] }))).toEqual({ level: 'info', title: 'web is up, with failed units', detail: 'x.service' });
-    expect(stateNotice(status({ state: 'crashed', message: 'PID 1 ended unexpectedly' }))).toEqual({ level: 'error', title: 'web crashed', detail: 'PID 1 ended unexpectedly' });
+    expect(stateNotice(status({ state: 'degraded', failedUnits: ['x.service'] }))).toEqual({
+      level: 'info',
+      title: 'web is up, with failed units',
+      detail: 'x.service',
+    });
+    expect(stateNotice(status({ state: 'crashed', message: 'PID 1 ended unexpectedly' }))).toEqual({
+      level: 'error',
+      title: 'web crashed',
+      detail: 'PID 1 ended unexpectedly',
+    });
     expect(stateNotice(status({ state: 'starting' }))).toBeUndefined();
     expect(stateNotice(status({ state: 'stopping' }))).toBeUndefined();
   });
@@ -46,7 +54,15 @@ describe('states', () => {
 
 describe('usage', () => {
   it('says each figure against its limit', () => {
-    const u = { source: 'cgroup' as const, memoryBytes: 40 * 1024 ** 2, memoryMaxBytes: 64 * 1024 ** 2, pids: 12, pidsMax: 128, cpuUsec: 1_200_000, cpuMax: 0.5 };
+    const u = {
+      source: 'cgroup' as const,
+      memoryBytes: 40 * 1024 ** 2,
+      memoryMaxBytes: 64 * 1024 ** 2,
+      pids: 12,
+      pidsMax: 128,
+      cpuUsec: 1_200_000,
+      cpuMax: 0.5,
+    };
     expect(usageParts(u)).toEqual(['memory 40.0 MiB of 64.0 MiB', 'tasks 12 of 128', 'cpu time 1.2 s (quota 0.5 CPUs)']);
     expect(usageParts(u, 12.4)).toEqual(['memory 40.0 MiB of 64.0 MiB', 'tasks 12 of 128', 'cpu 12 % (quota 0.5 CPUs)']);
   });

@@ -65,7 +65,8 @@ export type StorageMode = (typeof STORAGE_MODES)[number];
 export const NETWORK_MODES = ['nat', 'isolated', 'host'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
-const port = (what: string) => z.number().int(`${what} port must be a whole number`).min(1, `${what} port must be 1-65535`).max(65535, `${what} port must be 1-65535`);
+const port = (what: string) =>
+  z.number().int(`${what} port must be a whole number`).min(1, `${what} port must be 1-65535`).max(65535, `${what} port must be 1-65535`);
 export const portForwardSchema = z.object({
   host: port('host'),
   guest: port('guest'),
@@ -75,19 +76,24 @@ export const portForwardSchema = z.object({
 });
 export type PortForward = z.infer<typeof portForwardSchema>;
 
-export const networkSchema = z
-  .object({ mode: z.enum(NETWORK_MODES), ports: z.array(portForwardSchema) })
-  .superRefine((n, ctx) => {
-    if (n.ports.length && n.mode !== 'nat') {
-      ctx.addIssue({ code: 'custom', path: ['ports'], message: `port forwarding needs the nat network mode (in ${n.mode} mode ${n.mode === 'host' ? 'services bind the host\'s ports directly' : 'nothing outside can reach the machine'})` });
-    }
-    const seen = new Set<string>();
-    for (const [i, p] of n.ports.entries()) {
-      const key = `${p.host}/${p.protocol}`;
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['ports', i], message: `host port ${p.host}/${p.protocol} is forwarded twice` });
-      seen.add(key);
-    }
-  });
+/** Why a mode other than nat has no port forwards. */
+const NO_FORWARDS_BECAUSE = { host: "services bind the host's ports directly", isolated: 'nothing outside can reach the machine' };
+
+export const networkSchema = z.object({ mode: z.enum(NETWORK_MODES), ports: z.array(portForwardSchema) }).superRefine((n, ctx) => {
+  if (n.ports.length && n.mode !== 'nat') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ports'],
+      message: `port forwarding needs the nat network mode (in ${n.mode} mode ${NO_FORWARDS_BECAUSE[n.mode as 'host' | 'isolated']})`,
+    });
+  }
+  const seen = new Set<string>();
+  for (const [i, p] of n.ports.entries()) {
+    const key = `${p.host}/${p.protocol}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['ports', i], message: `host port ${p.host}/${p.protocol} is forwarded twice` });
+    seen.add(key);
+  }
+});
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
 export const MIN_MEMORY_BYTES = 32 * 1024 ** 2;
@@ -100,7 +106,12 @@ export const limitsSchema = z.object({
     .refine((v) => (parseByteSize(v) ?? MIN_MEMORY_BYTES) >= MIN_MEMORY_BYTES, 'memory must be at least 32M: systemd and its journal alone need about 10M')
     .optional(),
   /** pids.max: processes and threads together. */
-  pids: z.number().int('pids must be a whole number').min(16, 'pids must be at least 16: systemd starts a dozen processes').max(4194304, 'pids must be at most 4194304').optional(),
+  pids: z
+    .number()
+    .int('pids must be a whole number')
+    .min(16, 'pids must be at least 16: systemd starts a dozen processes')
+    .max(4194304, 'pids must be at most 4194304')
+    .optional(),
   /** cpu.max as a number of CPUs (1.5 = one and a half). */
   cpus: z.number().min(0.01, 'cpus must be at least 0.01').max(1024, 'cpus must be at most 1024').optional(),
 });

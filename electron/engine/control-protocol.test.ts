@@ -7,7 +7,11 @@ describe('control protocol frames', () => {
     const frames: [number, string][] = [];
     const decoder = new FrameDecoder((type, payload) => frames.push([type, type === FRAME_JSON ? payload.toString() : payload.toString('hex')]));
     for (let i = 0; i < stream.length; i++) decoder.push(stream.subarray(i, i + 1));
-    expect(frames).toEqual([[FRAME_JSON, '{"op":"stop"}'], [FRAME_DATA, '00ff0a0d'], [FRAME_JSON, '{"op":"status"}']]);
+    expect(frames).toEqual([
+      [FRAME_JSON, '{"op":"stop"}'],
+      [FRAME_DATA, '00ff0a0d'],
+      [FRAME_JSON, '{"op":"status"}'],
+    ]);
   });
 
   it('rejects a frame larger than the limit instead of buffering it', () => {

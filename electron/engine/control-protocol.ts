@@ -13,16 +13,9 @@ export const MAX_REQUEST_FRAME = 64 * 1024;
 export const MAX_EVENT_FRAME = 1024 * 1024;
 
 export type ClientMessage =
-  | { op: 'hello'; attach: boolean; replay: boolean }
-  | { op: 'resize'; cols: number; rows: number }
-  | { op: 'stop' }
-  | { op: 'kill' }
-  | { op: 'status' };
+  { op: 'hello'; attach: boolean; replay: boolean } | { op: 'resize'; cols: number; rows: number } | { op: 'stop' } | { op: 'kill' } | { op: 'status' };
 
-export type SupervisorMessage =
-  | { event: 'status'; status: MachineStatus }
-  | { event: 'replay-done' }
-  | { event: 'error'; message: string };
+export type SupervisorMessage = { event: 'status'; status: MachineStatus } | { event: 'replay-done' } | { event: 'error'; message: string };
 
 export function encodeFrameHeader(type: number, length: number): Buffer {
   const header = Buffer.allocUnsafe(FRAME_HEADER);

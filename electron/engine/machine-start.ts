@@ -63,7 +63,12 @@ export interface StartOptions {
 export async function startMachine(name: string, opts: StartOptions = {}): Promise<MachineStatus> {
   const profile = loadProfile(name);
   const current = statusOf(name);
-  if (isLive(current)) throw new BurrowError('already-running', `machine "${name}" is already ${current.state}`, `attach with: burrow console ${name}, or stop it with: burrow stop ${name}`);
+  if (isLive(current))
+    throw new BurrowError(
+      'already-running',
+      `machine "${name}" is already ${current.state}`,
+      `attach with: burrow console ${name}, or stop it with: burrow stop ${name}`,
+    );
   const { plan, host } = planMachine(profile, { supervised: true });
   const manager = plan.cgroup.unit ? host.userManager?.facts : undefined;
   const deadline = Date.now() + (opts.timeoutMs ?? 120000);
@@ -100,7 +105,9 @@ export function prepareStart(profile: MachineProfile, plan: LaunchPlan, opts: Pi
     if (record && supervisorAlive(record)) throw new BurrowError('already-running', `machine "${name}" is already ${statusOf(name).state}`);
     clearStale(name, profile.machineId);
     fs.mkdirSync(runtimeFiles(name).dir, { mode: 0o700 });
-    fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), { mode: 0o600 });
+    fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), {
+      mode: 0o600,
+    });
     return claim;
   } catch (e) {
     claim.dispose();
@@ -121,7 +128,8 @@ function claimStart(root: string, name: string): { dispose(): void } {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const [pid, start] = fs.readFileSync(file, 'utf8').split(' ').map(Number);
-      if (pid && processStartTime(pid) === start) throw new BurrowError('already-running', `machine "${name}" is being started by another process (pid ${pid})`);
+      if (pid && processStartTime(pid) === start)
+        throw new BurrowError('already-running', `machine "${name}" is being started by another process (pid ${pid})`);
       fs.rmSync(file, { force: true });
     }
   }
@@ -153,7 +161,12 @@ async function waitForSupervisor(name: string, deadline: number, how: { child?: 
       const unit = await unitStatus(how.manager, name);
       if (['failed', 'inactive'].includes(unit.active) && !fs.existsSync(files.control)) throw supervisorFailed(name, await unitJournalTail(name));
     }
-    if (Date.now() > deadline) throw new BurrowError('start-failed', `the supervisor of "${name}" did not come up`, how.manager ? `see: journalctl --user -u ${unitName(name)}` : `see ${files.log}`);
+    if (Date.now() > deadline)
+      throw new BurrowError(
+        'start-failed',
+        `the supervisor of "${name}" did not come up`,
+        how.manager ? `see: journalctl --user -u ${unitName(name)}` : `see ${files.log}`,
+      );
     await sleep(10);
   }
 }

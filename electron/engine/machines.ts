@@ -60,7 +60,8 @@ export interface EditOutcome {
 export async function editMachine(name: string, change: (p: MachineProfile) => MachineProfile): Promise<EditOutcome> {
   const before = loadProfile(name);
   const profile = validateProfile(change(before));
-  if (profile.name !== name) throw new BurrowError('invalid-input', 'a machine cannot be renamed by editing it', 'create a new machine from the same rootfs instead');
+  if (profile.name !== name)
+    throw new BurrowError('invalid-input', 'a machine cannot be renamed by editing it', 'create a new machine from the same rootfs instead');
   const { plan, host } = planMachine(profile);
   const manager = host.userManager?.facts;
   const enabled = manager && enabledUnitFile(await unitFileDir(manager), before);

@@ -97,7 +97,11 @@ export function createProfile(profile: MachineProfile): void {
     fs.linkSync(tmp, target);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new BurrowError('exists', `a machine named "${valid.name}" already exists`, 'choose another name, or remove it first with: burrow rm ' + valid.name);
+      throw new BurrowError(
+        'exists',
+        `a machine named "${valid.name}" already exists`,
+        'choose another name, or remove it first with: burrow rm ' + valid.name,
+      );
     }
     throw e;
   } finally {

@@ -39,7 +39,7 @@ describe('the readiness socket', () => {
     const socket = listenForNotify(at, (m) => got.push(m));
     expect(fs.statSync(at).mode & 0o777).toBe(0o600);
     sendDatagram(at, 'READY=1\nSTATUS=Startup finished in 435ms.');
-    for (const end = Date.now() + 5000; !got.length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+    for (const end = Date.now() + 5000; !got.length && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
     expect(got[0]).toMatchObject({ ready: true, stopping: false, status: 'Startup finished in 435ms.' });
     socket.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
