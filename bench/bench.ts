@@ -10,6 +10,8 @@ import { removeCgroupTree } from '../electron/engine/cgroups';
 import { createSandbox, ok, onPty, BURROW } from '../test/integration/harness';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** BENCH_ONLY=boot: boot, stop and the nat boot alone (about a minute), for work on the start path. */
+const BOOT_ONLY = process.env.BENCH_ONLY === 'boot';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const dgram = require('@burrow/unix-dgram') as typeof import('@burrow/unix-dgram');
 
@@ -213,6 +215,12 @@ async function benchBrowserConsole(sb: ReturnType<typeof createSandbox>, rootfs:
   }
 }
 
+function writeResults(results: Record<string, unknown>): void {
+  const out = path.join(__dirname, 'results', `bench-${Date.now()}.json`);
+  fs.writeFileSync(out, JSON.stringify(results, null, 2));
+  console.log(`\nwritten to ${out}`);
+}
+
 async function main() {
   const sb = createSandbox('bench');
   const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS };
@@ -241,6 +249,12 @@ async function main() {
     const peers = nspawn
       ? [row('boot vs systemd-nspawn as root (ms)', median(b.map((x) => x.boot)), nspawn.boot), row('stop vs systemd-nspawn as root (ms)', median(b.map((x) => x.stop)), nspawn.stop)]
       : [];
+    if (BOOT_ONLY) {
+      Object.assign(results, { boot, stop, peers, natBoot, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)) });
+      console.table([boot, stop, ...peers, natBoot]);
+      writeResults(results);
+      return;
+    }
     const imported = benchImport(sb);
     ok(sb.burrow(['start', 'bench']));
     const consoleRate = await benchConsole(sb, benchRootfs, 'bench');
@@ -284,9 +298,7 @@ async function main() {
     console.log(`window: longest frame while the flood ran ${windowConsole.longestFrameMs} ms (budget 100 ms)`);
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);
     console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${(results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb} KiB; burrow ls with 10 machines ${lsMs.toFixed(1)} ms (node --version alone: ${nodeMs.toFixed(1)} ms)`);
-    const out = path.join(__dirname, 'results', `bench-${Date.now()}.json`);
-    fs.writeFileSync(out, JSON.stringify(results, null, 2));
-    console.log(`\nwritten to ${out}`);
+    writeResults(results);
   } finally {
     sb.cleanup();
   }
