@@ -16,14 +16,18 @@ import { shellFold } from '../engine/shell-quote';
 import { ensureRuntimeRoot } from '../engine/runtime-root';
 import { statusOf } from '../engine/runtime-state';
 import { which } from '../engine/which';
-import { openInBrowser, writeOpenPage } from '../web/open-page';
-import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
 import { consoleSafe, err, json, jsonOption, oneName, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
 import { UNIT_COMMANDS } from './unit-commands';
-import { applyProfileOptions, type ProfileOptions } from './profile-options';
-import { listImages, loadImage } from '../engine/image-store';
+import type { ProfileOptions } from './profile-options';
+
+// Loaded by the commands that use them, not by every run of the CLI (a `start` or `stop` pays for what it
+// loads): the web host (ws and https), the option parser and the image store (both load zod).
+const webHost = (): typeof import('../web/server') => require('../web/server');
+const openPage = (): typeof import('../web/open-page') => require('../web/open-page');
+const options = (): typeof import('./profile-options') => require('./profile-options');
+const images = (): typeof import('../engine/image-store') => require('../engine/image-store');
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -130,10 +134,10 @@ export const COMMANDS: Command[] = [
     async run(p, v) {
       const name = oneName(p, 'create NAME --image IMG');
       if (typeof v.rootfs === 'string' && typeof v.image === 'string') throw new BurrowError('invalid-input', 'give --image or --rootfs, not both');
-      const image = typeof v.image === 'string' ? loadImage(v.image) : undefined;
+      const image = typeof v.image === 'string' ? images().loadImage(v.image) : undefined;
       const rootfs = image?.rootfs ?? v.rootfs;
-      if (typeof rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', listImages().length ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm');
-      const { profile, plan } = createMachine(name, rootfs, (prof) => applyProfileOptions(image ? { ...prof, image: image.name, storage: 'persistent' } : prof, v as ProfileOptions));
+      if (typeof rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', images().listImages().length ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm');
+      const { profile, plan } = createMachine(name, rootfs, (prof) => options().applyProfileOptions(image ? { ...prof, image: image.name, storage: 'persistent' } : prof, v as ProfileOptions));
       if (v.json) json(profile);
       else {
         out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}, storage ${profile.storage}, network ${profile.network.mode}`);
@@ -150,7 +154,7 @@ export const COMMANDS: Command[] = [
     options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs' && k !== 'image')), ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'edit NAME [options]');
-      const { profile, plan, changed, restartNeeded } = await editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      const { profile, plan, changed, restartNeeded } = await editMachine(name, (prof) => options().applyProfileOptions(prof, v as ProfileOptions));
       if (v.json) json(profile);
       else {
         const ports = profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : '';
@@ -316,17 +320,17 @@ export const COMMANDS: Command[] = [
       if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new BurrowError('internal', 'the window is not built', 'run: npm run build');
       let host;
       try {
-        host = await startWebHost({ port: requested ?? 7780, staticDir });
+        host = await webHost().startWebHost({ port: requested ?? 7780, staticDir });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || requested !== undefined) throw new BurrowError('invalid-input', `cannot listen on 127.0.0.1:${requested}: ${(e as Error).message}`, 'choose another --port');
-        host = await startWebHost({ port: 0, staticDir });
+        host = await webHost().startWebHost({ port: 0, staticDir });
       }
       out(`Burrow is serving its window at:\n\n  ${host.url}\n\nOnly this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
       const browser = which('xdg-open');
       // The browser gets a private page's path, never the tokened URL: arguments are public (/proc/PID/cmdline).
       const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
-      const page = !v['no-open'] && browser && display ? writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
-      if (page) openInBrowser(browser!, page.file);
+      const page = !v['no-open'] && browser && display ? openPage().writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
+      if (page) openPage().openInBrowser(browser!, page.file);
       await new Promise<void>((resolve) => {
         const stop = () => void host.close().then(() => page?.dispose()).then(resolve);
         process.once('SIGINT', stop);

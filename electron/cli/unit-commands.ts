@@ -5,9 +5,11 @@ import { disableMachine, enableMachine } from '../engine/autostart';
 import { BurrowError } from '../engine/errors';
 import { planMachine, prepareStart } from '../engine/machines';
 import { loadProfile } from '../engine/profiles';
-import { runSupervisor } from '../supervisor/run-supervisor';
 import type { Command } from './commands';
 import { describeStatus, oneName, out } from './format';
+
+/** The supervisor (node-pty and all), loaded only where a unit runs one in this process. */
+const supervisor = (): typeof import('../supervisor/run-supervisor') => require('../supervisor/run-supervisor');
 
 export const UNIT_COMMANDS: Command[] = [
   {
@@ -51,7 +53,7 @@ export const UNIT_COMMANDS: Command[] = [
         throw new BurrowError('host-not-ready', `unit-run runs inside ${`burrow-${name}.service`} only, where the user manager answers`, `start the machine with: burrow start ${name}`);
       }
       prepareStart(profile, plan).dispose();
-      runSupervisor(name);
+      supervisor().runSupervisor(name);
       return new Promise<number>(() => undefined); // the supervisor exits the process when the machine ends
     },
   },

@@ -1,14 +1,14 @@
 // The machine profile: what a user decides about one machine. Versioned, validated at every boundary
-// (file, CLI, IPC, web host). Defaults reproduce the seed's intent with today's tools.
+// (file, CLI, IPC, web host). What a new machine gets is in profile-defaults.ts (no zod there).
 import * as z from 'zod';
-import { CAPABILITIES, CAPABILITY_PRESETS, type Capability } from './capabilities';
+import { CAPABILITIES, type Capability } from './capabilities';
 import type { MountType } from './mounts';
-import { BYTE_SIZE_RE, DEFAULT_PATH, MACHINE_NAME_RE, MACHINE_NAME_RULE, parseByteSize } from './plain';
+import { BYTE_SIZE_RE, MACHINE_NAME_RE, MACHINE_NAME_RULE, parseByteSize } from './plain';
+import { PROFILE_VERSION } from './profile-defaults';
 
 export { BYTE_SIZE_RE, DEFAULT_PATH, MACHINE_NAME_RE, parseByteSize } from './plain';
 export { MOUNT_TYPES, type MountType } from './mounts';
-
-export const PROFILE_VERSION = 2;
+export { DEFAULT_MASKED_UNITS, DEFAULT_MOUNTS, defaultProfile, MOUNT_PRESETS, PROFILE_VERSION, type NewProfileInput } from './profile-defaults';
 
 export const machineName = z.string().regex(MACHINE_NAME_RE, MACHINE_NAME_RULE);
 
@@ -154,55 +154,6 @@ export const profileSchema = z.object({
   machineId: z.string().regex(/^[0-9a-f]{32}$/, 'machineId is 32 lowercase hex digits'),
 });
 export type MachineProfile = z.infer<typeof profileSchema>;
-
-export const DEFAULT_MOUNTS: Mount[] = [
-  { type: 'proc', dest: '/proc' },
-  { type: 'dev', dest: '/dev' },
-  { type: 'ro-bind', source: '/sys', dest: '/sys' },
-  { type: 'mqueue', dest: '/dev/mqueue' },
-  { type: 'tmpfs', dest: '/run', mode: '0755' },
-  { type: 'tmpfs', dest: '/tmp', mode: '1777' },
-];
-
-/** Presets offered in the wizard, after the seed (its tmpfs /var and /var/log keep an image pristine). */
-export const MOUNT_PRESETS: { label: string; mount: Mount }[] = [
-  { label: 'tmpfs /run', mount: { type: 'tmpfs', dest: '/run', mode: '0755' } },
-  { label: 'tmpfs /tmp', mount: { type: 'tmpfs', dest: '/tmp', mode: '1777' } },
-  { label: 'tmpfs /var/log', mount: { type: 'tmpfs', dest: '/var/log', mode: '0755' } },
-  { label: 'tmpfs /var/tmp', mount: { type: 'tmpfs', dest: '/var/tmp', mode: '1777' } },
-  { label: 'read-only /', mount: { type: 'remount-ro', dest: '/' } },
-];
-
-/** Units that cannot work without real privileges (kernel debug file systems, module loading). */
-export const DEFAULT_MASKED_UNITS = ['sys-kernel-debug.mount', 'sys-kernel-tracing.mount', 'systemd-modules-load.service'];
-
-export interface NewProfileInput {
-  name: string;
-  rootfs: string;
-  machineId: string;
-}
-
-export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): MachineProfile {
-  return {
-    version: PROFILE_VERSION,
-    name,
-    rootfs,
-    storage: 'direct',
-    hostname: name.replace(/_/g, '-'),
-    namespaces: { pid: true, ipc: true, uts: true, cgroup: true },
-    capabilities: CAPABILITY_PRESETS['all-but-audit'].choice(),
-    idMapping: 'auto',
-    network: { mode: 'nat', ports: [] },
-    limits: {},
-    mounts: DEFAULT_MOUNTS.map((m) => ({ ...m })),
-    env: { container: 'burrow', PATH: DEFAULT_PATH, TERM: 'xterm-256color' },
-    cgroups: 'auto',
-    init: [],
-    maskUnits: [...DEFAULT_MASKED_UNITS],
-    stopTimeoutSec: 30,
-    machineId,
-  };
-}
 
 /**
  * Brings an older profile to the current version. Version 1 had `namespaces.net` (its own namespace

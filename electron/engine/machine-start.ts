@@ -154,21 +154,52 @@ function spawnSupervisor(name: string): { exited(): boolean } {
 async function waitForSupervisor(name: string, deadline: number, how: { child?: { exited(): boolean }; manager?: UserManagerFacts }): Promise<void> {
   const files = runtimeFiles(name);
   let nextUnitCheck = Date.now() + 200;
-  while (!fs.existsSync(files.control)) {
-    if (how.child?.exited()) throw supervisorFailed(name);
-    if (how.manager && Date.now() >= nextUnitCheck) {
-      nextUnitCheck = Date.now() + 200;
-      const unit = await unitStatus(how.manager, name);
-      if (['failed', 'inactive'].includes(unit.active) && !fs.existsSync(files.control)) throw supervisorFailed(name, await unitJournalTail(name));
+  const changes = watchFolder(files.dir);
+  try {
+    while (!fs.existsSync(files.control)) {
+      if (how.child?.exited()) throw supervisorFailed(name);
+      if (how.manager && Date.now() >= nextUnitCheck) {
+        nextUnitCheck = Date.now() + 200;
+        const unit = await unitStatus(how.manager, name);
+        if (['failed', 'inactive'].includes(unit.active) && !fs.existsSync(files.control)) throw supervisorFailed(name, await unitJournalTail(name));
+      }
+      if (Date.now() > deadline) {
+        const where = how.manager ? `see: journalctl --user -u ${unitName(name)}` : `see ${files.log}`;
+        throw new BurrowError('start-failed', `the supervisor of "${name}" did not come up`, where);
+      }
+      await changes.next();
     }
-    if (Date.now() > deadline)
-      throw new BurrowError(
-        'start-failed',
-        `the supervisor of "${name}" did not come up`,
-        how.manager ? `see: journalctl --user -u ${unitName(name)}` : `see ${files.log}`,
-      );
-    await sleep(10);
+  } finally {
+    changes.dispose();
   }
+}
+
+/**
+ * Wakes at the next change in DIR (inotify: the control socket appearing, without a poll's delay), and
+ * at least every 50 ms (a supervisor that died, a unit that failed); every 10 ms where DIR cannot be
+ * watched yet (a unit prepares it itself).
+ */
+function watchFolder(dir: string): { next(): Promise<void>; dispose(): void } {
+  let wake: (() => void) | undefined;
+  let watcher: fs.FSWatcher | undefined;
+  try {
+    watcher = fs.watch(dir, () => wake?.());
+    watcher.on('error', () => undefined);
+  } catch {
+    /* not there yet */
+  }
+  return {
+    next: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => wake?.(), watcher ? 50 : 10);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+      }),
+    dispose: () => watcher?.close(),
+  };
 }
 
 function supervisorFailed(name: string, journal = ''): BurrowError {

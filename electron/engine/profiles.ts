@@ -3,7 +3,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MACHINE_NAME_RE, MACHINE_NAME_RULE } from '../contract/plain';
-import { describeIssues, migrateProfile, profileSchema, type MachineProfile } from '../contract/profile';
+import type { MachineProfile } from '../contract/profile';
+
+/**
+ * The schema, loaded when a profile is first validated: zod takes about 15 ms to load, which `burrow stop`,
+ * `status` and the like need not pay (they only check that the machine exists).
+ */
+const schema = (): typeof import('../contract/profile') => require('../contract/profile');
 import { writeFileAtomic } from './atomic-file';
 import { BurrowError } from './errors';
 import { machinesDir } from './paths';
@@ -21,6 +27,7 @@ export function checkName(name: string): void {
 }
 
 export function validateProfile(value: unknown, where = 'profile'): MachineProfile {
+  const { profileSchema, describeIssues } = schema();
   const parsed = profileSchema.safeParse(value);
   if (!parsed.success) throw new BurrowError('invalid-input', `${where} is not valid: ${describeIssues(parsed.error)}`);
   return parsed.data;
@@ -33,6 +40,7 @@ function parseFile(file: string, name: string): MachineProfile {
   } catch (e) {
     throw corrupt(file, name, e instanceof SyntaxError ? `not JSON (${e.message})` : String(e));
   }
+  const { profileSchema, migrateProfile, describeIssues } = schema();
   const parsed = profileSchema.safeParse(migrateProfile(raw));
   if (!parsed.success) throw corrupt(file, name, describeIssues(parsed.error));
   if (parsed.data.name !== name) throw corrupt(file, name, `it names machine "${parsed.data.name}"`);

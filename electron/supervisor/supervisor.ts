@@ -228,13 +228,23 @@ export class Supervisor {
     const pid1 = this.record.pid1;
     const live = () => isUp(this.record.state) || (first && this.record.state === 'starting');
     if (!pid1 || !live()) return;
-    const single = this.input.plan.idMapping.mode === 'single';
-    const r = await execCapture({ pid1, single, cgroupDirs: this.record.cgroupDirs ?? [] }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
+    const listed = await this.listFailedUnits(pid1);
     if (!live()) return;
-    const listed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
     const failed = listed.slice(0, MAX_FAILED_UNITS).map((u) => boundText(u, MAX_UNIT_NAME));
     const state: MachineState = failed.length ? 'degraded' : 'running';
     if (first || state !== this.record.state || JSON.stringify(failed) !== JSON.stringify(this.record.failedUnits ?? [])) this.update({ state, failedUnits: failed });
+  }
+
+  /**
+   * systemctl inside (systemd refuses its private bus to a peer outside its pid namespace, so this takes a
+   * process). It runs straight under nsenter, without the shell that moves a user's commands into the
+   * machine's cgroup: a short query of the supervisor's own, on the path of every boot.
+   */
+  private async listFailedUnits(pid1: number): Promise<string[]> {
+    const single = this.input.plan.idMapping.mode === 'single';
+    const argv = ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'];
+    const r = await execCapture({ pid1, single, cgroupDirs: [] }, argv, 5000);
+    return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
   }
 
   private onConsole(chunk: Buffer): void {
