@@ -6,5 +6,6 @@ export default defineConfig({
   test: {
     include: ['electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['scripts/vitest-lazy-require.ts'],
   },
 });
