@@ -6,3 +6,5 @@ if (typeof window === 'undefined') {
   const { register } = await import('tsx/cjs/api');
   register();
 }
+
+export {};
