@@ -136,8 +136,13 @@ export const COMMANDS: Command[] = [
       if (typeof v.rootfs === 'string' && typeof v.image === 'string') throw new BurrowError('invalid-input', 'give --image or --rootfs, not both');
       const image = typeof v.image === 'string' ? images().loadImage(v.image) : undefined;
       const rootfs = image?.rootfs ?? v.rootfs;
-      if (typeof rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', images().listImages().length ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm');
-      const { profile, plan } = createMachine(name, rootfs, (prof) => options().applyProfileOptions(image ? { ...prof, image: image.name, storage: 'persistent' } : prof, v as ProfileOptions));
+      if (typeof rootfs !== 'string') {
+        const hasImages = images().listImages().length > 0;
+        const fix = hasImages ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm';
+        throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', fix);
+      }
+      const fromImage = (prof: MachineProfile): MachineProfile => (image ? { ...prof, image: image.name, storage: 'persistent' } : prof);
+      const { profile, plan } = createMachine(name, rootfs, (prof) => options().applyProfileOptions(fromImage(prof), v as ProfileOptions));
       if (v.json) json(profile);
       else {
         out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}, storage ${profile.storage}, network ${profile.network.mode}`);

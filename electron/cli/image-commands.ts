@@ -56,8 +56,11 @@ export const IMAGE_COMMANDS: Command[] = [
     async run(p, v) {
       const [name] = names(p, 1, 'image create NAME --debian SUITE');
       if (typeof v.debian !== 'string') throw new BurrowError('invalid-input', 'missing --debian SUITE', 'e.g. burrow image create deb12 --debian bookworm');
+      const suite = v.debian;
+      const packages = typeof v.packages === 'string' ? v.packages.split(',').map((s) => s.trim()) : [];
+      const mirror = v.mirror as string | undefined;
       const image = await withProgress(`building ${name}`, (signal, onProgress) =>
-        creator().createDebianImage(name!, { suite: v.debian as string, packages: typeof v.packages === 'string' ? v.packages.split(',').map((s) => s.trim()) : [], mirror: v.mirror as string | undefined, signal, onProgress }),
+        creator().createDebianImage(name!, { suite, packages, mirror, signal, onProgress }),
       );
       if (v.json) json(image);
       else out(`created image ${name}: ${summary(image)}\n  make a machine from it: burrow create NAME --image ${name}`);
@@ -72,7 +75,8 @@ export const IMAGE_COMMANDS: Command[] = [
     options: { copy: { type: 'boolean', help: 'a rootfs folder: copy it into the store instead of using it in place' }, ...jsonOption },
     async run(p, v) {
       const [name, source] = names(p, 2, 'image import NAME SOURCE');
-      const image = await withProgress(`importing ${name}`, (signal, onProgress) => importer().importImage(name!, source!, { copy: !!v.copy, signal, onProgress }));
+      const copy = !!v.copy;
+      const image = await withProgress(`importing ${name}`, (signal, onProgress) => importer().importImage(name!, source!, { copy, signal, onProgress }));
       if (v.json) json(image);
       else out(`imported ${name} from ${image.source.kind}${image.inPlace ? ' (used in place)' : ''}: ${summary(image)}\n  make a machine from it: burrow create NAME --image ${name}`);
       return 0;

@@ -65,7 +65,12 @@ function mountArgs(m: Mount | PlannedMount): string[] {
     case 'dev-bind':
       return [`--${m.type}${'optional' in m && m.optional ? '-try' : ''}`, m.source!, m.dest];
     case 'tmpfs':
-      return [...('size' in m && m.size ? ['--size', String(parseByteSize(m.size))] : []), ...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--tmpfs', m.dest];
+      return [
+        ...('size' in m && m.size ? ['--size', String(parseByteSize(m.size))] : []),
+        ...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []),
+        '--tmpfs',
+        m.dest,
+      ];
     case 'dir':
       return [...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--dir', m.dest];
     case 'symlink':

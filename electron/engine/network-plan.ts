@@ -42,7 +42,8 @@ function pastaArgv(pasta: string, ports: PortForward[]): string[] {
   const forwards = (protocol: 'tcp' | 'udp') => {
     const list = ports.filter((p) => p.protocol === protocol);
     // pasta forwards every port ("auto") unless told otherwise.
-    return list.length ? list.flatMap((p) => [protocol === 'tcp' ? '-t' : '-u', `${portHostAddress(p)}/${p.host}:${p.guest}`]) : [protocol === 'tcp' ? '-t' : '-u', 'none'];
+    const flag = protocol === 'tcp' ? '-t' : '-u';
+    return list.length ? list.flatMap((p) => [flag, `${portHostAddress(p)}/${p.host}:${p.guest}`]) : [flag, 'none'];
   };
   return [
     pasta,

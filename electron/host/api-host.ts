@@ -10,7 +10,18 @@ import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
 import { resolveIdMap } from '../engine/launch-plan';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
-import { createMachine, editMachine, listMachines, machineUsage, planMachine, removeMachine, resetMachine, restartMachine, startMachine, stopMachine } from '../engine/machines';
+import {
+  createMachine,
+  editMachine,
+  listMachines,
+  machineUsage,
+  planMachine,
+  removeMachine,
+  resetMachine,
+  restartMachine,
+  startMachine,
+  stopMachine,
+} from '../engine/machines';
 import { loadProfile } from '../engine/profiles';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { statusOf } from '../engine/runtime-state';

@@ -113,7 +113,8 @@ export class Supervisor {
     const { state, statusText } = this.record;
     const before = this.toldState;
     this.toldState = state;
-    if (isUp(state) && before === 'starting') notifyManager(`READY=1\nSTATUS=${state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`}`);
+    const summary = state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`;
+    if (isUp(state) && before === 'starting') notifyManager(`READY=1\nSTATUS=${summary}`);
     else if (state === 'stopping' && before !== 'stopping') notifyManager('STOPPING=1\nSTATUS=Stopping');
     else if (state === 'starting' && statusText) notifyManager(`STATUS=Booting: ${statusText}`);
   }

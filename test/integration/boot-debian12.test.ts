@@ -130,7 +130,8 @@ describe('a machine whose unit fails at boot', () => {
     // A unit of the image that fails as the machine boots (written as mapped root: the image is the guest's).
     const unit = '[Unit]\nDescription=Fails at boot\n[Service]\nType=oneshot\nExecStart=/bin/false\n[Install]\nWantedBy=multi-user.target\n';
     const wants = `${rootfs}/etc/systemd/system/multi-user.target.wants`;
-    asMappedRoot(['sh', '-c', `printf '${unit}' > ${rootfs}/etc/systemd/system/burrow-fails.service && ln -s ../burrow-fails.service ${wants}/burrow-fails.service`]);
+    const file = `${rootfs}/etc/systemd/system/burrow-fails.service`;
+    asMappedRoot(['sh', '-c', `printf '${unit}' > ${file} && ln -s ../burrow-fails.service ${wants}/burrow-fails.service`]);
     ok(sb.burrow(['create', 'sick', '--rootfs', rootfs, '--network', 'isolated']));
     const r = sb.burrow(['start', 'sick']);
     expect(r.code).toBe(0);
