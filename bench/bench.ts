@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeCgroupTree } from '../electron/engine/cgroups';
-import { createSandbox, ok, onPty, BURROW } from '../test/integration/harness';
+import { createSandbox, freePort, ok, onPty, BURROW } from '../test/integration/harness';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** BENCH_ONLY=boot: boot, stop and the nat boot alone (about a minute), for work on the start path. */
@@ -228,7 +228,8 @@ async function main() {
     // isolated: the hand-run line configures no network, so both sides boot the same machine.
     const benchRootfs = sb.rootfs('debian12', 'bench');
     ok(sb.burrow(['create', 'bench', '--rootfs', benchRootfs, '--network', 'isolated']));
-    ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', '18999:80']));
+    // A port nothing listens on now: a fixed one collides with another bench or test on the same host.
+    ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', `${await freePort()}:80`]));
     burrowRun(sb, 'bench'); // warm the page cache for both
     const b: { boot: number; stop: number }[] = [];
     const h: { boot: number; stop: number }[] = [];
