@@ -145,7 +145,15 @@ export const COMMANDS: Command[] = [
       const { profile, plan } = createMachine(name, rootfs, (prof) => options().applyProfileOptions(fromImage(prof), v as ProfileOptions));
       if (v.json) json(profile);
       else {
-        out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}, storage ${profile.storage}, network ${profile.network.mode}`);
+        const facts = [
+          plan.distro ?? 'unknown distribution',
+          `systemd ${plan.systemdVersion ?? '?'}`,
+          `${plan.cgroup.presentation} cgroups`,
+          `id mapping ${plan.idMapping.mode}`,
+          `storage ${profile.storage}`,
+          `network ${profile.network.mode}`,
+        ];
+        out(`created ${name}: ${facts.join(', ')}`);
         printPlanNotes(plan);
         out(`  start it with: burrow start ${name}`);
       }
@@ -330,7 +338,8 @@ export const COMMANDS: Command[] = [
         if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || requested !== undefined) throw new BurrowError('invalid-input', `cannot listen on 127.0.0.1:${requested}: ${(e as Error).message}`, 'choose another --port');
         host = await webHost().startWebHost({ port: 0, staticDir });
       }
-      out(`Burrow is serving its window at:\n\n  ${host.url}\n\nOnly this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
+      out(`Burrow is serving its window at:\n\n  ${host.url}\n\n`);
+      out(`Only this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
       const browser = which('xdg-open');
       // The browser gets a private page's path, never the tokened URL: arguments are public (/proc/PID/cmdline).
       const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;

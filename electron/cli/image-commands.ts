@@ -78,7 +78,10 @@ export const IMAGE_COMMANDS: Command[] = [
       const copy = !!v.copy;
       const image = await withProgress(`importing ${name}`, (signal, onProgress) => importer().importImage(name!, source!, { copy, signal, onProgress }));
       if (v.json) json(image);
-      else out(`imported ${name} from ${image.source.kind}${image.inPlace ? ' (used in place)' : ''}: ${summary(image)}\n  make a machine from it: burrow create NAME --image ${name}`);
+      else {
+        out(`imported ${name} from ${image.source.kind}${image.inPlace ? ' (used in place)' : ''}: ${summary(image)}`);
+        out(`  make a machine from it: burrow create NAME --image ${name}`);
+      }
       return 0;
     },
   },

@@ -73,7 +73,8 @@ export function planNetwork(config: NetworkConfig, tools: NetworkTools, runtimeD
     }
   }
   if (config.mode === 'host') {
-    warnings.push(`the machine shares the host's network: its services bind the host's ports directly, and ports below ${tools.unprivilegedPortStart} cannot be bound (apache on :80 fails).`);
+    const low = `ports below ${tools.unprivilegedPortStart} cannot be bound (apache on :80 fails)`;
+    warnings.push(`the machine shares the host's network: its services bind the host's ports directly, and ${low}.`);
     return { mode: 'host', unshare: false, ports: [], warnings };
   }
   if (config.mode === 'isolated') return { mode: 'isolated', unshare: true, ports: [], warnings };
