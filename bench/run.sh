@@ -25,4 +25,4 @@ if command -v systemd-nspawn >/dev/null && [ -s "$images/debian12.tar" ]; then
   rm -rf "$peer"
 fi
 join=""; for d in "${cgdirs[@]}"; do join+="echo \$\$ > $d/cgroup.procs; "; done
-bash -c "$join exec runuser -u $user -- env -i HOME=$(getent passwd "$user" | cut -d: -f6) PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 BURROW_TEST_IMAGES=$images $nspawn_env bash -c 'cd $work && bash scripts/build-test-images.sh $images >/dev/null && npx tsx bench/bench.ts'"
+bash -c "$join exec runuser -u $user -- env -i HOME=$(getent passwd "$user" | cut -d: -f6) PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 BURROW_TEST_IMAGES=$images BENCH_RUNS=${BENCH_RUNS:-5} BENCH_ONLY=${BENCH_ONLY:-} $nspawn_env bash -c 'cd $work && bash scripts/build-test-images.sh $images >/dev/null && npx tsx bench/bench.ts'"

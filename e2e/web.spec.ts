@@ -51,6 +51,14 @@ test('a newcomer creates, boots, uses and stops a machine from the window', asyn
   await shot(page, '03-wizard-namespaces');
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByText('CAP_SYS_ADMIN')).toBeVisible();
+  // The presets are the CLI's (--caps): the default is marked, and "Minimal for systemd" grants its list only.
+  const presets = page.getByRole('group', { name: 'Capability presets' });
+  await expect(presets.getByRole('button', { name: 'All but audit control' })).toHaveAttribute('aria-pressed', 'true');
+  await presets.getByRole('button', { name: 'Minimal for systemd' }).click();
+  await expect(page.getByRole('checkbox', { name: /CAP_SYS_MODULE/ })).not.toBeChecked();
+  await expect(page.getByRole('checkbox', { name: /CAP_SYS_ADMIN/ })).toBeChecked();
+  await presets.getByRole('button', { name: 'All but audit control' }).click();
+  await expect(page.getByRole('checkbox', { name: /CAP_SYS_MODULE/ })).toBeChecked();
   await expectAccessible(page, 'wizard capabilities');
   await shot(page, '04-wizard-capabilities');
   await page.getByRole('button', { name: 'Next' }).click();

@@ -1,18 +1,20 @@
 // `burrow clone`, `snapshot`, `restore`, `export` and `df`: a machine's lifecycle beyond start and stop.
 import { formatBytes } from '../contract/format-units';
-import { cloneMachine } from '../engine/clone';
-import { diskUsageReport } from '../engine/disk-usage';
+import { describePort } from '../contract/describe';
 import { BurrowError } from '../engine/errors';
-import { exportMachine } from '../engine/export';
-import { describePort } from '../engine/network-plan';
 import { checkName } from '../engine/profiles';
 import { checkSnapshotId } from '../engine/snapshot-ref';
-import { listSnapshots, removeSnapshotOf, restoreSnapshot, takeSnapshot } from '../engine/snapshots';
 import type { Command } from './commands';
 import { json, jsonOption, out, printTable } from './format';
 import { withProgress } from './image-commands';
 import type { ImportProgress } from '../engine/image-import';
 import type { CopyProgress } from '../engine/tree-copy';
+
+// Loaded when a lifecycle command runs: a start or a stop never pays for them (electron/cli/startup.test.ts).
+const clones = (): typeof import('../engine/clone') => require('../engine/clone');
+const usage = (): typeof import('../engine/disk-usage') => require('../engine/disk-usage');
+const exports_ = (): typeof import('../engine/export') => require('../engine/export');
+const snapshotStore = (): typeof import('../engine/snapshots') => require('../engine/snapshots');
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -46,7 +48,7 @@ function snapshotArgs(positionals: string[], usage: string): [string, string] {
 const take: Command['run'] = async (p, v) => {
   const name = machineArg(p, 'snapshot NAME [--label TEXT]');
   const r = await withProgress(`snapshot of ${name}`, (signal, onProgress) =>
-    takeSnapshot(name, { label: typeof v.label === 'string' ? v.label : undefined, signal, onProgress: asImportProgress(onProgress) }),
+    snapshotStore().takeSnapshot(name, { label: typeof v.label === 'string' ? v.label : undefined, signal, onProgress: asImportProgress(onProgress) }),
   );
   if (v.json) {
     json(r);
@@ -71,7 +73,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     async run(p, v) {
       const [source, target] = expect(p, 2, 'clone SRC[@SNAPSHOT] NEW');
       const r = await withProgress(`cloning ${source}`, (signal, onProgress) =>
-        cloneMachine(source!, target!, { signal, onProgress: asImportProgress(onProgress) }),
+        clones().cloneMachine(source!, target!, { signal, onProgress: asImportProgress(onProgress) }),
       );
       if (v.json) {
         json(r);
@@ -110,7 +112,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     options: jsonOption,
     async run(p, v) {
       const name = machineArg(p, 'snapshot ls NAME');
-      const { snapshots, storage } = listSnapshots(name, { sizes: true });
+      const { snapshots, storage } = snapshotStore().listSnapshots(name, { sizes: true });
       if (v.json) {
         json({ machine: name, storage, snapshots });
         return 0;
@@ -136,7 +138,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     summary: 'delete a snapshot (layers other snapshots or the machine need are kept)',
     async run(p) {
       const [name, id] = snapshotArgs(p, 'snapshot rm NAME SNAPSHOT');
-      await removeSnapshotOf(name, id);
+      await snapshotStore().removeSnapshotOf(name, id);
       out(`removed snapshot ${name}@${id}`);
       return 0;
     },
@@ -150,7 +152,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     async run(p, v) {
       const [name, id] = snapshotArgs(p, 'restore NAME SNAPSHOT');
       const r = await withProgress(`restoring ${name}`, (signal, onProgress) =>
-        restoreSnapshot(name, id, { stop: !!v.stop, signal, onProgress: asImportProgress(onProgress) }),
+        snapshotStore().restoreSnapshot(name, id, { stop: !!v.stop, signal, onProgress: asImportProgress(onProgress) }),
       );
       out(`${name} is back at snapshot ${id} (in ${secs(r.ms)}${r.stopped ? `, after stopping it` : ''})`);
       out(`  start it with: burrow start ${name}`);
@@ -168,7 +170,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     async run(p, v) {
       const [source, file] = expect(p, 2, 'export NAME[@SNAPSHOT] FILE');
       const r = await withProgress(`exporting ${source}`, (signal, onProgress) =>
-        exportMachine(source!, file!, { signal, onProgress: asImportProgress(onProgress), onExport: onProgress }),
+        exports_().exportMachine(source!, file!, { signal, onProgress: asImportProgress(onProgress), onExport: onProgress }),
       );
       if (v.json) {
         json(r);
@@ -185,7 +187,7 @@ export const LIFECYCLE_COMMANDS: Command[] = [
     summary: 'disk use of images, machines and snapshots, and what image rm, reset and snapshot rm would free',
     options: jsonOption,
     async run(_p, v) {
-      const r = diskUsageReport();
+      const r = usage().diskUsageReport();
       if (v.json) {
         json(r);
         return 0;

@@ -1,7 +1,8 @@
 // The one contract between the window and the host: calls (request -> result) and events (host -> window).
 // Electron IPC (main + preload) and the web host (WebSocket) both implement it; the renderer depends on
 // this file only. Every payload is validated against these schemas where it enters the host.
-import { z } from 'zod';
+import * as z from 'zod';
+import type { ErrorCode } from './errors';
 import type { ImageProgress, ImageRecord } from './image';
 import type { DiskUsageReport, LifecycleProgress, SnapshotListView } from './lifecycle';
 import type { MachineStatus, MachineUsage } from './machine-state';
@@ -211,7 +212,7 @@ export { EVENT_NAMES, IPC_CALL, IPC_EVENT } from './channels';
 
 
 /** Results travel wrapped, so an error's message survives any transport. */
-export type Envelope<T> = { result: T } | { error: { message: string; code?: string } };
+export type Envelope<T> = { result: T } | { error: { message: string; code?: ErrorCode } };
 
 /** What the renderer sees: one object, the same for Electron and the browser. */
 export interface BurrowApi {

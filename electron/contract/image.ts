@@ -1,6 +1,6 @@
 // An image in the store, as its image.json records it; shared by the engine, the CLI and the window.
-import { z } from 'zod';
-import { MACHINE_NAME_RE } from './profile';
+import * as z from 'zod';
+import { MACHINE_NAME_RE } from './plain';
 
 export const imageRecordSchema = z.object({
   version: z.literal(1),

@@ -4,11 +4,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
 import type { ImageRecord } from '../contract/image';
-import { MACHINE_NAME_RE } from '../contract/profile';
+import { manifestSchema, type ImportedManifest } from '../contract/export-manifest';
+
+export type { ImportedManifest } from '../contract/export-manifest';
 import { writeJsonAtomic } from './atomic-file';
-import { EXPORT_FORMAT, MANIFEST_NAME } from './export';
+import { MANIFEST_NAME } from './export';
 import { sniffCompression, type Compression } from './image-formats';
 import { importImage, type ImportOptions } from './image-import';
 import { imageDir } from './image-store';
@@ -20,17 +21,7 @@ const MANIFEST_MAX = 256 * 1024;
 /** Give up looking for the first entry after this much of the stream (a pax header, then the entry). */
 const HEAD_MAX = 4 * 1024 * 1024;
 
-const manifestSchema = z.object({
-  burrowExport: z.literal(EXPORT_FORMAT),
-  machine: z.string().regex(MACHINE_NAME_RE),
-  snapshot: z
-    .string()
-    .regex(/^[1-9][0-9]{0,8}$/)
-    .optional(),
-  exportedAt: z.string().max(64),
-  profile: z.unknown(),
-});
-export type ImportedManifest = z.infer<typeof manifestSchema>;
+
 
 const DECOMPRESS: Record<Exclude<Compression, 'none'>, string[]> = {
   gzip: ['gzip', '-dc'],

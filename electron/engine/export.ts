@@ -27,7 +27,9 @@ import { compressorArgv, MANIFEST_NAME, writeArchive, type ExportCompression, ty
 import { jobTag, PARTIAL_MARK, type Job } from './work-journal';
 
 export { MANIFEST_NAME, type ExportCompression, type ExportProgress } from './export-archive';
-export const EXPORT_FORMAT = 1;
+import { EXPORT_FORMAT } from '../contract/export-manifest';
+
+export { EXPORT_FORMAT };
 
 const SUFFIXES: [RegExp, ExportCompression][] = [
   [/\.tar$/, 'none'],

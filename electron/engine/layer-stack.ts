@@ -9,28 +9,12 @@
 // its two bottom layers are merged into one (see layer-merge.ts) and the layer above is re-parented.
 //
 // A direct machine writes into its own folder: its snapshots are full copies (kind `full`, no parent).
-import { z } from 'zod';
+import { STACK_VERSION, type LayerStack } from '../contract/layer-stack';
 
-export const STACK_VERSION = 1;
+export { LABEL_MAX, LAYER_ID_RE, SNAPSHOT_ID_RE, STACK_VERSION, stackSchema, type LayerStack } from '../contract/layer-stack';
 /** Most frozen layers under a machine's upper layer; past it the bottom two are merged. */
 export const MAX_DEPTH = 16;
 
-export const LAYER_ID_RE = /^l[0-9a-f]{8,32}$/;
-export const SNAPSHOT_ID_RE = /^[1-9][0-9]{0,8}$/;
-export const LABEL_MAX = 200;
-
-const layerId = z.string().regex(LAYER_ID_RE);
-export const stackSchema = z.object({
-  version: z.literal(STACK_VERSION),
-  /** The number the next snapshot gets: never reused, so `web@3` always means the same thing or nothing. */
-  next: z.number().int().min(1).max(999_999_999),
-  base: layerId.nullable(),
-  layers: z.record(layerId, z.object({ parent: layerId.nullable(), kind: z.enum(['diff', 'full']), createdAt: z.string().max(64) })),
-  snapshots: z
-    .array(z.object({ id: z.string().regex(SNAPSHOT_ID_RE), label: z.string().max(LABEL_MAX).optional(), createdAt: z.string().max(64), layer: layerId }))
-    .max(10_000),
-});
-export type LayerStack = z.infer<typeof stackSchema>;
 export type SnapshotEntry = LayerStack['snapshots'][number];
 
 export const emptyStack = (): LayerStack => ({ version: STACK_VERSION, next: 1, base: null, layers: {}, snapshots: [] });

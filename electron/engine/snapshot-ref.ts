@@ -1,5 +1,5 @@
 // `NAME` or `NAME@SNAPSHOT`, as clone and export take them, and the label a snapshot may carry.
-import { MACHINE_NAME_RE } from '../contract/profile';
+import { MACHINE_NAME_RE } from '../contract/plain';
 import { BurrowError } from './errors';
 import { LABEL_MAX, SNAPSHOT_ID_RE } from './layer-stack';
 

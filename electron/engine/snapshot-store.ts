@@ -40,7 +40,7 @@ function readStackFile(machine: string, file: string): LayerStack {
     throw corrupt(machine, file, e instanceof SyntaxError ? 'not JSON' : String(e));
   }
   const parsed = stackSchema.safeParse(raw);
-  if (!parsed.success) throw corrupt(machine, file, parsed.error.issues[0]?.message ?? 'invalid');
+  if (!parsed.success) throw corrupt(machine, file, 'it is not a snapshot record Burrow wrote');
   try {
     for (const top of [parsed.data.base, ...parsed.data.snapshots.map((s) => s.layer)]) chainOf(parsed.data, top);
   } catch (e) {

@@ -2,16 +2,27 @@
 // main process and the web host each wrap it in their transport; both validate payloads before it runs.
 import * as os from 'node:os';
 import type { CallArgs, CallName, CallResults, EventName, EventPayloads, MachineListItem, PlanView, RootfsView } from '../contract/api';
-import type { MachineStatus } from '../contract/machine-state';
-import { describeIssues, profileSchema, type MachineProfile } from '../contract/profile';
+import { isEnterable, type MachineStatus } from '../contract/machine-state';
+import { describeIssues, profileSchema } from '../contract/profile';
 import { DisposableStore, toDisposable, type Disposable } from '../engine/disposable';
 import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
 import { resolveIdMap } from '../engine/launch-plan';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
-import { editMachine, listMachines, machineUsage, planMachine, removeMachine, resetMachine, startMachine, stopMachine } from '../engine/machines';
-import { createProfile, loadProfile } from '../engine/profiles';
+import {
+  createMachine,
+  editMachine,
+  listMachines,
+  machineUsage,
+  planMachine,
+  removeMachine,
+  resetMachine,
+  restartMachine,
+  startMachine,
+  stopMachine,
+} from '../engine/machines';
+import { loadProfile } from '../engine/profiles';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { statusOf } from '../engine/runtime-state';
 import { shellFold } from '../engine/shell-quote';
@@ -95,10 +106,6 @@ function planView(draft: unknown): PlanView {
   };
 }
 
-function changedFields(a: MachineProfile, b: MachineProfile): string[] {
-  return (Object.keys(b) as (keyof MachineProfile)[]).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-}
-
 async function item(name: string): Promise<MachineListItem> {
   const profile = loadProfile(name);
   return { profile, status: statusOf(name), autostart: (await autostartStates([profile])).get(name) };
@@ -110,7 +117,6 @@ async function listWithAutostart(): Promise<CallResults['machines.list']> {
   const autostart = await autostartStates(machines.map((m) => m.profile));
   return { machines: machines.map((m) => ({ ...m, autostart: autostart.get(m.profile.name) })), broken };
 }
-const isLive = (s: MachineStatus) => ['starting', 'running', 'degraded', 'stopping'].includes(s.state);
 
 /** What only a desktop shell can do; the web host has none of it. */
 export interface DesktopHooks {
@@ -138,7 +144,8 @@ export class ApiHost implements Disposable {
     this.store.add(lifecycleJobs.onProgress((p) => emit('lifecycle.progress', p)));
     this.store.add(this.onEvent((event, payload) => {
       const s = payload as MachineStatus;
-      if (event === 'machines.changed' && ['stopping', 'exited', 'crashed'].includes(s.state)) this.terminals.closeMachine(s.name);
+      // Shells and journals end with the machine's PID 1 (its console closes by itself).
+      if (event === 'machines.changed' && !isEnterable(s)) this.terminals.closeMachine(s.name);
     }));
   }
 
@@ -157,15 +164,12 @@ export class ApiHost implements Disposable {
     'machines.get': (name) => item(name),
     'machines.plan': (draft) => planView(draft),
     'machines.create': (profile) => {
-      planMachine(profile);
-      createProfile(profile);
+      createMachine(profile.name, profile.rootfs, () => profile);
       return item(profile.name);
     },
     'machines.update': async (profile) => {
-      const before = loadProfile(profile.name);
-      const { restartNeeded } = await editMachine(profile.name, () => profile);
-      const changed = changedFields(before, profile);
-      return { item: await item(profile.name), changed, restartNeeded: changed.length > 0 && restartNeeded };
+      const { changed, restartNeeded } = await editMachine(profile.name, () => profile);
+      return { item: await item(profile.name), changed, restartNeeded };
     },
     'machines.remove': async (name) => {
       await removeMachine(name);
@@ -174,10 +178,7 @@ export class ApiHost implements Disposable {
     'machines.start': (name) => this.started(name),
     'machines.stop': (name) => stopMachine(name, 'stop'),
     'machines.kill': (name) => stopMachine(name, 'kill'),
-    'machines.restart': async (name) => {
-      if (isLive(statusOf(name))) await stopMachine(name, 'stop');
-      return this.started(name);
-    },
+    'machines.restart': (name) => this.started(name, restartMachine),
     'machines.reset': (name) => resetMachine(name),
     'machines.setAutostart': async (name, on) => {
       if (on) return { autostart: true, notes: (await enableMachine(name)).notes };
@@ -245,9 +246,9 @@ export class ApiHost implements Disposable {
   };
 
   /** Starts a machine; `starting` and every later state reach listeners as they happen. */
-  private started(name: string): Promise<MachineStatus> {
+  private started(name: string, how: typeof startMachine = startMachine): Promise<MachineStatus> {
     const poke = () => this.watcher.poke();
-    const settled = startMachine(name, { onStatus: poke });
+    const settled = how(name, { onStatus: poke });
     poke(); // startMachine has claimed the start synchronously: the machine reads starting now.
     return settled;
   }

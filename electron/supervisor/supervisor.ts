@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IPty } from 'node-pty';
-import type { MachineState, MachineStatus } from '../contract/machine-state';
+import { isUp, type MachineState, type MachineStatus } from '../contract/machine-state';
 import { moveToCgroup, probeCgroups } from '../engine/cgroups';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import { execCapture } from '../engine/exec';
@@ -113,8 +113,8 @@ export class Supervisor {
     const { state, statusText } = this.record;
     const before = this.toldState;
     this.toldState = state;
-    const up = state === 'running' || state === 'degraded';
-    if (up && before === 'starting') notifyManager(`READY=1\nSTATUS=${state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`}`);
+    const summary = state === 'running' ? 'Running' : `Degraded: ${(this.record.failedUnits ?? []).join(' ')}`;
+    if (isUp(state) && before === 'starting') notifyManager(`READY=1\nSTATUS=${summary}`);
     else if (state === 'stopping' && before !== 'stopping') notifyManager('STOPPING=1\nSTATUS=Stopping');
     else if (state === 'starting' && statusText) notifyManager(`STATUS=Booting: ${statusText}`);
   }
@@ -227,15 +227,25 @@ export class Supervisor {
   /** running vs degraded: does systemd inside report failed units? */
   private async checkHealth(first = false): Promise<void> {
     const pid1 = this.record.pid1;
-    const live = () => this.record.state === 'running' || this.record.state === 'degraded' || (first && this.record.state === 'starting');
+    const live = () => isUp(this.record.state) || (first && this.record.state === 'starting');
     if (!pid1 || !live()) return;
-    const single = this.input.plan.idMapping.mode === 'single';
-    const r = await execCapture({ pid1, single, cgroupDirs: this.record.cgroupDirs ?? [] }, ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'], 5000);
+    const listed = await this.listFailedUnits(pid1);
     if (!live()) return;
-    const listed = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
     const failed = listed.slice(0, MAX_FAILED_UNITS).map((u) => boundText(u, MAX_UNIT_NAME));
     const state: MachineState = failed.length ? 'degraded' : 'running';
     if (first || state !== this.record.state || JSON.stringify(failed) !== JSON.stringify(this.record.failedUnits ?? [])) this.update({ state, failedUnits: failed });
+  }
+
+  /**
+   * systemctl inside (systemd refuses its private bus to a peer outside its pid namespace, so this takes a
+   * process). It runs straight under nsenter, without the shell that moves a user's commands into the
+   * machine's cgroup: a short query of the supervisor's own, on the path of every boot.
+   */
+  private async listFailedUnits(pid1: number): Promise<string[]> {
+    const single = this.input.plan.idMapping.mode === 'single';
+    const argv = ['systemctl', 'list-units', '--state=failed', '--plain', '--no-legend', '--no-pager'];
+    const r = await execCapture({ pid1, single, cgroupDirs: [] }, argv, 5000);
+    return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean) : (this.record.failedUnits ?? []);
   }
 
   private onConsole(chunk: Buffer): void {

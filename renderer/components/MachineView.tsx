@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { describeBootTime } from '../../electron/contract/describe';
+import { hasEnded, isLive, isUp } from '../../electron/contract/machine-state';
 import { riskyChoices } from '../../electron/contract/risks';
 import { machineAction, resetToImage, setAutostart } from '../state/actions';
 import { useStore } from '../state/store';
@@ -28,8 +30,8 @@ export function MachineView({ name }: { name: string }) {
   useEffect(() => heading.current?.focus(), []);
   if (!item) return <p className="pad">Machine {name} is gone.</p>;
   const { status, profile } = item;
-  const live = ['starting', 'running', 'degraded', 'stopping'].includes(status.state);
-  const up = status.state === 'running' || status.state === 'degraded';
+  const live = isLive(status);
+  const up = isUp(status);
 
   const onTabKey = (e: React.KeyboardEvent, i: number) => {
     const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1;
@@ -46,9 +48,9 @@ export function MachineView({ name }: { name: string }) {
         <StateChip status={status} />
         <span className="meta">
           {status.state === 'starting' && (status.statusText ?? 'booting…')}
-          {up && status.bootMs !== undefined && `ready in ${(status.bootMs / 1000).toFixed(2)} s`}
+          {up && status.bootMs !== undefined && describeBootTime(status.bootMs)}
           {status.failedUnits?.length ? ` · failed: ${status.failedUnits.join(', ')}` : ''}
-          {(status.state === 'exited' || status.state === 'crashed') && status.message}
+          {hasEnded(status) && status.message}
         </span>
         <div className="actions" role="toolbar" aria-label="Machine actions">
           {!live && <button className="primary" disabled={!!busy} onClick={() => void machineAction(name, 'start')}>{busy === 'start' ? 'Starting…' : 'Start'}</button>}

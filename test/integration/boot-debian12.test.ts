@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BURROW, createSandbox, ok, onPty, processAlive, TIME_SCALE, waitFor, type Sandbox } from './harness';
+import { asMappedRoot, BURROW, createSandbox, ok, onPty, processAlive, TIME_SCALE, waitFor, type Sandbox } from './harness';
 
 let sb: Sandbox;
 beforeAll(() => {
@@ -121,5 +121,22 @@ describe('a Debian 12 machine', () => {
     const again = sb.burrow(['stop', 'web']);
     expect(again.code).toBe(4);
     expect(again.stderr).toMatch(/is not running \(exited\)/);
+  });
+});
+
+describe('a machine whose unit fails at boot', () => {
+  it('is announced degraded with the unit named, never running, the moment start returns', () => {
+    const rootfs = sb.rootfs('debian12', 'sick');
+    // A unit of the image that fails as the machine boots (written as mapped root: the image is the guest's).
+    const unit = '[Unit]\nDescription=Fails at boot\n[Service]\nType=oneshot\nExecStart=/bin/false\n[Install]\nWantedBy=multi-user.target\n';
+    const wants = `${rootfs}/etc/systemd/system/multi-user.target.wants`;
+    const file = `${rootfs}/etc/systemd/system/burrow-fails.service`;
+    asMappedRoot(['sh', '-c', `printf '${unit}' > ${file} && ln -s ../burrow-fails.service ${wants}/burrow-fails.service`]);
+    ok(sb.burrow(['create', 'sick', '--rootfs', rootfs, '--network', 'isolated']));
+    const r = sb.burrow(['start', 'sick']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^sick is degraded: ready in \d+\.\d+ s, failed units: burrow-fails\.service/);
+    expect(status('sick')).toMatchObject({ state: 'degraded', failedUnits: ['burrow-fails.service'] });
+    ok(sb.burrow(['stop', 'sick']));
   });
 });
