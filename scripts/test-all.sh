@@ -23,8 +23,8 @@ bash scripts/as-test-user.sh 'echo "== test images ($BURROW_TEST_IMAGES, built u
   npx vitest run --config vitest.integration.config.ts && npx playwright test'
 
 if [ "$(id -u)" = 0 ]; then
-  echo "== a host of the other kind, in a qemu guest: pure cgroup v2 with controllers (limits), offline"
+  echo "== a systemd desktop in a qemu guest (systemd 257, logind, user bus, pure cgroup v2, offline): tests inside the test user's own session"
   bash scripts/vm/run-guest.sh "${BURROW_TEST_IMAGES:-/var/cache/burrow-test}/vm" "${BURROW_TEST_IMAGES:-/var/cache/burrow-test}"
 else
-  echo "== the qemu guest (pure cgroup v2, offline): skipped, building its disk needs root (sudo npm test runs it)"
+  echo "== the systemd desktop guest (qemu): skipped, building its disk needs root (sudo npm test runs it)"
 fi
