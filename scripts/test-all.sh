@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # All the tests: typecheck, lint, unit tests, then the integration and browser suites, which boot real
 # machines with real bubblewrap as an unprivileged user (scripts/as-test-user.sh: as root, CI, it first
-# prepares the host as a desktop would and runs them as the test user). As root it finally checks resource
-# limits for real in a guest with the pure cgroup v2 layout (scripts/vm), which this hybrid host lacks.
+# prepares the host as a desktop would and runs them as the test user). As root it finally runs the tests
+# that need a real systemd desktop (units of the user's manager, limits, autostart) in a qemu guest
+# (scripts/vm), a host of the kind this one is not.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
