@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { encodeJson, FRAME_DATA, FrameDecoder } from '../electron/supervisor/control-protocol';
+import { encodeJson, FRAME_DATA, FrameDecoder } from '../electron/engine/control-protocol';
 import { median, sleep } from './hand-run';
 import { startFakeSupervisor } from './fake-supervisor';
 import { pss } from './window';
