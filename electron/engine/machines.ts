@@ -105,6 +105,20 @@ export function listMachines(): { machines: MachineSummary[]; broken: BrokenProf
   return { machines: profiles.map((profile) => ({ profile, status: statusOf(profile.name) })), broken };
 }
 
+/**
+ * The settings a live machine's launch started with (recorded with its plan), or undefined where the
+ * machine is not live or its launch recorded none (started by an older Burrow).
+ */
+export function appliedProfile(name: string, status: MachineStatus = statusOf(name)): MachineProfile | undefined {
+  if (!isLive(status)) return undefined;
+  try {
+    const { profile } = JSON.parse(fs.readFileSync(runtimeFiles(name).plan, 'utf8')) as { profile?: unknown };
+    return profile === undefined ? undefined : validateProfile(profile, `the running launch's settings of ${name}`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The last lines the console printed (kept after the machine ended). */
 export function consoleTail(name: string, lines = 15): string {
   try {
