@@ -2,52 +2,10 @@ import { useEffect, useState } from 'react';
 import type { RootfsView } from '../../electron/contract/api';
 import { getApi, transport } from '../api/client';
 import { Field } from './Field';
-import { ImageSource, StorageChoice } from './ImageSource';
 import type { StepProps } from './Wizard';
 
-export function RootfsStep(props: StepProps) {
-  const { draft, update, errors, editing } = props;
-  // A dropped folder, or a machine made from a folder, starts on the folder; everything else on images.
-  const [from, setFrom] = useState<'image' | 'folder'>(() => (draft.image || (!draft.rootfs && !editing) ? 'image' : 'folder'));
-  return (
-    <div>
-      <Field label="Machine name" error={errors.name} hint="Lowercase letters, digits, - and _. Also the hostname.">
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            aria-invalid={!!errors.name}
-            value={draft.name}
-            disabled={editing}
-            autoFocus={!editing}
-            onChange={(e) => update({ name: e.target.value, hostname: e.target.value.replace(/_/g, '-') || 'machine' })}
-          />
-        )}
-      </Field>
-      <fieldset className="segmented">
-        <legend>Start from</legend>
-        <label className="radio">
-          <input type="radio" name="from" checked={from === 'image'} onChange={() => setFrom('image')} /> an image
-        </label>
-        <label className="radio">
-          <input
-            type="radio"
-            name="from"
-            checked={from === 'folder'}
-            onChange={() => {
-              setFrom('folder');
-              update({ image: undefined });
-            }}
-          />{' '}
-          a folder
-        </label>
-      </fieldset>
-      {from === 'image' ? <ImageSource {...props} /> : <FolderSource {...props} />}
-    </div>
-  );
-}
-
-function FolderSource({ draft, update, errors }: StepProps) {
+/** A machine made from a folder: its path (completed from the host as it is typed) and what the folder holds. */
+export function FolderSource({ draft, update, errors }: StepProps) {
   const [info, setInfo] = useState<RootfsView>();
   const [suggestions, setSuggestions] = useState<string[]>([]);
 
@@ -56,26 +14,52 @@ function FolderSource({ draft, update, errors }: StepProps) {
       setInfo(undefined);
       return;
     }
-    const t = setTimeout(() => void getApi().invoke('rootfs.inspect', draft.rootfs).then(setInfo, () => setInfo(undefined)), 200);
+    const t = setTimeout(
+      () =>
+        void getApi()
+          .invoke('rootfs.inspect', draft.rootfs)
+          .then(setInfo, () => setInfo(undefined)),
+      200,
+    );
     return () => clearTimeout(t);
   }, [draft.rootfs]);
 
   useEffect(() => {
     if (!draft.rootfs) return setSuggestions([]);
-    const t = setTimeout(() => void getApi().invoke('fs.complete', draft.rootfs).then(setSuggestions, () => setSuggestions([])), 150);
+    const t = setTimeout(
+      () =>
+        void getApi()
+          .invoke('fs.complete', draft.rootfs)
+          .then(setSuggestions, () => setSuggestions([])),
+      150,
+    );
     return () => clearTimeout(t);
   }, [draft.rootfs]);
 
   return (
     <div>
       <Field
-        label="Rootfs folder"
+        label="Folder"
         error={errors.rootfs ?? info?.error}
-        hint={transport() === 'web' ? 'The folder that holds the image (its /usr, /etc). Type a path; suggestions come from the host.' : 'Drop a folder onto the window, or type its path.'}
+        hint={
+          transport() === 'web'
+            ? 'The folder that holds the image (its /usr, /etc). Type a path; suggestions come from the host.'
+            : 'Drop a folder onto the window, or type its path.'
+        }
       >
         {(id, d) => (
           <>
-            <input id={id} aria-describedby={d} aria-invalid={!!(errors.rootfs ?? info?.error)} list={`${id}-list`} value={draft.rootfs} placeholder="/home/you/images/debian12" onChange={(e) => update({ rootfs: e.target.value })} spellCheck={false} />
+            <input
+              id={id}
+              aria-describedby={d}
+              aria-invalid={!!(errors.rootfs ?? info?.error)}
+              list={`${id}-list`}
+              value={draft.rootfs}
+              placeholder="/home/you/images/debian12"
+              onChange={(e) => update({ rootfs: e.target.value })}
+             
+              spellCheck={false}
+            />
             <datalist id={`${id}-list`}>
               {suggestions.map((s) => (
                 <option key={s} value={s.endsWith('/') && s !== '/' ? s.slice(0, -1) : s} />
@@ -91,12 +75,13 @@ function FolderSource({ draft, update, errors }: StepProps) {
           <dt>Init</dt>
           <dd>{info.init?.join(' ') ?? 'none found'}</dd>
           <dt>systemd</dt>
-          <dd>{info.systemdVersion ? `${info.systemdVersion}${info.systemdVersion >= 256 ? ' (needs the unified cgroup presentation)' : ''}` : 'version unknown'}</dd>
+          <dd>
+            {info.systemdVersion ? `${info.systemdVersion}${info.systemdVersion >= 256 ? ' (needs the unified cgroup presentation)' : ''}` : 'version unknown'}
+          </dd>
           <dt>Ownership</dt>
           <dd>{info.ownership.length ? info.ownership.join('; ') : 'consistent with your id mapping'}</dd>
         </dl>
       )}
-      <StorageChoice draft={draft} update={update} />
     </div>
   );
 }
