@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createSandbox, ok, onPty, BURROW } from '../test/integration/harness';
+import { createSandbox, freePort, ok, onPty, BURROW } from '../test/integration/harness';
 import { handRun, median, row } from './hand-run';
 import { benchIdleHost, benchWindowBootStop, machineMemory, startMany } from './window';
 import { benchBrowserConsole, FLOOD_END, throughput, writeFlood } from './window-console';
@@ -122,7 +122,8 @@ async function main() {
     // isolated: the hand-run line configures no network, so both sides boot the same machine.
     const benchRootfs = sb.rootfs('debian12', 'bench');
     ok(sb.burrow(['create', 'bench', '--rootfs', benchRootfs, '--network', 'isolated']));
-    ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', '18999:80']));
+    // A free port, not a fixed one: another bench or test on this host may hold any given port.
+    ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', `${await freePort()}:80`]));
     burrowRun(sb, 'bench'); // warm the page cache for both
     const b: { boot: number; stop: number }[] = [];
     const h: { boot: number; stop: number }[] = [];

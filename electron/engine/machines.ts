@@ -215,7 +215,7 @@ function claimStart(root: string, name: string): { dispose(): void } {
 /** The supervisor as a detached child of this process (hosts without a systemd user manager): the spare one if there is one. */
 function spawnSupervisor(name: string): { exited(): boolean } {
   const files = runtimeFiles(name);
-  const spare = takeSpareSupervisor(name, files.log);
+  const spare = takeSpareSupervisor(name, files);
   if (spare) return spare;
   // The supervisor runs on our own runtime (node-runtime.ts): this Node, Electron in Node mode, or the AppImage.
   const cmd = nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [name]);

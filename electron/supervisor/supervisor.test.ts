@@ -73,10 +73,11 @@ async function supervise(body: (dir: string) => string, opts: { spare?: boolean 
   return { dir, child, exited, client, statuses, notify: (text) => sendDatagram(notifySocket, text), when, reaches: (state) => when((s) => s.state === state) };
 }
 
-/** Reports PID 1 as bwrap would, once it exists: this shell's pid, written to the info file in two pieces. */
-const reportPid1 = (dir: string) => `printf '{\\n    "child-pid": %d' $$ > '${dir}/bwrap-info.json'; sleep 0.05; printf ',\\n    "pid-namespace": 1\\n}\\n' >> '${dir}/bwrap-info.json';`;
+/** Reports PID 1 as bwrap would, once it exists: this shell's pid, written to bwrap's info FIFO in two pieces (and kept in pid1 for the test). */
+const reportPid1 = (dir: string) =>
+  `echo $$ > '${dir}/pid1'; exec 3>'${dir}/bwrap-info.fifo'; printf '{\\n    "child-pid": %d' $$ >&3; sleep 0.05; printf ',\\n    "pid-namespace": 1\\n}\\n' >&3; exec 3>&-;`;
 
-const pidOf = (dir: string): number => JSON.parse(fs.readFileSync(path.join(dir, 'bwrap-info.json'), 'utf8'))['child-pid'];
+const pidOf = (dir: string): number => Number(fs.readFileSync(path.join(dir, 'pid1'), 'utf8'));
 
 describe('the supervisor', () => {
   it('reports PID 1, goes running at READY=1, and stops on request with a clean end', async () => {
