@@ -1,6 +1,7 @@
 // `burrow console NAME`: the machine's console in this terminal. Ctrl+] detaches; the machine keeps running.
+import { describeStatus } from '../contract/describe';
+import { hasEnded } from '../contract/machine-state';
 import { ControlClient } from '../engine/control-client';
-import { describeStatus } from './format';
 
 export const DETACH_KEY = 0x1d; // Ctrl+]
 
@@ -19,7 +20,7 @@ export async function attachConsole(name: string): Promise<number> {
       }
     },
     onStatus: (s) => {
-      if (s.state === 'exited' || s.state === 'crashed') {
+      if (hasEnded(s)) {
         stdout.write(`\r\n[burrow] ${name} ${describeStatus(s)}\r\n`);
       }
     },

@@ -2,7 +2,7 @@
 // socket, the readiness folder, the console tail. Also decides whether a recorded supervisor still lives.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LIVE_STATES, MACHINE_STATES, type MachineStatus } from '../contract/machine-state';
+import { isLive, MACHINE_STATES, type MachineStatus } from '../contract/machine-state';
 import { writeJsonAtomic } from './atomic-file';
 import { machineRuntimeDir } from './paths';
 import { existingRuntimeRoot } from './runtime-root';
@@ -155,7 +155,7 @@ export function statusOf(name: string): MachineStatus {
   const record = readRecord(name);
   if (!record) return { name, state: 'stopped' };
   const status = publicStatus(record);
-  if (LIVE_STATES.includes(record.state) && !supervisorAlive(record)) {
+  if (isLive(record.state) && !supervisorAlive(record)) {
     return { ...status, state: 'crashed', message: 'its supervisor is gone (killed, or the host restarted); start it again' };
   }
   return status;

@@ -1,6 +1,6 @@
 // What the machine view asks a running machine: its units, its live mount table, its journal.
 import type { JournalEntry, LiveMount, UnitView } from '../contract/api';
-import { DEFAULT_MASKED_UNITS } from '../contract/profile';
+import { DEFAULT_MASKED_UNITS } from '../contract/profile-defaults';
 import { BurrowError } from '../engine/errors';
 import { execCapture, execTarget } from '../engine/exec';
 import { loadProfile } from '../engine/profiles';

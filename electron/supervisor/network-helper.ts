@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { PortForward } from '../contract/profile';
 import type { LaunchPlan } from '../engine/launch-plan-types';
-import { describePort, PID_PLACEHOLDER } from '../engine/network-plan';
+import { describePort } from '../contract/describe';
+import { PID_PLACEHOLDER } from '../engine/network-plan';
 import { readFifo } from './fifo-reader';
 
 type Helper = NonNullable<LaunchPlan['network']['helper']>;
@@ -27,10 +28,14 @@ function pastaFailure(stderr: string, ports: PortForward[]): string {
   if (bind) {
     const hostPort = Number(/\/(\d+):/.exec(bind[2]!)?.[1]);
     const p = ports.find((x) => x.host === hostPort && x.protocol === (bind[1] === 't' ? 'tcp' : 'udp'));
-    return `host port ${p ? describePort(p) : bind[2]} cannot be bound: another program already uses it. Choose another host port (burrow edit NAME -p OTHER:GUEST) or stop that program.`;
+    const what = `host port ${p ? describePort(p) : bind[2]} cannot be bound: another program already uses it.`;
+    return `${what} Choose another host port (burrow edit NAME -p OTHER:GUEST) or stop that program.`;
   }
   if (/External interface not usable|No external routable interface/.test(stderr)) {
-    return 'the network helper pasta cannot start without a network connection on the host (no default route). Connect, install slirp4netns (nat machines use it offline), or start the machine with --network isolated.';
+    return (
+      'the network helper pasta cannot start without a network connection on the host (no default route). ' +
+      'Connect, install slirp4netns (nat machines use it offline), or start the machine with --network isolated.'
+    );
   }
   return `the network helper pasta failed: ${lastLines(stderr) || 'it exited without saying why'}`;
 }

@@ -5,7 +5,7 @@
 // is health-check.ts; what systemd hears in a unit is unit-readiness.ts. If the supervisor dies, bwrap's
 // --die-with-parent takes the machine down with it.
 import * as fs from 'node:fs';
-import type { MachineState, MachineStatus } from '../contract/machine-state';
+import { isUp, type MachineState, type MachineStatus } from '../contract/machine-state';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import { enterUnitCgroup, killMachineProcesses, prepareMachineCgroups, rebaseUnitCgroup, removeMachineCgroups } from '../engine/machine-cgroup';
@@ -170,11 +170,10 @@ export class Supervisor {
   /** running vs degraded, once at READY=1 (first) and then every HEALTH_INTERVAL_MS while up. */
   private async checkHealth(first = false): Promise<void> {
     const pid1 = this.record.pid1;
-    const live = () => this.record.state === 'running' || this.record.state === 'degraded' || (first && this.record.state === 'starting');
+    const live = () => isUp(this.record.state) || (first && this.record.state === 'starting');
     if (!pid1 || !live()) return;
     const single = this.input.plan.idMapping.mode === 'single';
-    const dirs = this.record.cgroupDirs ?? [];
-    const answer = first && this.firstCheck ? await this.firstCheck.run(pid1, single, dirs) : await listFailedUnits(pid1, single, dirs);
+    const answer = first && this.firstCheck ? await this.firstCheck.run(pid1, single) : await listFailedUnits(pid1, single);
     if (!live()) return;
     const change = healthChange(answer, this.record, first);
     if (change) this.update(change);
@@ -182,7 +181,7 @@ export class Supervisor {
 
   private onConsole(chunk: Buffer): void {
     // PID 1 printing means it is the machine's init in its final root: the first check can be made ready.
-    if (this.record.state === 'starting') this.firstCheck?.prepare(this.record.pid1, this.input.plan.idMapping.mode === 'single', this.record.cgroupDirs ?? []);
+    if (this.record.state === 'starting') this.firstCheck?.prepare(this.record.pid1, this.input.plan.idMapping.mode === 'single');
     this.history.append(chunk);
     this.journal?.push(chunk);
     this.control?.console(chunk);

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { serveApiConnection } from './api-connection';
-import { CONTENT_SECURITY_POLICY } from './csp';
+import { CONTENT_SECURITY_POLICY } from '../contract/csp';
 import { hostRefusal, sameSecret, WebAuth, type Refusal } from './web-auth';
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json' };
