@@ -34,7 +34,8 @@ export const runtimeFiles = (name: string) => {
     state: path.join(dir, 'state.json'),
     plan: path.join(dir, 'plan.json'),
     control: path.join(dir, 'control.sock'),
-    info: path.join(dir, 'bwrap-info.json'),
+    /** A FIFO: bwrap's --info-fd, read by the supervisor (bwrap-info.ts). */
+    info: path.join(dir, 'bwrap-info.fifo'),
     consoleTail: path.join(dir, 'console.log'),
     log: path.join(dir, 'supervisor.log'),
     hostDir: path.join(dir, 'host'),

@@ -43,7 +43,18 @@ type Handler<K extends CallName> = (...args: CallArgs<K>) => Promise<CallResults
 type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
 /** Calls after which the watcher looks at once, so their transitions reach listeners even where inotify is unavailable. */
-const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.reset', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart', 'machines.clone', 'machines.restore']);
+const CHANGING_CALLS = new Set<CallName>([
+  'machines.create',
+  'machines.update',
+  'machines.remove',
+  'machines.reset',
+  'machines.start',
+  'machines.stop',
+  'machines.kill',
+  'machines.restart',
+  'machines.clone',
+  'machines.restore',
+]);
 
 function rootfsView(path: string): RootfsView {
   const host = probeHost();

@@ -16,7 +16,7 @@ import { ConsoleHistory } from './console-history';
 import { ConsoleJournal } from './console-journal';
 import { ControlServer } from './control-server';
 import { exitVerdict } from './exit-verdict';
-import { FirstCheck, healthChange, HEALTH_INTERVAL_MS, listFailedUnits } from './health-check';
+import { healthChange, HEALTH_INTERVAL_MS, listFailedUnits } from './health-check';
 import { MachineLaunch } from './machine-launch';
 import { notifyManager, type NotifyMessage } from './readiness';
 import { unitNotice } from './unit-readiness';
@@ -40,8 +40,6 @@ export class Supervisor {
   private control?: ControlServer;
   /** The current boot; a reboot replaces it. */
   private launch?: MachineLaunch;
-  /** The current boot's first failed-units check, made ready while it boots. */
-  private firstCheck?: FirstCheck;
   private record: RuntimeRecord;
   private stopRequested = false;
   private killRequested = false;
@@ -118,7 +116,6 @@ export class Supervisor {
       exit: (code, signal) => this.onExit(code, signal),
     });
     this.launch = launch;
-    this.firstCheck = launch.own(new FirstCheck());
     this.record.bwrapPid = launch.bwrapPid;
   }
 
@@ -173,16 +170,13 @@ export class Supervisor {
     const live = () => isUp(this.record.state) || (first && this.record.state === 'starting');
     if (!pid1 || !live()) return;
     const single = this.input.plan.idMapping.mode === 'single';
-    const dirs = this.record.cgroupDirs ?? [];
-    const answer = first && this.firstCheck ? await this.firstCheck.run(pid1, single, dirs) : await listFailedUnits(pid1, single, dirs);
+    const answer = await listFailedUnits(pid1, single);
     if (!live()) return;
     const change = healthChange(answer, this.record, first);
     if (change) this.update(change);
   }
 
   private onConsole(chunk: Buffer): void {
-    // PID 1 printing means it is the machine's init in its final root: the first check can be made ready.
-    if (this.record.state === 'starting') this.firstCheck?.prepare(this.record.pid1, this.input.plan.idMapping.mode === 'single', this.record.cgroupDirs ?? []);
     this.history.append(chunk);
     this.journal?.push(chunk);
     this.control?.console(chunk);
