@@ -10,6 +10,15 @@ export const url = () => process.env.BURROW_E2E_URL!;
 export const rootfs = () => process.env.BURROW_E2E_ROOTFS!;
 export const imageTarball = () => process.env.BURROW_E2E_IMAGE_TAR!;
 
+/**
+ * Opens a view by its address (`new`, `machine/web/shell`) in a signed-in page: each test has its own
+ * browser context, so the page first trades the printed token for the host's cookie.
+ */
+export async function openView(page: Page, view: string) {
+  await page.goto(url());
+  await page.goto(`${new URL(url()).origin}/#/${view}`);
+}
+
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(__dirname, 'artifacts/screenshots', `${name}.png`) });
 
 /** The CLI against the web host's own configuration (the same machines the window shows). */

@@ -2,7 +2,20 @@
 // newcomer's path from an image to a shell, every mistake explained at its field, states and destructive
 // actions, pending changes, the task area, addresses that survive a reload, and the signed-out page.
 import { expect, test } from '@playwright/test';
-import { burrow, expectAccessible, expectNotice, freePort, imageTarball, machineState, notifications, rootfs, shot, terminalText, url } from './helpers';
+import {
+  burrow,
+  expectAccessible,
+  expectNotice,
+  freePort,
+  imageTarball,
+  machineState,
+  notifications,
+  openView,
+  rootfs,
+  shot,
+  terminalText,
+  url,
+} from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -52,7 +65,7 @@ test('a newcomer gets from an image to a running machine with a shell in under a
 });
 
 test('every mistake is explained at its field as it is typed, and the step that holds it is marked', async ({ page }) => {
-  await page.goto(`${new URL(url()).origin}/#/new`);
+  await openView(page, 'new');
   const name = page.getByLabel('Machine name');
   // The newest image and a free name are chosen for you.
   await expect(page.getByLabel('Image', { exact: true })).toHaveValue('deb12');
@@ -139,7 +152,7 @@ test('every mistake is explained at its field as it is typed, and the step that 
 });
 
 test('a change to a running machine shows as pending until the restart that applies it', async ({ page }) => {
-  await page.goto(`${new URL(url()).origin}/#/machine/web`);
+  await openView(page, 'machine/web');
   await expect(machineState(page)).toHaveAttribute('data-state', 'running');
   await page.getByRole('button', { name: 'Edit' }).click();
   await expect(page).toHaveURL(/#\/machine\/web\/edit$/);
@@ -165,7 +178,7 @@ test('a change to a running machine shows as pending until the restart that appl
 });
 
 test('one word for each state in the window, the CLI and notifications; destructive actions ask first, in the window', async ({ page }) => {
-  await page.goto(`${new URL(url()).origin}/#/machine/web`);
+  await openView(page, 'machine/web');
   await expect(machineState(page)).toHaveAttribute('data-state', 'running');
   page.on('dialog', (d) => {
     throw new Error(`a browser dialog was opened: ${d.message()}`);
@@ -202,7 +215,7 @@ test('one word for each state in the window, the CLI and notifications; destruct
 });
 
 test('long work stays in the task area wherever you go, and leaving the wizard during a build asks first', async ({ page }) => {
-  await page.goto(`${new URL(url()).origin}/#/new`);
+  await openView(page, 'new');
   await page.getByRole('button', { name: 'New image…' }).click();
   await page.getByLabel('Image name').fill('tobecancelled');
   await page.getByRole('button', { name: 'Build Debian image' }).click();
@@ -226,8 +239,7 @@ test('long work stays in the task area wherever you go, and leaving the wizard d
 });
 
 test('each view has an address that survives a reload', async ({ page }) => {
-  const origin = new URL(url()).origin;
-  await page.goto(`${origin}/#/machine/deb12/journal`);
+  await openView(page, 'machine/deb12/journal');
   await expect(page.getByRole('tab', { name: 'Journal' })).toHaveAttribute('aria-selected', 'true');
   await page.getByRole('tab', { name: 'Shell' }).click();
   await expect(page).toHaveURL(/#\/machine\/deb12\/shell$/);
@@ -249,7 +261,7 @@ test('each view has an address that survives a reload', async ({ page }) => {
   // Back goes where the user was before the wizard.
   await page.goBack();
   await expect(page).toHaveURL(/#\/machine\/deb12\/shell$/);
-  await page.goto(`${origin}/#/machine/no-such-machine`);
+  await openView(page, 'machine/no-such-machine');
   await expect(page.getByText('There is no machine named no-such-machine.')).toBeVisible();
 });
 
@@ -328,7 +340,7 @@ test('a page without the token gets a page that says what to do, and stops askin
 });
 
 test('a snapshot taken in the window brings the machine back in one click; Reset asks in the window', async ({ page }) => {
-  await page.goto(`${new URL(url()).origin}/#/machine/deb12/snapshots`);
+  await openView(page, 'machine/deb12/snapshots');
   await expect(machineState(page)).toHaveAttribute('data-state', 'running');
 
   // Taken while it runs: the machine is paused a moment, the snapshot appears on the timeline with its label.

@@ -17,10 +17,10 @@ export function EmptyState() {
   }
   return (
     <section className="empty" aria-label="Welcome">
-      <h2>{count ? 'Pick a machine on the left' : 'No machines yet'}</h2>
+      <h2>{count ? 'Pick a machine' : 'No machines yet'}</h2>
       <p>
         {count
-          ? 'Or create another one.'
+          ? 'Open one from the Machines list (☰ where the window is narrow), or create another one.'
           : 'Build a Debian image (or import a container export, an OCI image, a rootfs folder) and boot it with systemd inside bubblewrap, as you, without root.'}
       </p>
       <button className="primary" onClick={() => useStore.getState().show({ kind: 'wizard' })}>

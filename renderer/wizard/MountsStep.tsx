@@ -47,6 +47,12 @@ export function MountsStep({ draft, update, errors }: StepProps) {
           <tbody>
             {mounts.map((m, i) => {
               const err = (k: string) => errors[`mounts.${i}.${k}`];
+              const shown = (message: string | undefined) =>
+                message && (
+                  <div className="error-text" role="alert">
+                    {message}
+                  </div>
+                );
               return (
                 <tr key={i}>
                   <td>
@@ -72,11 +78,7 @@ export function MountsStep({ draft, update, errors }: StepProps) {
                     {'target' in m && (
                       <input aria-label={`Mount ${i + 1} link target`} value={m.target} onChange={(e) => change(i, { target: e.target.value })} />
                     )}
-                    {err('source') && (
-                      <div className="error-text" role="alert">
-                        {err('source')}
-                      </div>
-                    )}
+                    {shown(err('source'))}
                   </td>
                   <td>
                     <input
@@ -85,11 +87,7 @@ export function MountsStep({ draft, update, errors }: StepProps) {
                       value={m.dest}
                       onChange={(e) => change(i, { dest: e.target.value })}
                     />
-                    {err('dest') && (
-                      <div className="error-text" role="alert">
-                        {err('dest')}
-                      </div>
-                    )}
+                    {shown(err('dest'))}
                   </td>
                   <td>
                     {m.type === 'tmpfs' && (
@@ -108,11 +106,7 @@ export function MountsStep({ draft, update, errors }: StepProps) {
                           value={m.mode ?? ''}
                           onChange={(e) => change(i, { mode: e.target.value || undefined })}
                         />
-                        {(err('size') || err('mode')) && (
-                          <div className="error-text" role="alert">
-                            {err('size') ?? err('mode')}
-                          </div>
-                        )}
+                        {shown(err('size') ?? err('mode'))}
                       </>
                     )}
                   </td>

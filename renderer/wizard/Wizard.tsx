@@ -8,7 +8,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { machineAction, refreshMachines } from '../state/actions';
 import type { View, WizardStep } from '../state/route';
 import { useStore } from '../state/store';
-import { forgetDraft, initialDraft, saveDraft, type DraftState, type Source } from './draft';
+import { defaultImage, forgetDraft, imagePatch, initialDraft, saveDraft, type DraftState, type Source } from './draft';
 import { CapabilitiesStep, NamespacesStep } from './IsolationSteps';
 import { MountsStep } from './MountsStep';
 import { NetworkStep } from './NetworkStep';
@@ -69,6 +69,15 @@ function WizardForm({ view, editing, live }: { view: Extract<View, { kind: 'wiza
     initialDraft({ key, editing, image: view.image, rootfs: importSource ? undefined : view.rootfs, images, taken }),
   );
   const { draft, source, touched } = state;
+  // Opened by its address (a reload on #/new), the wizard may come before the image list: the newest image
+  // is chosen once the list arrives, unless the user has chosen or typed something by then.
+  useEffect(() => {
+    const image = defaultImage(images, view.image);
+    if (editing || !image) return;
+    setState((s) =>
+      s.source !== 'image' || s.draft.image || s.touched.length ? s : { ...s, draft: { ...s.draft, ...imagePatch(s.draft, image, taken, !s.draft.name) } },
+    );
+  }, [images, editing, view.image, taken]);
   const step: WizardStep = view.step ?? 'basics';
   const [plan, setPlan] = useState<PlanView>();
   const [planError, setPlanError] = useState<string>();

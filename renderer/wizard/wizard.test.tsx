@@ -98,6 +98,22 @@ describe('the wizard', () => {
     expect(useStore.getState().view).toEqual({ kind: 'machine', name: 'deb12' });
   });
 
+  it('chooses the newest image when the image list arrives after the wizard opened (a reload on #/new)', async () => {
+    render(<Wizard view={{ kind: 'wizard' }} />);
+    await settle(); // the wizard's own look at the store finds no image yet
+    await act(async () => void useStore.setState({ images: [image('deb12', '2026-11-01T00:00:00Z')] }));
+    expect((screen.getByLabelText('Image', { selector: 'select' }) as HTMLSelectElement).value).toBe('deb12');
+    expect((screen.getByLabelText('Machine name') as HTMLInputElement).value).toBe('deb12');
+  });
+
+  it('leaves a name the user typed before the image list arrived', async () => {
+    render(<Wizard view={{ kind: 'wizard' }} />);
+    await settle();
+    fireEvent.change(screen.getByLabelText('Machine name'), { target: { value: 'mine' } });
+    await act(async () => void useStore.setState({ images: [image('deb12', '2026-11-01T00:00:00Z')] }));
+    expect((screen.getByLabelText('Machine name') as HTMLInputElement).value).toBe('mine');
+  });
+
   it('is not red before anyone typed; says what is missing in the bar instead, with Create held back', async () => {
     render(<Wizard view={{ kind: 'wizard' }} />);
     await settle();
