@@ -23,3 +23,5 @@ build() { # NAME SUITE PACKAGES [extra mmdebstrap options...]
 }
 build debian12 bookworm systemd,systemd-sysv,dbus,apache2,curl,procps
 build debian13 trixie systemd,systemd-sysv,dbus --aptopt='Acquire::Check-Valid-Until "false"'
+# A Wayland client (wayland-info) for the display test, which connects it to a headless Weston on the host.
+build debian12-wayland bookworm systemd,systemd-sysv,dbus,wayland-utils,procps

@@ -1,4 +1,4 @@
-// The archive step of an export: GNU tar as root of the user's mapping in a private mount namespace (the
+// The archive step of an export: GNU tar as root of the machine's id map in a private mount namespace (the
 // machine's layers merged by a read-only overlayfs mount when there are several), optionally piped into a
 // compressor, written to an already-open partial file. tar and the compressor die with us (setpriv
 // --pdeathsig), so a killed export cannot go on writing a file the next command removes.
@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BurrowError } from './errors';
 import { canMapAuto, probeHost } from './host-probe';
+import type { IdMap } from './idmap';
+import { mappedPrefix } from './mapped-exec';
 import { checkOptionPath } from './overlay';
 import { lifecycleCancelled, type CopyOptions } from './tree-copy';
 import { which } from './which';
@@ -28,6 +30,8 @@ export interface TreeSource {
   live?: string;
   /** Hold the freeze for the whole archive (a running direct machine). */
   frozenThroughout?: boolean;
+  /** The machine's id map: the archive records owners as the guest sees them. */
+  map: IdMap;
 }
 
 /** Compressors as pipes, on every core where they can. */
@@ -53,7 +57,7 @@ rc=0; "$@" || rc=$?
 fusermount3 -u "$mnt" 2>/dev/null || fusermount -u "$mnt"
 exit $rc`;
 
-function spawnTar(scratch: string, tree: string, lowers: string[], stdout: number | 'pipe'): ChildProcess {
+function spawnTar(scratch: string, tree: string, lowers: string[], map: IdMap, stdout: number | 'pipe'): ChildProcess {
   const host = probeHost();
   if (!canMapAuto(host))
     throw new BurrowError(
@@ -66,14 +70,11 @@ function spawnTar(scratch: string, tree: string, lowers: string[], stdout: numbe
   fs.mkdirSync(mnt);
   // setpriv: tar dies with us (a killed export must not go on writing a file the next command removes).
   const pdeath = which('setpriv') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+  // Set again inside: entering a namespace whose root is another host id clears it.
   const argv = [
     ...pdeath,
-    host.unshare!.path,
-    '--user',
-    '--map-auto',
-    '--map-root-user',
-    '--mount',
-    '--',
+    ...mappedPrefix(host, map, { mount: true }),
+    ...pdeath,
     '/bin/sh',
     '-c',
     TAR_SCRIPT,
@@ -139,7 +140,7 @@ export async function writeArchive(
   const lowers = [...(tree.live ? [tree.live] : []), ...tree.dirs];
   const fd = fs.openSync(partial, 'wx', 0o600);
   try {
-    const tar = spawnTar(scratch, lowers.length > 1 ? '' : lowers[0]!, lowers.length > 1 ? lowers : [], compression === 'none' ? fd : 'pipe');
+    const tar = spawnTar(scratch, lowers.length > 1 ? '' : lowers[0]!, lowers.length > 1 ? lowers : [], tree.map, compression === 'none' ? fd : 'pipe');
     const comp = compression === 'none' ? undefined : spawnCompressor(compression, tar.stdout!, fd);
     // The compressor holds the pipe now; our end would keep tar's 'close' from ever coming.
     tar.stdout?.destroy();

@@ -4,14 +4,14 @@ import { SYSTEMD_NEEDS_UNIFIED } from './cgroup-plan';
 import { BurrowError } from './errors';
 import { probeHost } from './host-probe';
 import { machinesUsing, type ImageRecord } from './image-store';
-import { resolveIdMap } from './launch-plan';
 import { inspectRootfs } from './rootfs';
+import { layoutIdMap } from './share-user';
 
 export type ImageReport = ImageReportView;
 
 export function inspectImage(image: ImageRecord): ImageReport {
   const host = probeHost();
-  const { map } = resolveIdMap('auto', host);
+  const { map } = layoutIdMap(image.rootfs, host, image.user);
   let info;
   try {
     info = inspectRootfs(image.rootfs, map);

@@ -8,7 +8,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../engine/dispos
 import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
-import { resolveIdMap } from '../engine/launch-plan';
+import { layoutIdMap } from '../engine/share-user';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
 import {
   createMachine,
@@ -72,7 +72,7 @@ function watchMachines(emit: Emit): Disposable & { poke(): void } {
 
 function rootfsView(path: string): RootfsView {
   const host = probeHost();
-  const { map } = resolveIdMap('auto', host);
+  const { map } = layoutIdMap(path, host);
   try {
     assertRootfsDir(path);
     const info = validateRootfs(path, map);
