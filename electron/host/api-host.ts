@@ -98,6 +98,7 @@ function planView(draft: unknown): PlanView {
     mounts: plan.mounts.map(({ args: _a, ...m }) => m),
     cgroup: plan.cgroup,
     idMapping: plan.idMapping,
+    display: plan.display,
     warnings: plan.warnings,
     risks: plan.risks,
     network: { mode: plan.network.mode, ports: plan.network.ports, helper: plan.network.helper?.argv.join(' ') },
