@@ -44,6 +44,8 @@ const COMPRESSORS: Record<Exclude<ExportCompression, 'none'>, { program: string;
 /** The shell step run as root of the mapping in a private mount namespace: merge the layers (if several), then tar. */
 const TAR_SCRIPT = `
 meta=$1 tree=$2 mnt=$3 lowers=$4; shift 4
+# The settings are root's in the archive, as its tree is (they were written as you, who may be another guest user).
+chown 0:0 "$meta/${MANIFEST_NAME}"
 fuse=
 if [ -n "$lowers" ]; then
   if mount -t overlay burrow-export -o "ro,userxattr,lowerdir=$lowers" "$mnt" 2>/dev/null; then tree=$mnt

@@ -11,7 +11,7 @@ export type ImageReport = ImageReportView;
 
 export function inspectImage(image: ImageRecord): ImageReport {
   const host = probeHost();
-  const { map } = layoutIdMap(image.rootfs, host, image.user);
+  const { map, layout } = layoutIdMap(image.rootfs, host, image.user);
   let info;
   try {
     info = inspectRootfs(image.rootfs, map);
@@ -36,6 +36,7 @@ export function inspectImage(image: ImageRecord): ImageReport {
     ['systemd', v ? String(v) : 'not found'],
     ['cgroups', cgroups],
     ['owners', info.ownership.length ? 'inconsistent with your id mapping' : map.mode === 'auto' ? 'consistent with your subordinate-id mapping' : 'owned by you (single-uid mapping)'],
+    ['you inside', layout === 'user' && map.user ? `uid ${map.user.uid} (root's files are subordinate id ${map.uidLines[0]!.outside}, not yours)` : "root (made before shared folders: root's files are yours)"],
     ['rootfs', image.rootfs + (image.inPlace ? ' (used in place)' : '')],
     ['source', `${image.source.kind}${image.source.suite ? ` ${image.source.suite}` : ''}${image.source.path ? ` ${image.source.path}` : ''}`],
     ['created', image.createdAt],

@@ -85,6 +85,24 @@ export function spawnSandboxed(target: string, command: string[], extraBinds: { 
 }
 
 /**
+ * Moves a folder into another folder. A folder moved to a new parent has its `..` rewritten, which needs
+ * write access to the folder itself: the root folder of an overlay's upper layer is the machine root's (a
+ * subordinate id's, since shares), so that move is made as root of the tree map.
+ */
+export function renameMappedTree(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw e;
+  }
+  const [unshare, ...args] = mappedPrefix(probeHost());
+  const r = spawnSync(unshare!, [...args, 'mv', '-T', '--', from, to], { encoding: 'utf8' });
+  if (r.status !== 0) throw new BurrowError('internal', `could not move ${from} to ${to}: ${r.stderr.trim() || `mv exited ${r.status}`}`);
+}
+
+/**
  * Removes a folder that may hold files of subordinate ids (an unpacked image, an overlay's upper layer).
  * Tries as the user first; what the user cannot remove is removed as root of the mapping.
  */
