@@ -13,8 +13,8 @@ export const RUN_COMMANDS: Command[] = [
     usage: 'run NAME -- APP [ARGS...]',
     summary: 'start APP in the machine as your user there (graphical apps show on your desktop with --display)',
     details:
-      'APP runs as the machine\'s share user (burrow create --share-user), with HOME, XDG_RUNTIME_DIR and, where the machine\n' +
-      "has the display on, WAYLAND_DISPLAY, DISPLAY, PULSE_SERVER set to what it was given. Its exit status is passed through.",
+      "APP runs as the machine's share user (burrow create --share-user), with HOME, XDG_RUNTIME_DIR and, where the machine\n" +
+      'has the display on, WAYLAND_DISPLAY, DISPLAY, PULSE_SERVER set to what it was given. Its exit status is passed through.',
     async run(p) {
       const [name, ...cmd] = p;
       oneName(name ? [name] : [], 'run NAME -- APP [ARGS...]');

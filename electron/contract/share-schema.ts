@@ -9,7 +9,11 @@ export const shareSchema = z.object({
   source: hostPath.refine((p) => !p.includes(':'), 'must not contain ":" (the separator of --share)'),
   dest: guestPath.superRefine((p, ctx) => {
     const r = reservedBy(p);
-    if (r) ctx.addIssue({ code: 'custom', message: `cannot be ${p}: ${r === '/' ? 'a share there would hide the whole machine' : `${r} belongs to the machine's own workings`}` });
+    if (r)
+      ctx.addIssue({
+        code: 'custom',
+        message: `cannot be ${p}: ${r === '/' ? 'a share there would hide the whole machine' : `${r} belongs to the machine's own workings`}`,
+      });
     if (p.includes(':')) ctx.addIssue({ code: 'custom', message: 'must not contain ":" (the separator of --share)' });
   }),
   readOnly: z.boolean(),
@@ -29,7 +33,8 @@ export const displaySchema = z.object({ wayland: z.boolean(), x11: z.boolean(), 
 
 // The schemas describe the contract's types exactly (a compile error otherwise).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const exact: [Same<z.infer<typeof shareSchema>, Share>, Same<z.infer<typeof shareUserSchema>, ShareUser>, Same<z.infer<typeof displaySchema>, DisplayChoice>] = [true, true, true];
+const exact: [Same<z.infer<typeof shareSchema>, Share>, Same<z.infer<typeof shareUserSchema>, ShareUser>, Same<z.infer<typeof displaySchema>, DisplayChoice>] =
+  [true, true, true];
 void exact;
 
 export type Parsed<T> = { value: T } | { error: string; fix?: string };

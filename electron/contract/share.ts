@@ -37,7 +37,11 @@ export const DEFAULT_SHARE_UID = 1000;
 
 /** Your login name as a user name inside (lowercased, other characters as "-"); `user` where nothing is left. */
 export function guestUserName(login: string): string {
-  const name = login.toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z_]+/, '').slice(0, 31);
+  const name = login
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .replace(/^[^a-z_]+/, '')
+    .slice(0, 31);
   return GUEST_USER_RE.test(name) ? name : 'user';
 }
 

@@ -43,7 +43,9 @@ describe('the display plan', () => {
   });
 
   it('says why a part has nothing to pass (a headless host: no sessions, no GPU)', () => {
-    const plan = planDisplay(ALL_DISPLAY, { absent: { wayland: 'WAYLAND_DISPLAY is not set', x11: 'DISPLAY is not set', pipewire: 'no PipeWire', pulse: 'no PulseAudio', gpu: 'no /dev/dri' } });
+    const plan = planDisplay(ALL_DISPLAY, {
+      absent: { wayland: 'WAYLAND_DISPLAY is not set', x11: 'DISPLAY is not set', pipewire: 'no PipeWire', pulse: 'no PulseAudio', gpu: 'no /dev/dri' },
+    });
     expect(plan.missing).toEqual(['Wayland: WAYLAND_DISPLAY is not set', 'X11: DISPLAY is not set', 'audio: no PipeWire, no PulseAudio', 'GPU: no /dev/dri']);
     expect(plan.mounts.filter((m) => m.type !== 'dir')).toEqual([]);
   });
@@ -59,7 +61,7 @@ describe('the display plan', () => {
   });
 });
 
-describe('this session\'s display', () => {
+describe("this session's display", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-display-'));
   const servers: net.Server[] = [];
   afterAll(() => {
@@ -91,13 +93,17 @@ describe('this session\'s display', () => {
     expect(probeDisplay({ WAYLAND_DISPLAY: 'wayland-0' }).absent.wayland).toMatch(/no Wayland socket at wayland-0/);
   });
 
-  it('sets an app\'s environment from what the machine was given (a /bin/sh step)', () => {
+  it("sets an app's environment from what the machine was given (a /bin/sh step)", () => {
     const d = path.join(dir, 'guest');
     fs.mkdirSync(d);
     const script = DISPLAY_ENV_SCRIPT.replace('d=/run/burrow/display', `d=${d}`);
     const env = (s: string) => execFileSync('/bin/sh', ['-c', `${s}\nenv`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(env(script)).not.toMatch(/WAYLAND_DISPLAY|DISPLAY=|PULSE_SERVER/);
-    execFileSync('python3', ['-c', `import socket,sys\nfor n in ['wayland-0','X3','pulse-native']:\n  s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]+'/'+n)`, d]);
+    execFileSync('python3', [
+      '-c',
+      `import socket,sys\nfor n in ['wayland-0','X3','pulse-native']:\n  s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]+'/'+n)`,
+      d,
+    ]);
     const out = env(script);
     expect(out).toContain(`WAYLAND_DISPLAY=${d}/wayland-0`);
     expect(out).toContain('DISPLAY=:3');

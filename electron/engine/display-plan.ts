@@ -50,7 +50,8 @@ export function probeDisplay(env: NodeJS.ProcessEnv = process.env): DisplayFacts
 
   const wayland = env.WAYLAND_DISPLAY ? inRuntime(env.WAYLAND_DISPLAY) : undefined;
   if (wayland && isSocket(wayland)) facts.wayland = wayland;
-  else facts.absent.wayland = env.WAYLAND_DISPLAY ? `no Wayland socket at ${wayland ?? env.WAYLAND_DISPLAY}` : 'WAYLAND_DISPLAY is not set (no Wayland session)';
+  else
+    facts.absent.wayland = env.WAYLAND_DISPLAY ? `no Wayland socket at ${wayland ?? env.WAYLAND_DISPLAY}` : 'WAYLAND_DISPLAY is not set (no Wayland session)';
 
   const x = /^(?:unix)?:(\d+)(?:\.\d+)?$/.exec(env.DISPLAY ?? '');
   const xsocket = x ? `/tmp/.X11-unix/X${x[1]}` : undefined;

@@ -59,7 +59,13 @@ export function setupUnit(user: ResolvedShareUser): string {
 }
 
 /** A folder made before bwrap makes it as a parent of a bind (then 0700): readable by the machine's users. */
-export const publicDir = (dest: string): PlannedMount => ({ type: 'dir', dest, origin: 'runtime', options: 'mode=0755', args: ['--perms', '0755', '--dir', dest] });
+export const publicDir = (dest: string): PlannedMount => ({
+  type: 'dir',
+  dest,
+  origin: 'runtime',
+  options: 'mode=0755',
+  args: ['--perms', '0755', '--dir', dest],
+});
 
 export function planGuestSetup(user: ResolvedShareUser, hostDir: string, extra: string[] = []): GuestSetup {
   return {
@@ -70,7 +76,13 @@ export function planGuestSetup(user: ResolvedShareUser, hostDir: string, extra: 
     mounts: [
       // bwrap makes the parents of a bind 0700: these are systemd's, which its services must reach (its notify socket).
       ...['/run/systemd', '/run/systemd/system', '/run/systemd/system/multi-user.target.wants'].map(publicDir),
-      { type: 'ro-bind', source: `${hostDir}/${SETUP_UNIT}`, dest: `/run/systemd/system/${SETUP_UNIT}`, origin: 'runtime', note: `makes ${user.name} (uid ${user.uid}) at boot where missing` },
+      {
+        type: 'ro-bind',
+        source: `${hostDir}/${SETUP_UNIT}`,
+        dest: `/run/systemd/system/${SETUP_UNIT}`,
+        origin: 'runtime',
+        note: `makes ${user.name} (uid ${user.uid}) at boot where missing`,
+      },
       { type: 'symlink', target: `../${SETUP_UNIT}`, dest: `/run/systemd/system/multi-user.target.wants/${SETUP_UNIT}`, origin: 'runtime' },
     ],
   };

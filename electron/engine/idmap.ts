@@ -74,11 +74,7 @@ const line = (inside: number, outside: number, count: number): IdMapLine => ({ i
 export function userLines(own: number, range: IdRange, guest: number): IdMapLine[] {
   if (guest >= range.count) return [line(0, range.start, range.count), line(guest, own, 1)];
   const after = range.count - guest - 1;
-  return [
-    ...(guest > 0 ? [line(0, range.start, guest)] : []),
-    line(guest, own, 1),
-    ...(after > 0 ? [line(guest + 1, range.start + guest + 1, after)] : []),
-  ];
+  return [...(guest > 0 ? [line(0, range.start, guest)] : []), line(guest, own, 1), ...(after > 0 ? [line(guest + 1, range.start + guest + 1, after)] : [])];
 }
 
 /** unshare --map-auto --map-root-user: root is you, the range starts at guest id 1 and loses its last id. */
@@ -146,7 +142,8 @@ export function describeIdMap(map: IdMap): string {
   const subs = first !== undefined ? `your subordinate ids ${first}-${last}` : '';
   if (map.kind === 'single') return `root is you (uid ${map.own.uid}); no other uid exists inside`;
   if (map.kind === 'user') {
-    return `uid ${map.user!.uid} inside is you (uid ${map.own.uid}): your files show as its own and what it makes is yours; root is subordinate id ${hostUidFor(map, 0)}, not your account; the other uids are ${subs}`;
+    const you = `uid ${map.user!.uid} inside is you (uid ${map.own.uid}): your files show as its own and what it makes is yours`;
+    return `${you}; root is subordinate id ${hostUidFor(map, 0)}, not your account; the other uids are ${subs}`;
   }
   return `root is you (uid ${map.own.uid}); uids 1-${(last ?? 0) - (first ?? 0) + 1} are ${subs} (the map of machines made before shared folders)`;
 }

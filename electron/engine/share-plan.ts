@@ -27,10 +27,16 @@ export function checkShares(shares: Share[] = [], uid: number): string[] {
     try {
       st = fs.statSync(s.source);
     } catch {
-      throw new BurrowError('invalid-input', `shared folder ${s.source} does not exist`, `create it (mkdir -p ${s.source}), or remove the share with: burrow edit NAME --no-shares`);
+      throw new BurrowError(
+        'invalid-input',
+        `shared folder ${s.source} does not exist`,
+        `create it (mkdir -p ${s.source}), or remove the share with: burrow edit NAME --no-shares`,
+      );
     }
-    if (!st.isDirectory()) throw new BurrowError('invalid-input', `shared folder ${s.source} is not a folder`, 'share the folder that holds it, or bind the file with --ro-bind');
-    if (st.uid !== uid) warnings.push(`shared folder ${s.source} belongs to host uid ${st.uid}, not you: inside it shows as nobody's, and your user there cannot write to it.`);
+    if (!st.isDirectory())
+      throw new BurrowError('invalid-input', `shared folder ${s.source} is not a folder`, 'share the folder that holds it, or bind the file with --ro-bind');
+    if (st.uid !== uid)
+      warnings.push(`shared folder ${s.source} belongs to host uid ${st.uid}, not you: inside it shows as nobody's, and your user there cannot write to it.`);
   }
   return warnings;
 }

@@ -34,11 +34,11 @@ describe('the share user', () => {
     expect(resolveShareUser(undefined, [], [], 'John.Doe')).toEqual({ name: 'john-doe', uid: 1000, gid: 1000 });
   });
 
-  it('is the image\'s own user where an export brought one', () => {
+  it("is the image's own user where an export brought one", () => {
     expect(resolveShareUser(undefined, users, groups, 'alice', 33)).toEqual({ name: 'www-data', uid: 33, gid: 33 });
   });
 
-  it('is found by name or uid, and a new one by name never takes another user\'s uid', () => {
+  it("is found by name or uid, and a new one by name never takes another user's uid", () => {
     expect(resolveShareUser({ name: 'www-data' }, users, groups, 'alice')).toEqual({ name: 'www-data', uid: 33, gid: 33 });
     expect(resolveShareUser({ uid: 33 }, users, groups, 'alice')).toEqual({ name: 'www-data', uid: 33, gid: 33 });
     expect(resolveShareUser({ name: 'carol' }, users, groups, 'alice')).toEqual({ name: 'carol', uid: 1001, gid: 1001 });
@@ -51,7 +51,7 @@ describe('the share user', () => {
   });
 });
 
-describe('settling a profile\'s share user', () => {
+describe("settling a profile's share user", () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
   /** A rootfs folder whose files are owned by whoever runs the test. */
@@ -82,12 +82,14 @@ describe('settling a profile\'s share user', () => {
     expect(settleShareUser(machine(root), oldWay).shareUser).toBeUndefined();
     const share = machine(root, { shares: [{ source: '/srv', dest: '/srv', readOnly: false }] });
     expect(() => settleShareUser(share, oldWay)).toThrow(/--share: the files of the folder .* are owned with root as you/);
-    const e = thrown(() => settleShareUser(machine(root, { display: { wayland: true, x11: false, audio: false, gpu: false }, shareUser: { uid: 33 } }), oldWay));
+    const e = thrown(() =>
+      settleShareUser(machine(root, { display: { wayland: true, x11: false, audio: false, gpu: false }, shareUser: { uid: 33 } }), oldWay),
+    );
     expect(e.message).toMatch(/--share-user, --display/);
     expect(e.fix).toMatch(/burrow image import NEW .* --copy/);
   });
 
-  it('keeps a machine\'s share user: another uid later is refused, a new name alone is not', () => {
+  it("keeps a machine's share user: another uid later is refused, a new name alone is not", () => {
     const root = tree();
     const before = settleShareUser(machine(root), newWay);
     expect(() => settleShareUser({ ...before, shareUser: { uid: 33 } }, newWay, before)).toThrow(/share user of "dev" is uid 1000 \(node\) for good/);

@@ -5,7 +5,6 @@
 // The image's /etc/passwd and /etc/group decide the rest: a user already there (by name or uid) is used,
 // a missing one is made at boot by the machine's setup unit (guest-setup.ts). Both files are the guest's:
 // read bounded, without following links out of the tree, and only well-formed lines count.
-import * as path from 'node:path';
 import type { MachineProfile } from '../contract/profile';
 import { DEFAULT_SHARE_UID, GUEST_USER_RE, guestUserName, isResolved, type ResolvedShareUser, type ShareUser } from '../contract/share';
 import { BurrowError } from './errors';
@@ -56,15 +55,26 @@ export function readAccounts(trees: string[], kind: 'passwd' | 'group'): GuestAc
  * free uid from 1000, and a group of the same number. Its name is the one asked for, the existing one, or
  * your login name.
  */
-export function resolveShareUser(request: ShareUser | undefined, users: GuestAccount[], groups: GuestAccount[], login: string, defaultUid = DEFAULT_SHARE_UID): ResolvedShareUser {
+export function resolveShareUser(
+  request: ShareUser | undefined,
+  users: GuestAccount[],
+  groups: GuestAccount[],
+  login: string,
+  defaultUid = DEFAULT_SHARE_UID,
+): ResolvedShareUser {
   const byName = request?.name !== undefined ? users.find((u) => u.name === request.name) : undefined;
   if (byName && request?.uid !== undefined && byName.id !== request.uid) {
-    throw new BurrowError('invalid-input', `--share-user: the machine's user ${byName.name} has uid ${byName.id}, not ${request.uid}`, `give only the name (${byName.name}) or only the uid`);
+    throw new BurrowError(
+      'invalid-input',
+      `--share-user: the machine's user ${byName.name} has uid ${byName.id}, not ${request.uid}`,
+      `give only the name (${byName.name}) or only the uid`,
+    );
   }
   const taken = new Set(users.map((u) => u.id));
   const free = (uid: number) => !taken.has(uid);
   let uid = request?.uid ?? byName?.id;
-  if (uid === undefined && request?.name === undefined) uid = defaultUid; // the image's user, there or not
+  if (uid === undefined && request?.name === undefined)
+    uid = defaultUid; // the image's user, there or not
   else if (uid === undefined) {
     // A new user by name: never another user's uid.
     uid = free(defaultUid) ? defaultUid : 1000;
@@ -94,10 +104,12 @@ function imageUser(profile: MachineProfile): number | undefined {
   }
 }
 
-const OLD_MAP_FIX = (profile: MachineProfile) =>
-  profile.image
-    ? `images imported before shared folders keep root as you; import it again (burrow image import NEW ${path.dirname(profile.rootfs)}/rootfs --copy unpacks it under the new map), then create the machine from that`
-    : `unpack the folder again under the new map: burrow image import NEW ${profile.rootfs} --copy, then: burrow create NAME --image NEW`;
+/** The way out for a machine whose files are owned the old way: a copy of them made the new way. */
+function oldMapFix(profile: MachineProfile): string {
+  const copy = `burrow image import NEW ${profile.rootfs} --copy`;
+  if (!profile.image) return `unpack the folder again under the new map: ${copy}, then: burrow create NAME --image NEW`;
+  return `images imported before shared folders keep root as you; import it again (${copy} unpacks it under the new map), then create the machine from that`;
+}
 
 /**
  * Settles a profile's share user on this host (create, edit, plan): resolved from the machine's accounts
@@ -108,7 +120,11 @@ export function settleShareUser(profile: MachineProfile, host: HostFacts, before
   const wants = [profile.shareUser && '--share-user', profile.shares?.length && '--share', profile.display && '--display'].filter(Boolean);
   if (profile.idMapping === 'single') {
     if (profile.shareUser || profile.display)
-      throw new BurrowError('invalid-input', 'a single-uid machine has only root inside, and root is you: it has no share user and no display', 'use --id-mapping auto (it needs a range in /etc/subuid); shares work without one');
+      throw new BurrowError(
+        'invalid-input',
+        'a single-uid machine has only root inside, and root is you: it has no share user and no display',
+        'use --id-mapping auto (it needs a range in /etc/subuid); shares work without one',
+      );
     return profile;
   }
   if (!canMapAuto(host)) return profile; // the plan falls back to one uid and says why
@@ -118,17 +134,19 @@ export function settleShareUser(profile: MachineProfile, host: HostFacts, before
     throw new BurrowError(
       'invalid-input',
       `${wants.join(', ')}: the files of ${which} are owned with root as you (made before shared folders), so a share would show as root's inside`,
-      OLD_MAP_FIX(profile),
+      oldMapFix(profile),
     );
   }
   const kept = before && isResolved(before.shareUser) ? before.shareUser : undefined;
   if (kept && isResolved(profile.shareUser) && profile.shareUser.uid === kept.uid) return profile;
   const trees = machineTrees(profile);
-  const resolved = resolveShareUser(profile.shareUser ?? kept, readAccounts(trees, 'passwd'), readAccounts(trees, 'group'), host.user, imageUser(profile));
+  const [users, groups] = [readAccounts(trees, 'passwd'), readAccounts(trees, 'group')];
+  const resolved = resolveShareUser(profile.shareUser ?? kept, users, groups, host.user, imageUser(profile));
   if (kept && resolved.uid !== kept.uid) {
     throw new BurrowError(
       'invalid-input',
-      `the share user of "${profile.name}" is uid ${kept.uid} (${kept.name}) for good: what it made there is yours on the host, and would become uid ${resolved.uid}'s`,
+      `the share user of "${profile.name}" is uid ${kept.uid} (${kept.name}) for good: ` +
+        `what it made there is yours on the host, and would become uid ${resolved.uid}'s`,
       'keep it, or make a new machine with another --share-user',
     );
   }

@@ -9,8 +9,8 @@ export function DisplaySection({ draft, update, plan }: StepProps) {
     <section aria-label="Graphical apps">
       <h3>Graphical apps</h3>
       <label className="check">
-        <input type="checkbox" checked={!!display} onChange={(e) => update({ display: e.target.checked ? { ...ALL_DISPLAY } : undefined })} /> Show apps
-        from this machine on your desktop (<code>burrow run {draft.name || 'NAME'} -- APP</code>, as your user inside)
+        <input type="checkbox" checked={!!display} onChange={(e) => update({ display: e.target.checked ? { ...ALL_DISPLAY } : undefined })} /> Show apps from
+        this machine on your desktop (<code>burrow run {draft.name || 'NAME'} -- APP</code>, as your user inside)
       </label>
       {display && (
         <ul className="display-parts" aria-label="What the display passes">

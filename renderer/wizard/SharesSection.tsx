@@ -5,7 +5,7 @@ import { Field } from './Field';
 import type { StepProps } from './Wizard';
 
 /** The share user as typed: NAME or UID, or empty for the default (uid 1000, made with your login name). */
-const typed = (u: StepProps['draft']['shareUser']): string => (u?.name ?? (u?.uid !== undefined ? String(u.uid) : ''));
+const typed = (u: StepProps['draft']['shareUser']): string => u?.name ?? (u?.uid !== undefined ? String(u.uid) : '');
 
 /**
  * Shared folders (the mounts step): your folders, owned inside by your user there, and who that user is.
@@ -33,8 +33,8 @@ export function SharesSection({ draft, update, errors, editing, plan }: StepProp
     <section aria-label="Shared folders">
       <h3>Shared folders</h3>
       <p className="hint">
-        A folder of yours, seen inside as owned by your user there, never by root or nobody: what that user makes in it is yours on the host. Root in
-        the machine is a subordinate id, not your account. Read-only refuses every write.
+        A folder of yours, seen inside as owned by your user there, never by root or nobody: what that user makes in it is yours on the host. Root in the
+        machine is a subordinate id, not your account. Read-only refuses every write.
       </p>
       <table className="mount-table" aria-label="Shared folders">
         <thead>
@@ -51,18 +51,43 @@ export function SharesSection({ draft, update, errors, editing, plan }: StepProp
             return (
               <tr key={i}>
                 <td>
-                  <input aria-label={`Share ${i + 1} host folder`} aria-invalid={!!err('source')} value={s.source} onChange={(e) => change(i, { source: e.target.value })} />
-                  {err('source') && <div className="error-text" role="alert">{err('source')}</div>}
+                  <input
+                    aria-label={`Share ${i + 1} host folder`}
+                    aria-invalid={!!err('source')}
+                    value={s.source}
+                    onChange={(e) => change(i, { source: e.target.value })}
+                  />
+                  {err('source') && (
+                    <div className="error-text" role="alert">
+                      {err('source')}
+                    </div>
+                  )}
                 </td>
                 <td>
-                  <input aria-label={`Share ${i + 1} folder inside`} aria-invalid={!!err('dest')} value={s.dest} onChange={(e) => change(i, { dest: e.target.value })} />
-                  {err('dest') && <div className="error-text" role="alert">{err('dest')}</div>}
+                  <input
+                    aria-label={`Share ${i + 1} folder inside`}
+                    aria-invalid={!!err('dest')}
+                    value={s.dest}
+                    onChange={(e) => change(i, { dest: e.target.value })}
+                  />
+                  {err('dest') && (
+                    <div className="error-text" role="alert">
+                      {err('dest')}
+                    </div>
+                  )}
                 </td>
                 <td>
-                  <input type="checkbox" aria-label={`Share ${i + 1} read-only`} checked={s.readOnly} onChange={(e) => change(i, { readOnly: e.target.checked })} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Share ${i + 1} read-only`}
+                    checked={s.readOnly}
+                    onChange={(e) => change(i, { readOnly: e.target.checked })}
+                  />
                 </td>
                 <td className="row-actions">
-                  <button aria-label={`Remove share ${i + 1}`} onClick={() => set(shares.filter((_, j) => j !== i))}>Remove</button>
+                  <button aria-label={`Remove share ${i + 1}`} onClick={() => set(shares.filter((_, j) => j !== i))}>
+                    Remove
+                  </button>
                 </td>
               </tr>
             );

@@ -22,11 +22,15 @@ function live(Section: typeof SharesSection, initial: MachineProfile, editing = 
     view.rerender(<Section draft={draft} update={update} errors={fieldErrors(draft)} editing={editing} />);
   };
   view.rerender(<Section draft={draft} update={update} errors={fieldErrors(draft)} editing={editing} />);
-  return { get draft() { return draft; } };
+  return {
+    get draft() {
+      return draft;
+    },
+  };
 }
 
 describe('shared folders in the wizard', () => {
-  it('adds a share, marks it read-only, and shows the schema\'s error for a share onto /proc', () => {
+  it("adds a share, marks it read-only, and shows the schema's error for a share onto /proc", () => {
     const s = live(SharesSection, base());
     fireEvent.click(screen.getByRole('button', { name: '+ Share a folder' }));
     fireEvent.change(screen.getByLabelText('Share 1 host folder'), { target: { value: '/home/alice/project' } });

@@ -46,7 +46,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!WESTON)('the display', () => {
-  it('a Wayland client in the machine connects to the desktop\'s compositor, as your user there', () => {
+  it("a Wayland client in the machine connects to the desktop's compositor, as your user there", () => {
     const r = run('id -un; wayland-info');
     expect(r.code, r.stderr).toBe(0);
     const [user, ...info] = r.stdout.split('\n');
@@ -72,7 +72,7 @@ describe.skipIf(!WESTON)('the display', () => {
     expect(bare.warnings.join('\n')).toMatch(/display: nothing to pass for Wayland: WAYLAND_DISPLAY is not set/);
   });
 
-  it.skipIf(!session.pipewire && !session.pulse)('audio: the machine has this session\'s PipeWire or PulseAudio socket (skipped: this host has neither)', () => {
+  it.skipIf(!session.pipewire && !session.pulse)("audio: the machine has this session's PipeWire or PulseAudio socket (skipped: this host has neither)", () => {
     // The sandbox moved XDG_RUNTIME_DIR for Burrow's own state: the session's sockets are named instead.
     const audio = { ...(session.pipewire ? { PIPEWIRE_REMOTE: session.pipewire } : {}), ...(session.pulse ? { PULSE_SERVER: `unix:${session.pulse}` } : {}) };
     ok(sb.burrow(['stop', 'gui']));

@@ -18,7 +18,8 @@ let sb: Sandbox;
 let imageRootfs: string;
 let profileFile: string;
 let shared: string;
-const oldMap = (args: string[]) => execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const oldMap = (args: string[]) =>
+  execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const inside = (machine: string, script: string) => ok(sb.burrow(['shell', machine, '--', 'sh', '-c', script])).trim();
 
 beforeAll(() => {
@@ -28,7 +29,20 @@ beforeAll(() => {
   imageRootfs = path.join(image, 'rootfs');
   fs.mkdirSync(imageRootfs, { recursive: true });
   // The old import: tar in the old map (the same options; the sandbox only limited where it could write).
-  oldMap(['tar', '-x', '-p', '--numeric-owner', '--same-owner', '--xattrs', '--xattrs-include=security.capability', '--exclude=./dev/*', '-f', imageTar('debian12'), '-C', imageRootfs]);
+  oldMap([
+    'tar',
+    '-x',
+    '-p',
+    '--numeric-owner',
+    '--same-owner',
+    '--xattrs',
+    '--xattrs-include=security.capability',
+    '--exclude=./dev/*',
+    '-f',
+    imageTar('debian12'),
+    '-C',
+    imageRootfs,
+  ]);
   const record = {
     version: 1,
     name: 'old',
@@ -84,7 +98,7 @@ beforeAll(() => {
 afterAll(() => sb.cleanup());
 
 describe('a machine made before shared folders', () => {
-  it('boots with its services\' users and its files\' owners, under the map it was made with, its profile untouched', () => {
+  it("boots with its services' users and its files' owners, under the map it was made with, its profile untouched", () => {
     const saved = fs.readFileSync(profileFile, 'utf8');
     ok(sb.burrow(['start', 'old']));
     try {
@@ -93,7 +107,11 @@ describe('a machine made before shared folders', () => {
       expect(inside('old', 'ps -o user= -C dbus-daemon')).toBe('messagebus');
       expect(inside('old', 'stat -c %U /etc/old-marker /var/lib/old')).toBe('root\nwww-data');
       // Root there is still you (uid_map of the old kind: two lines, root first).
-      expect(inside('old', 'cat /proc/1/uid_map').split('\n').map((l) => l.trim().split(/\s+/))).toEqual([
+      expect(
+        inside('old', 'cat /proc/1/uid_map')
+          .split('\n')
+          .map((l) => l.trim().split(/\s+/)),
+      ).toEqual([
         ['0', String(process.getuid!()), '1'],
         ['1', String(subordinateRange().start), String(subordinateRange().count - 1)],
       ]);

@@ -64,7 +64,7 @@ describe('a shared folder', () => {
     expect(inside('dev', 'cat /proc/1/uid_map').split('\n')[0]!.trim().split(/\s+/)).toEqual(['0', String(subordinateRange().start), '1000']);
   });
 
-  it('keeps the machine\'s services on their users', () => {
+  it("keeps the machine's services on their users", () => {
     expect(inside('dev', 'ps -o user= -C apache2 | sort -u')).toContain('www-data');
     expect(inside('dev', 'ps -o user= -C dbus-daemon')).toBe('messagebus');
     expect(inside('dev', 'systemctl is-system-running')).toBe('running');
