@@ -36,64 +36,66 @@ export function SharesSection({ draft, update, errors, editing, plan }: StepProp
         A folder of yours, seen inside as owned by your user there, never by root or nobody: what that user makes in it is yours on the host. Root in the
         machine is a subordinate id, not your account. Read-only refuses every write.
       </p>
-      <table className="mount-table" aria-label="Shared folders">
-        <thead>
-          <tr>
-            <th scope="col">Your folder</th>
-            <th scope="col">Inside</th>
-            <th scope="col">Read-only</th>
-            <th scope="col" />
-          </tr>
-        </thead>
-        <tbody>
-          {shares.map((s, i) => {
-            const err = (k: string) => errors[`shares.${i}.${k}`];
-            return (
-              <tr key={i}>
-                <td>
-                  <input
-                    aria-label={`Share ${i + 1} host folder`}
-                    aria-invalid={!!err('source')}
-                    value={s.source}
-                    onChange={(e) => change(i, { source: e.target.value })}
-                  />
-                  {err('source') && (
-                    <div className="error-text" role="alert">
-                      {err('source')}
-                    </div>
-                  )}
-                </td>
-                <td>
-                  <input
-                    aria-label={`Share ${i + 1} folder inside`}
-                    aria-invalid={!!err('dest')}
-                    value={s.dest}
-                    onChange={(e) => change(i, { dest: e.target.value })}
-                  />
-                  {err('dest') && (
-                    <div className="error-text" role="alert">
-                      {err('dest')}
-                    </div>
-                  )}
-                </td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Share ${i + 1} read-only`}
-                    checked={s.readOnly}
-                    onChange={(e) => change(i, { readOnly: e.target.checked })}
-                  />
-                </td>
-                <td className="row-actions">
-                  <button aria-label={`Remove share ${i + 1}`} onClick={() => set(shares.filter((_, j) => j !== i))}>
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      {shares.length > 0 && (
+        <table className="mount-table" aria-label="Shared folders">
+          <thead>
+            <tr>
+              <th scope="col">Your folder</th>
+              <th scope="col">Inside</th>
+              <th scope="col">Read-only</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shares.map((s, i) => {
+              const err = (k: string) => errors[`shares.${i}.${k}`];
+              return (
+                <tr key={i}>
+                  <td>
+                    <input
+                      aria-label={`Share ${i + 1} host folder`}
+                      aria-invalid={!!err('source')}
+                      value={s.source}
+                      onChange={(e) => change(i, { source: e.target.value })}
+                    />
+                    {err('source') && (
+                      <div className="error-text" role="alert">
+                        {err('source')}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`Share ${i + 1} folder inside`}
+                      aria-invalid={!!err('dest')}
+                      value={s.dest}
+                      onChange={(e) => change(i, { dest: e.target.value })}
+                    />
+                    {err('dest') && (
+                      <div className="error-text" role="alert">
+                        {err('dest')}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Share ${i + 1} read-only`}
+                      checked={s.readOnly}
+                      onChange={(e) => change(i, { readOnly: e.target.checked })}
+                    />
+                  </td>
+                  <td className="row-actions">
+                    <button aria-label={`Remove share ${i + 1}`} onClick={() => set(shares.filter((_, j) => j !== i))}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
       <button onClick={() => set([...shares, { source: '', dest: '', readOnly: false }])}>+ Share a folder</button>
       <Field
         label="Your user inside (name or uid)"
