@@ -1,6 +1,6 @@
-// Graphical apps: a machine with the display switch gets this session's Wayland socket, and `burrow run`
-// starts a client in it as your user there, which talks to the desktop's compositor: a headless Weston run
-// here as the test user stands in for the desktop. Audio and the GPU are tested where the host has them,
+// Graphical apps: a machine with the display switch gets this session's Wayland socket and X11 socket, and
+// `burrow run` starts clients in it as your user there, which talk to the desktop: a headless Weston with its
+// Xwayland, run here as the test user, stands in for it. Audio and the GPU are tested where the host has them,
 // and skipped with the reason where it has not (this project's build machine has neither).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +12,9 @@ import { createSandbox, imageTar, ok, waitFor, type Sandbox } from './harness';
 import { probeDisplay } from '../../electron/engine/display-plan';
 
 const WESTON = ['/usr/bin/weston', '/usr/local/bin/weston'].find((p) => fs.existsSync(p));
+const XWAYLAND = fs.existsSync('/usr/bin/Xwayland');
+/** The X display Weston's Xwayland listens on (it says so in its log). */
+let xDisplay: string | undefined;
 let sb: Sandbox;
 let weston: ChildProcess | undefined;
 let desktop: NodeJS.ProcessEnv;
@@ -26,17 +29,20 @@ beforeAll(async () => {
   // The desktop: its own runtime folder (0700, as a session's is) with the compositor's socket in it.
   const runtime = path.join(sb.root, 'desktop');
   fs.mkdirSync(runtime, { mode: 0o700 });
-  weston = spawn(WESTON, ['--backend=headless-backend.so', '--socket=wayland-burrow-test', '--idle-time=0', '--width=640', '--height=480'], {
+  const x11 = XWAYLAND ? ['--xwayland'] : [];
+  weston = spawn(WESTON, ['--backend=headless-backend.so', '--socket=wayland-burrow-test', '--idle-time=0', '--width=640', '--height=480', ...x11], {
     env: { ...process.env, XDG_RUNTIME_DIR: runtime },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   weston.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
   const socket = path.join(runtime, 'wayland-burrow-test');
-  await waitFor(() => fs.existsSync(socket) || weston!.exitCode !== null, 15_000, `weston's socket (${log})`);
+  const listening = () => (XWAYLAND ? /xserver listening on display (:\d+)/.exec(log)?.[1] : 'none');
+  await waitFor(() => (fs.existsSync(socket) && !!listening()) || weston!.exitCode !== null, 15_000, `weston's sockets (${log})`);
   if (!fs.existsSync(socket)) throw new Error(`weston did not start: ${log}`);
-  desktop = { WAYLAND_DISPLAY: socket, XDG_SESSION_TYPE: 'wayland' };
-  ok(sb.burrow(['image', 'import', 'wl', imageTar('debian12-wayland')]));
+  xDisplay = XWAYLAND ? listening() : undefined;
+  desktop = { WAYLAND_DISPLAY: socket, XDG_SESSION_TYPE: 'wayland', ...(xDisplay ? { DISPLAY: xDisplay } : {}) };
+  ok(sb.burrow(['image', 'import', 'wl', imageTar('debian12-display')]));
   ok(sb.burrow(['create', 'gui', '--image', 'wl', '--network', 'isolated', '--display'], { env: desktop }));
   ok(sb.burrow(['start', 'gui'], { env: desktop }));
 });
@@ -57,15 +63,28 @@ describe.skipIf(!WESTON)('the display', () => {
   });
 
   it('gives the app its environment and a runtime folder of its own', () => {
-    const r = run('echo "$WAYLAND_DISPLAY|$XDG_RUNTIME_DIR|$HOME"; stat -c "%U %a" "$XDG_RUNTIME_DIR"; test -z "$DISPLAY" && echo no-x11');
+    const r = run('echo "$WAYLAND_DISPLAY|$DISPLAY|$XDG_RUNTIME_DIR|$HOME"; stat -c "%U %a" "$XDG_RUNTIME_DIR"');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`/run/burrow/display/wayland-0|/run/user/1000|/home/${me}\n${me} 700\nno-x11\n`);
+    expect(r.stdout).toBe(`/run/burrow/display/wayland-0|${xDisplay ?? ''}|/run/user/1000|/home/${me}\n${me} 700\n`);
+  });
+
+  it.runIf(XWAYLAND)("an X11 client in the machine connects to the desktop's Xwayland, where X clients look for it", () => {
+    const n = xDisplay!.slice(1);
+    const r = run(`readlink /tmp/.X11-unix/X${n}; xrandr --current | head -1`);
+    expect(r.code, r.stderr).toBe(0);
+    // Weston's one headless output, 640 by 480: the Xwayland started above.
+    expect(r.stdout).toMatch(new RegExp(`^/run/burrow/display/X${n}\nScreen 0: .*current 640 x 480`));
   });
 
   it('says at create what this session lacks, and in the plan what it passes', () => {
     const plan = JSON.parse(ok(sb.burrow(['command', 'gui', '--json'], { env: desktop })));
-    expect(plan.display.passed).toContain('Wayland');
-    expect(plan.display.missing.join('; ')).toMatch(/X11: DISPLAY is not set/);
+    expect(plan.display.passed).toEqual([
+      'Wayland',
+      ...(xDisplay ? [`X11 (display ${xDisplay})`] : []),
+      ...(session.pipewire || session.pulse ? [expect.any(String)] : []),
+      ...(session.dri ? ['GPU (/dev/dri)'] : []),
+    ]);
+    expect(plan.display.missing.some((m: string) => m.startsWith('audio:'))).toBe(!session.pipewire && !session.pulse);
     // Without a desktop (a plain terminal), the machine starts all the same, and says so.
     const bare = JSON.parse(ok(sb.burrow(['command', 'gui', '--json'])));
     expect(bare.display.passed).toEqual([]);
@@ -88,6 +107,6 @@ describe.skipIf(!WESTON)('the display', () => {
   });
 });
 
-it.runIf(!WESTON)('the display test needs weston (Debian: apt install weston); .ci/run installs it', () => {
-  expect.fail('weston is not installed, so no compositor can stand in for the desktop');
+it.runIf(!WESTON || !XWAYLAND)('the display test needs weston and xwayland (Debian: apt install weston xwayland); .ci/run installs them', () => {
+  expect.fail('weston or Xwayland is not installed, so nothing can stand in for the desktop');
 });

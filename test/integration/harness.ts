@@ -18,7 +18,7 @@ export function imagesDir(): string {
   return dir;
 }
 
-export function imageTar(name: 'debian12' | 'debian13' | 'debian12-wayland'): string {
+export function imageTar(name: 'debian12' | 'debian13' | 'debian12-display'): string {
   const tar = path.join(imagesDir(), `${name}.tar`);
   if (!fs.existsSync(tar)) throw new Error(`test image ${tar} is missing: run scripts/build-test-images.sh ${imagesDir()} (npm test does)`);
   return tar;
