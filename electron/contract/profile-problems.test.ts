@@ -56,6 +56,7 @@ describe('problems of a draft', () => {
   it('labels settings as the window names them', () => {
     expect(settingLabel('mounts.2.dest')).toBe('Mount 3, destination');
     expect(settingLabel('network.ports.0')).toBe('Forward 1');
+    expect(settingLabel('shares.0.dest')).toBe('Share 1, folder inside');
     expect(settingLabel('limits.memory')).toBe('Memory limit');
     expect(settingLabel('capabilities')).toBe('Capabilities');
     const found = profileProblems(draft({ mounts: [{ type: 'tmpfs', dest: 'var/tmp' }], limits: { memory: '10M' } }), { source: 'image' });

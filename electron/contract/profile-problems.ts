@@ -59,6 +59,8 @@ const LABELS: Record<string, string> = {
   capabilities: 'Capabilities',
   namespaces: 'Namespaces',
   mounts: 'Mounts',
+  shareUser: 'Share user',
+  display: 'Display',
   cgroups: 'cgroups',
   env: 'Environment',
   init: 'Init',
@@ -74,6 +76,8 @@ export function settingLabel(setting: string): string {
     const [, , i, f] = setting.split('.');
     return `Forward ${Number(i) + 1}${f ? `, ${PORT_FIELDS[f] ?? f}` : ''}`;
   }
+  if (top === 'shares' && index !== undefined)
+    return `Share ${Number(index) + 1}${field ? `, ${field === 'dest' ? 'folder inside' : field === 'source' ? 'host folder' : field}` : ''}`;
   if (top === 'env' && index !== undefined) return `Environment variable ${index}`;
   return LABELS[setting] ?? LABELS[top!] ?? top!;
 }

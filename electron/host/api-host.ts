@@ -8,7 +8,8 @@ import { DisposableStore, toDisposable, type Disposable } from '../engine/dispos
 import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
-import { resolveIdMap, whyLimitsUnavailable } from '../engine/launch-plan';
+import { whyLimitsUnavailable } from '../engine/launch-plan';
+import { layoutIdMap } from '../engine/share-user';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
 import {
   appliedProfile,
@@ -58,7 +59,7 @@ const CHANGING_CALLS = new Set<CallName>([
 
 function rootfsView(path: string): RootfsView {
   const host = probeHost();
-  const { map } = resolveIdMap('auto', host);
+  const { map } = layoutIdMap(path, host);
   try {
     assertRootfsDir(path);
     const info = validateRootfs(path, map);
@@ -84,6 +85,7 @@ function planView(draft: unknown): PlanView {
     mounts: plan.mounts.map(({ args: _a, ...m }) => m),
     cgroup: plan.cgroup,
     idMapping: plan.idMapping,
+    display: plan.display,
     warnings: plan.warnings,
     risks: plan.risks,
     network: { mode: plan.network.mode, ports: plan.network.ports, helper: plan.network.helper?.argv.join(' ') },

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { MachineListItem, UsageView } from '../../electron/contract/api';
 import { APPROXIMATE_USAGE, describeLimits, describePort, portUrl, usageParts } from '../../electron/contract/describe';
+import { displayParts } from '../../electron/contract/display';
 import { isLive } from '../../electron/contract/machine-state';
 import { pendingChanges } from '../../electron/contract/profile-edit';
+import { describeShare } from '../../electron/contract/share';
 import { getApi } from '../api/client';
 
 const USAGE_POLL_MS = 2000;
@@ -112,6 +114,22 @@ export function MachineFacts({ item, up }: { item: MachineListItem; up: boolean 
             </>
           )}
           {pending.nextLimits && <span className="pending-text"> ({describeLimits(pending.nextLimits)} after restart)</span>}
+        </span>
+      )}
+      {running.shareUser?.uid !== undefined && (
+        <span className="fact" title="Your files in the machine show as this user's, and what it makes there is yours">
+          you inside <strong>{running.shareUser.name ?? `uid ${running.shareUser.uid}`}</strong>
+        </span>
+      )}
+      {running.shares?.map((s) => (
+        <span key={s.dest} className="fact" title={describeShare(s)}>
+          share {s.dest}
+          {s.readOnly ? ' (read-only)' : ''}
+        </span>
+      ))}
+      {running.display && (
+        <span className="fact" title={`burrow run ${profile.name} -- APP`}>
+          display {displayParts(running.display).join(', ') || 'none'}
         </span>
       )}
       {usage && <UsageText usage={usage.view} cpuPercent={usage.cpuPercent} />}

@@ -61,6 +61,8 @@ export const ALL_STEPS: StepInfo[] = [BASICS, ...ADVANCED, REVIEW];
 export function stepOfSetting(setting: string): WizardStep {
   const top = setting.split('.')[0]!;
   if (['name', 'image', 'rootfs', 'hostname'].includes(top)) return 'basics';
+  // Shared folders, the share user and the display are edited in the mounts step.
+  if (['shares', 'shareUser', 'display'].includes(top)) return 'mounts';
   const advanced = ADVANCED.find((s) => s.id === top);
   return advanced?.id ?? 'review';
 }
