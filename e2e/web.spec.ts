@@ -221,7 +221,8 @@ test('long work stays in the task area wherever you go, and leaving the wizard d
   await page.getByRole('button', { name: 'Build Debian image' }).click();
   const bar = page.getByRole('region', { name: 'Tasks and notifications' });
   await expect(bar.getByRole('status', { name: 'Task at work' })).toContainText('Building Debian image tobecancelled');
-  await page.getByRole('button', { name: 'Cancel', exact: true }).last().click();
+  // The wizard's own Cancel (the build's Cancel beside its progress, and the task area's, stop the build).
+  await page.getByRole('region', { name: 'New machine' }).getByRole('button', { name: 'Cancel', exact: true }).last().click();
   const asking = page.getByRole('alertdialog', { name: 'Image tobecancelled is still being made' });
   await expect(asking).toBeVisible();
   await shot(page, '08-leave-during-build');
@@ -231,9 +232,9 @@ test('long work stays in the task area wherever you go, and leaving the wizard d
   await page.reload();
   await expect(bar.getByRole('status', { name: 'Task at work' })).toContainText('Building Debian image tobecancelled');
   await (await notifications(page)).isVisible();
-  await expect(page.getByRole('region', { name: 'Tasks' }).getByRole('listitem')).toContainText('tobecancelled');
+  await expect(page.getByRole('region', { name: 'Tasks', exact: true }).getByRole('listitem')).toContainText('tobecancelled');
   await shot(page, '09-task-area');
-  await page.getByRole('region', { name: 'Tasks' }).getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('region', { name: 'Tasks', exact: true }).getByRole('button', { name: 'Cancel' }).click();
   await expect(await notifications(page)).toContainText('Debian image tobecancelled was cancelled; nothing was kept.', { timeout: 30_000 });
   await expect(bar.getByRole('status', { name: 'Task at work' })).toHaveCount(0);
 });
