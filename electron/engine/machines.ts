@@ -17,6 +17,7 @@ import { machineRuntimeDir } from './paths';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
 import { removeMappedTree } from './mapped-exec';
 import { discardOverlay, overlayPaths, persistentOverlayDir } from './overlay';
+import { readConsoleLog } from './console-log';
 import { killMachineProcesses, removeMachineCgroups } from './machine-cgroup';
 import { unitName } from './machine-unit';
 import { takeSpareSupervisor } from './spare-supervisor';
@@ -290,7 +291,7 @@ async function waitForSettled(name: string, deadline: number, onStatus?: (s: Mac
 /** The last lines the console printed (kept after the machine ended). */
 export function consoleTail(name: string, lines = 15): string {
   try {
-    const text = fs.readFileSync(runtimeFiles(name).consoleTail, 'utf8');
+    const text = readConsoleLog(runtimeFiles(name).consoleTail, 64 * 1024).toString('utf8');
     return text.split(/\r?\n/).slice(-lines).join('\n');
   } catch {
     return '';

@@ -28,7 +28,7 @@ export function overlayPaths(machine: string, storage: StorageMode, lower: strin
 }
 
 /** overlayfs takes its folders in one option string: `,` and `:` cannot appear in them. */
-function checkOptionPath(p: string): void {
+export function checkOptionPath(p: string): void {
   if (/[,:\\]/.test(p)) throw new BurrowError('invalid-input', `the overlay cannot use ${p}: its path holds "," ":" or "\\", which overlayfs options cannot carry`, 'move or rename the folder, or use --direct storage');
 }
 
