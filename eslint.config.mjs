@@ -1,34 +1,26 @@
-// Lint, with the layering rules that keep the runtimes apart (after VS Code's code-layering):
-// - engine, supervisor, CLI and contract are plain Node and never import electron;
-// - the renderer talks to the host only through the contract (no Node, no engine);
-// - the contract imports nothing from the layers above it.
+// Lint, with the layers that keep the runtimes apart (after VS Code's code-layering): every folder has an
+// allow-list of what it may import (scripts/eslint-layers.mjs), and lint refuses anything else.
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './scripts/eslint-layers.mjs';
+import { FORMATTED } from './scripts/formatted.mjs';
 
-const noElectron = { name: 'electron', message: 'The engine is plain Node: it must run in the CLI, the web host and tests.' };
+// Lines of code at most 160 characters: a long user-facing message is split, or built by a small helper.
+// Tests may keep long fixtures (a shell script, a captured log line) in one string.
+const lineLength = (strings) => ['error', { code: 160, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreStrings: strings, ignoreTemplateLiterals: strings }];
+const formatted = FORMATTED === 'all' ? ['**/*.{ts,tsx,mjs,mts}'] : FORMATTED;
+const formattedTests = FORMATTED === 'all' ? ['**/*.test.{ts,tsx}'] : FORMATTED.filter((f) => /\.test\.tsx?$/.test(f));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'e2e/artifacts/**', 'test-results/**', 'bench/results/**'] },
   ...tseslint.configs.recommended,
   {
+    plugins: { layers: layersPlugin },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+      'layers/imports': 'error',
     },
   },
-  {
-    files: ['electron/engine/**', 'electron/supervisor/**', 'electron/cli/**', 'electron/web/**', 'electron/contract/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] },
-  },
-  {
-    files: ['electron/contract/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['../engine/*', '../main/*', '../supervisor/*', '../cli/*', '../web/*', 'node:*'], message: 'The contract is shared by every layer: types and schemas only.' }] }],
-    },
-  },
-  {
-    files: ['renderer/**'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['node:*', '**/electron/engine/**', '**/electron/main/**', '**/electron/supervisor/**', '**/electron/cli/**', '**/electron/web/**'], message: 'The renderer reaches the host only through the contract (window.burrow).' }] }],
-    },
-  },
+  { files: formatted, rules: { 'max-len': lineLength(false) } },
+  { files: formattedTests, rules: { 'max-len': lineLength(true) } },
 );

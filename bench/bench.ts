@@ -1,17 +1,21 @@
 // Benchmarks, each against a baseline measured in the same run (see bench/README.md):
 // boot to READY=1 and stop, Burrow vs the exact `burrow command` line run by hand (alternating); what nat
-// networking adds to a boot; importing a ~200 MiB tarball vs plain tar under the same mapping; supervisor
+// networking adds to a boot; importing a ~200 MiB tarball vs plain tar under the same mapping; clone,
+// snapshot and export vs cp -a and tar of the same tree (bench/lifecycle.ts); supervisor
 // memory; time to list machines. Run as the unprivileged user (bench/run.sh arranges it).
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createSandbox, ok, onPty, BURROW } from '../test/integration/harness';
+import { createSandbox, freePort, ok, onPty, BURROW } from '../test/integration/harness';
 import { handRun, median, row } from './hand-run';
+import { benchLifecycle } from './lifecycle';
 import { benchIdleHost, benchWindowBootStop, machineMemory, startMany } from './window';
 import { benchBrowserConsole, FLOOD_END, throughput, writeFlood } from './window-console';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** BENCH_ONLY=boot: boot, stop and the nat boot alone (about a minute), for work on the start path. */
+const BOOT_ONLY = process.env.BENCH_ONLY === 'boot';
 /** Seconds the idle web host is watched (CPU per minute is scaled from it). */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 /** Another build's cli.js (say, main's), measured in the same run as the idle web host's baseline. */
@@ -115,6 +119,12 @@ async function benchConsole(sb: ReturnType<typeof createSandbox>, rootfs: string
   return { label: `console ${(size / 1024 ** 2).toFixed(0)} MiB flood (MiB/s)`, burrow: +median(burrow).toFixed(1), floor: +median(floor).toFixed(1), ratio: +(median(burrow) / median(floor)).toFixed(2) };
 }
 
+function writeResults(results: Record<string, unknown>): void {
+  const out = path.join(__dirname, 'results', `bench-${Date.now()}.json`);
+  fs.writeFileSync(out, JSON.stringify(results, null, 2));
+  console.log(`\nwritten to ${out}`);
+}
+
 async function main() {
   const sb = createSandbox('bench');
   const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS };
@@ -122,7 +132,8 @@ async function main() {
     // isolated: the hand-run line configures no network, so both sides boot the same machine.
     const benchRootfs = sb.rootfs('debian12', 'bench');
     ok(sb.burrow(['create', 'bench', '--rootfs', benchRootfs, '--network', 'isolated']));
-    ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', '18999:80']));
+    // A port nothing listens on now: a fixed one collides with another bench or test on the same host.
+    ok(sb.burrow(['create', 'bench-nat', '--rootfs', sb.rootfs('debian12', 'bench-nat'), '-p', `${await freePort()}:80`]));
     burrowRun(sb, 'bench'); // warm the page cache for both
     const b: { boot: number; stop: number }[] = [];
     const h: { boot: number; stop: number }[] = [];
@@ -142,9 +153,17 @@ async function main() {
     const peers = nspawn
       ? [row('boot vs systemd-nspawn as root (ms)', median(b.map((x) => x.boot)), nspawn.boot), row('stop vs systemd-nspawn as root (ms)', median(b.map((x) => x.stop)), nspawn.stop)]
       : [];
+    if (BOOT_ONLY) {
+      Object.assign(results, { boot, stop, peers, natBoot, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)) });
+      console.table([boot, stop, ...peers, natBoot]);
+      writeResults(results);
+      return;
+    }
     // From the window: the web host is a running process, as the Electron main process is.
     const fromWindow = await benchWindowBootStop(sb, 'bench', RUNS);
     const imported = benchImport(sb);
+    const lifeSandbox = createSandbox('bench-lifecycle');
+    const lifecycle = await benchLifecycle(lifeSandbox).finally(() => lifeSandbox.cleanup());
     ok(sb.burrow(['start', 'bench']));
     const consoleRate = await benchConsole(sb, benchRootfs, 'bench');
     const windowConsole = await benchBrowserConsole(sb, benchRootfs, 'bench', RUNS);
@@ -168,20 +187,22 @@ async function main() {
     const nodeMs = (performance.now() - v0) / 5;
     for (const n of names) sb.burrow(['stop', n]);
     Object.assign(results, {
-      boot, stop, fromWindow: { boot: fromWindow.boot, stop: fromWindow.stop, runs: fromWindow.runs }, memory, idleHost, idleHostBase, peers, natBoot, import: imported, console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
+      boot, stop, fromWindow: { boot: fromWindow.boot, stop: fromWindow.stop, runs: fromWindow.runs }, memory, idleHost, idleHostBase, peers, natBoot, import: imported, lifecycle,
+      console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
       footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
     });
     console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
-    console.table([boot, stop, fromWindow.boot, fromWindow.stop, ...peers, natBoot, imported, consoleRate, ...windowConsole.rows]);
+    console.table([boot, stop, fromWindow.boot, fromWindow.stop, ...peers, natBoot, imported, ...lifecycle.rows, consoleRate, ...windowConsole.rows]);
+    console.log(`lifecycle: a running machine was frozen for ${lifecycle.frozenMs} ms (median) while its changes were copied`);
     console.log(`memory: ${memory.machines} machines running, per machine ${memory.perMachinePssMiB} MiB PSS (supervisor ${memory.supervisorPssMiB} MiB PSS, ${memory.supervisorPrivateMiB} MiB private, ${memory.supervisorRssMiB} MiB RSS; bwrap's monitor ${memory.bwrapMonitorPssMiB} MiB PSS)`);
     console.log(`idle web host, 10 machines, 3 windows: ${idleHost.cpuSecondsPerMinute} CPU s/min (${idleHost.percentOfCore}% of a core)${idleHostBase ? `; ${BASE_CLI}: ${idleHostBase.cpuSecondsPerMinute} CPU s/min (${idleHostBase.percentOfCore}%)` : ''}`);
     if (!peers.length) console.log('peer: systemd-nspawn not measured (it needs root and the systemd-container package; bench/run.sh measures it when run as root)');
     console.log(`window: longest frame while the flood ran ${JSON.stringify(windowConsole.longestFrameMs)} ms (budget 100 ms)${windowConsole.notes.length ? `; ${windowConsole.notes.join('; ')}` : ''}`);
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);
-    console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${(results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb} KiB; burrow ls with 10 machines ${lsMs.toFixed(1)} ms (node --version alone: ${nodeMs.toFixed(1)} ms)`);
-    const out = path.join(__dirname, 'results', `bench-${Date.now()}.json`);
-    fs.writeFileSync(out, JSON.stringify(results, null, 2));
-    console.log(`\nwritten to ${out}`);
+    const ten = (results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb;
+    console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${ten} KiB`);
+    console.log(`listing: burrow ls with 10 machines ${lsMs.toFixed(1)} ms (node --version alone: ${nodeMs.toFixed(1)} ms)`);
+    writeResults(results);
   } finally {
     sb.cleanup();
   }

@@ -13,7 +13,12 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One row of a table: Burrow's figure, the baseline's, and their ratio. */
-export const row = (label: string, burrow: number, floor: number) => ({ label, burrow: +burrow.toFixed(1), floor: +floor.toFixed(1), ratio: +(burrow / floor).toFixed(2) });
+export const row = (label: string, burrow: number, floor: number) => ({
+  label,
+  burrow: +burrow.toFixed(1),
+  floor: +floor.toFixed(1),
+  ratio: +(burrow / floor).toFixed(2),
+});
 
 export async function handRun(sb: Sandbox, name: string): Promise<{ boot: number; stop: number }> {
   const line = ok(sb.burrow(['command', name]));
@@ -26,7 +31,13 @@ export async function handRun(sb: Sandbox, name: string): Promise<{ boot: number
   const run = onPty('/bin/sh', ['-c', line], sb.env);
   while (!readyAt) await sleep(2);
   const boot = readyAt - t0;
-  const procs = (d: string): number[] => [...fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number), ...fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => procs(path.join(d, e.name)))];
+  const procs = (d: string): number[] => [
+    ...fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number),
+    ...fs
+      .readdirSync(d, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => procs(path.join(d, e.name))),
+  ];
   const pid1 = procs(plan.cgroup.dirs[0].hostDir).find((p) => /NSpid:.*\t1$/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8')))!;
   const s0 = performance.now();
   process.kill(pid1, 37);

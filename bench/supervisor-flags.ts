@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { encodeJson, FRAME_DATA, FrameDecoder } from '../electron/supervisor/control-protocol';
+import { encodeJson, FRAME_DATA, FrameDecoder } from '../electron/engine/control-protocol';
 import { median, sleep } from './hand-run';
 import { startFakeSupervisor } from './fake-supervisor';
 import { pss } from './window';
@@ -94,11 +94,24 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-flags-'));
   const file = path.join(dir, 'flood.txt');
   // Plain lines (no \n→\r\n growth surprises): the pty turns each \n into \r\n, so the client reads more than the file.
-  fs.writeFileSync(file, 'x'.repeat(79).concat('\n').repeat((32 * 1024 ** 2) / 80));
+  fs.writeFileSync(
+    file,
+    'x'
+      .repeat(79)
+      .concat('\n')
+      .repeat((32 * 1024 ** 2) / 80),
+  );
   try {
     const rows = [];
     for (const v of VARIANTS) {
-      rows.push(await withEnv(v.env, async () => ({ variant: v.label, ...(await memory(v.flags)), startupMs: await startup(v.flags), floodMiBs: await flood(v.flags, file) })));
+      rows.push(
+        await withEnv(v.env, async () => ({
+          variant: v.label,
+          ...(await memory(v.flags)),
+          startupMs: await startup(v.flags),
+          floodMiBs: await flood(v.flags, file),
+        })),
+      );
       console.log(JSON.stringify(rows.at(-1)));
     }
     console.table(rows);

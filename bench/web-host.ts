@@ -17,7 +17,16 @@ export interface Serve {
 
 /** Starts `burrow serve`; `cli` is the built cli.js to run (this build's by default). */
 export async function startServe(sb: Sandbox, cli?: string): Promise<Serve> {
-  const args = cli ? ['-e', `require(${JSON.stringify(path.resolve(cli))}).main(process.argv.slice(1)).then((c) => (process.exitCode = c))`, 'serve', '--port', '0', '--no-open'] : [BURROW, 'serve', '--port', '0', '--no-open'];
+  const args = cli
+    ? [
+        '-e',
+        `require(${JSON.stringify(path.resolve(cli))}).main(process.argv.slice(1)).then((c) => (process.exitCode = c))`,
+        'serve',
+        '--port',
+        '0',
+        '--no-open',
+      ]
+    : [BURROW, 'serve', '--port', '0', '--no-open'];
   const child = spawn(process.execPath, args, { env: sb.env, stdio: ['ignore', 'pipe', 'inherit'] });
   process.once('exit', () => child.kill()); // a bench that fails leaves no host behind
   const url = await new Promise<string>((resolve, reject) => {

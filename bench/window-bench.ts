@@ -32,15 +32,31 @@ async function main() {
     for (const n of names) sb.burrow(['stop', n]);
     console.table([fromWindow.boot, fromWindow.stop, ...(windowConsole?.rows ?? [])]);
     if (windowConsole) console.log('longest frame (ms):', JSON.stringify(windowConsole.longestFrameMs), windowConsole.notes.join('; '));
-    console.log('boot runs (ms):', fromWindow.runs.burrow.map((r) => r.boot.toFixed(0)).join(' '), '| hand-run:', fromWindow.runs.hand.map((r) => r.boot.toFixed(0)).join(' '));
-    console.log(`boot, where the time goes (medians): ${fromWindow.beforeSupervisorMs} ms before the supervisor began, ${fromWindow.afterReadyMs} ms from READY=1 to the answer; the supervisor's launch to READY=1 ${fromWindow.launchToReadyMs} ms`);
-    console.log('stop runs (ms):', fromWindow.runs.burrow.map((r) => r.stop.toFixed(0)).join(' '), '| hand-run:', fromWindow.runs.hand.map((r) => r.stop.toFixed(0)).join(' '));
+    console.log(
+      'boot runs (ms):',
+      fromWindow.runs.burrow.map((r) => r.boot.toFixed(0)).join(' '),
+      '| hand-run:',
+      fromWindow.runs.hand.map((r) => r.boot.toFixed(0)).join(' '),
+    );
+    console.log(
+      `boot, where the time goes (medians): ${fromWindow.beforeSupervisorMs} ms before the supervisor began, ` +
+        `${fromWindow.afterReadyMs} ms from READY=1 to the answer; the supervisor's launch to READY=1 ${fromWindow.launchToReadyMs} ms`,
+    );
+    console.log(
+      'stop runs (ms):',
+      fromWindow.runs.burrow.map((r) => r.stop.toFixed(0)).join(' '),
+      '| hand-run:',
+      fromWindow.runs.hand.map((r) => r.stop.toFixed(0)).join(' '),
+    );
     console.log('memory:', JSON.stringify(memory));
     console.log(`scale: ${scale.machines} machines at once in ${scale.totalMs} ms, ${scale.failures} failures`);
     console.log('idle web host:', JSON.stringify(idleHost), idleHostBase ? `baseline ${BASE_CLI}: ${JSON.stringify(idleHostBase)}` : '');
     const out = path.join(__dirname, 'results', `window-${Date.now()}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), runs: RUNS, fromWindow, windowConsole, memory, scale, idleHost, idleHostBase }, null, 2));
+    fs.writeFileSync(
+      out,
+      JSON.stringify({ date: new Date().toISOString(), runs: RUNS, fromWindow, windowConsole, memory, scale, idleHost, idleHostBase }, null, 2),
+    );
     console.log(`written to ${out}`);
   } finally {
     sb.cleanup();

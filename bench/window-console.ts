@@ -59,7 +59,10 @@ export async function benchBrowserConsole(sb: Sandbox, rootfs: string, name: str
         const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
         await page.addInitScript((r) => localStorage.setItem('burrow.terminalRenderer', r), renderer);
         await page.goto(serve.url);
-        await page.getByRole('navigation', { name: 'Machines' }).getByRole('button', { name: new RegExp(`^${name} `) }).click();
+        await page
+          .getByRole('navigation', { name: 'Machines' })
+          .getByRole('button', { name: new RegExp(`^${name} `) })
+          .click();
         const host = page.getByTestId('terminal-console').locator('.xterm-host');
         await host.waitFor();
         await page.waitForTimeout(500); // history replayed, renderer loaded
@@ -70,7 +73,12 @@ export async function benchBrowserConsole(sb: Sandbox, rootfs: string, name: str
           break;
         }
         if (i === 0 && renderer === 'webgl') {
-          const gl = await page.evaluate('(() => { const gl = document.createElement("canvas").getContext("webgl2"); const i = gl && gl.getExtension("WEBGL_debug_renderer_info"); return gl ? String(gl.getParameter(i ? i.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : "none"; })()');
+          // What draws WebGL here (a string, not a function: see the frame counter below).
+          const gl = await page.evaluate(
+            '(() => { const gl = document.createElement("canvas").getContext("webgl2"); ' +
+              'const i = gl && gl.getExtension("WEBGL_debug_renderer_info"); ' +
+              'return gl ? String(gl.getParameter(i ? i.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : "none"; })()',
+          );
           figures.notes.push(`webgl: drawn by ${gl}`);
         }
         // A string, not a function: the bundler would rewrite `performance` to this process's import.
@@ -83,10 +91,17 @@ export async function benchBrowserConsole(sb: Sandbox, rootfs: string, name: str
         // A marker of this run only: the console history already holds earlier floods' end markers.
         const end = `BURROW-WINDOW-END-${renderer}-${i}-${Date.now()}`;
         const t0 = performance.now();
-        const writer = spawn(process.execPath, [BURROW, 'shell', name, '--', 'sh', '-c', `cat /root/flood.txt > /dev/console && echo ${end} > /dev/console`], { env: sb.env, stdio: 'ignore' });
+        const writer = spawn(process.execPath, [BURROW, 'shell', name, '--', 'sh', '-c', `cat /root/flood.txt > /dev/console && echo ${end} > /dev/console`], {
+          env: sb.env,
+          stdio: 'ignore',
+        });
         const written = new Promise((r) => writer.on('exit', r));
         // Parsed by xterm (its buffer: WebGL text is not in the DOM), then one frame drawn.
-        await page.waitForFunction((marker) => (window as unknown as { __burrowTerminalTail(k: string): string }).__burrowTerminalTail('console').includes(marker), end, { polling: 50, timeout: 300_000 });
+        await page.waitForFunction(
+          (marker) => (window as unknown as { __burrowTerminalTail(k: string): string }).__burrowTerminalTail('console').includes(marker),
+          end,
+          { polling: 50, timeout: 300_000 },
+        );
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => r()))');
         rates.push(throughput(fs.statSync(flood).size, performance.now() - t0));
         frames.push((await page.evaluate('window.maxGap')) as number);

@@ -65,7 +65,11 @@ export async function benchIdleHost(sb: Sandbox, seconds: number, windows = 3, c
     await sleep(seconds * 1000);
     const cpu = serve.cpuSeconds() - c0;
     const wall = (performance.now() - t0) / 1000;
-    return { cpuSecondsPerMinute: +((cpu / wall) * 60).toFixed(3), percentOfCore: +((cpu / wall) * 100).toFixed(2), eventsSent: apis.reduce((n, a) => n + a.events.length, 0) };
+    return {
+      cpuSecondsPerMinute: +((cpu / wall) * 60).toFixed(3),
+      percentOfCore: +((cpu / wall) * 100).toFixed(2),
+      eventsSent: apis.reduce((n, a) => n + a.events.length, 0),
+    };
   } finally {
     apis.forEach((a) => a.close());
     await serve.close();
@@ -94,7 +98,10 @@ function bwrapMonitor(supervisorPid: number): number | undefined {
 /** What each running machine costs the host in Burrow's own processes: its supervisor and bwrap's monitor. */
 export function machineMemory(supervisorPids: number[]) {
   const sup = supervisorPids.map(pss);
-  const mon = supervisorPids.map(bwrapMonitor).filter((p): p is number => !!p).map(pss);
+  const mon = supervisorPids
+    .map(bwrapMonitor)
+    .filter((p): p is number => !!p)
+    .map(pss);
   const avg = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length / 1024 : 0);
   return {
     machines: supervisorPids.length,
@@ -125,5 +132,10 @@ export async function startMany(sb: Sandbox, names: string[]) {
         }),
     ),
   );
-  return { machines: names.length, totalMs: +(performance.now() - scaleStart).toFixed(0), failures: codes.filter((c) => c !== 0).length, includingUnpackMs: +(performance.now() - t0).toFixed(0) };
+  return {
+    machines: names.length,
+    totalMs: +(performance.now() - scaleStart).toFixed(0),
+    failures: codes.filter((c) => c !== 0).length,
+    includingUnpackMs: +(performance.now() - t0).toFixed(0),
+  };
 }

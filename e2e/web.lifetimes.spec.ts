@@ -23,6 +23,8 @@ async function heapUsed(cdp: CDPSession): Promise<number> {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize;
 }
 
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(2);
+const growth = (before: number, after: number) => `${mib(before)} MiB -> ${mib(after)} MiB (${((after - before) / 2 ** 10).toFixed(0)} KiB)`;
 const terminals = (page: Page) => page.evaluate(() => (window as { __burrowTerminals?: () => number }).__burrowTerminals?.() ?? -1);
 const state = (page: Page) => page.locator('.machine-head [data-state]');
 
@@ -40,7 +42,10 @@ test.afterAll(() => {
 
 async function openMachine(page: Page): Promise<CDPSession> {
   await page.goto(process.env.BURROW_E2E_URL!);
-  await page.getByRole('navigation', { name: 'Machines' }).getByRole('button', { name: new RegExp(`^${MACHINE}\\b`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Machines' })
+    .getByRole('button', { name: new RegExp(`^${MACHINE}\\b`) })
+    .click();
   return page.context().newCDPSession(page);
 }
 
@@ -64,7 +69,7 @@ test('50 restarts leave no console behind', async ({ page }) => {
   const count = await terminals(page);
   for (let i = 0; i < ROUNDS; i++) await restart(page);
   const after = await heapUsed(cdp);
-  console.log(`heap over ${ROUNDS} restarts: ${(before / 2 ** 20).toFixed(2)} MiB -> ${(after / 2 ** 20).toFixed(2)} MiB (${((after - before) / 2 ** 10).toFixed(0)} KiB)`);
+  console.log(`heap over ${ROUNDS} restarts: ${growth(before, after)}`);
   expect(await terminals(page)).toBe(count);
   expect(after - before).toBeLessThan(BUDGET_BYTES);
 });
@@ -89,7 +94,7 @@ test('50 shell tabs opened and closed leave none behind', async ({ page }) => {
   const count = await terminals(page);
   for (let i = 0; i < ROUNDS; i++) await cycle();
   const after = await heapUsed(cdp);
-  console.log(`heap over ${ROUNDS} shell tabs: ${(before / 2 ** 20).toFixed(2)} MiB -> ${(after / 2 ** 20).toFixed(2)} MiB (${((after - before) / 2 ** 10).toFixed(0)} KiB)`);
+  console.log(`heap over ${ROUNDS} shell tabs: ${growth(before, after)}`);
   expect(await terminals(page)).toBe(count);
   expect(after - before).toBeLessThan(BUDGET_BYTES);
 });

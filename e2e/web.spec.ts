@@ -51,6 +51,14 @@ test('a newcomer creates, boots, uses and stops a machine from the window', asyn
   await shot(page, '03-wizard-namespaces');
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByText('CAP_SYS_ADMIN')).toBeVisible();
+  // The presets are the CLI's (--caps): the default is marked, and "Minimal for systemd" grants its list only.
+  const presets = page.getByRole('group', { name: 'Capability presets' });
+  await expect(presets.getByRole('button', { name: 'All but audit control' })).toHaveAttribute('aria-pressed', 'true');
+  await presets.getByRole('button', { name: 'Minimal for systemd' }).click();
+  await expect(page.getByRole('checkbox', { name: /CAP_SYS_MODULE/ })).not.toBeChecked();
+  await expect(page.getByRole('checkbox', { name: /CAP_SYS_ADMIN/ })).toBeChecked();
+  await presets.getByRole('button', { name: 'All but audit control' }).click();
+  await expect(page.getByRole('checkbox', { name: /CAP_SYS_MODULE/ })).toBeChecked();
   await expectAccessible(page, 'wizard capabilities');
   await shot(page, '04-wizard-capabilities');
   await page.getByRole('button', { name: 'Next' }).click();
@@ -253,4 +261,49 @@ test('a newcomer with no image imports one in the window; the machine keeps it p
   await shot(page, '17-image');
   await page.getByRole('button', { name: 'New machine from this image' }).click();
   await expect(page.getByLabel('Image', { exact: true })).toHaveValue('deb12');
+});
+
+test('a snapshot taken in the window brings the machine back in one click', async ({ page }) => {
+  await page.goto(url());
+  await page.getByRole('navigation', { name: 'Machines' }).getByRole('button', { name: /^fromimage/ }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
+
+  // Taken while it runs: the machine is paused a moment, the snapshot appears on the timeline with its label.
+  await page.getByRole('tab', { name: 'Snapshots' }).click();
+  await page.getByLabel('Label').fill('before the change');
+  await page.getByRole('button', { name: 'Take snapshot' }).click();
+  await expect(page.getByRole('log', { name: 'Notifications' })).toContainText('Snapshot fromimage@1 taken');
+  const timeline = page.getByRole('list', { name: 'Snapshots of fromimage' });
+  await expect(timeline.getByRole('listitem')).toHaveCount(1);
+  await expect(timeline).toContainText('before the change');
+
+  // A change after the snapshot, from the Shell tab.
+  await page.getByRole('tab', { name: 'Shell' }).click();
+  const shell = page.getByTestId('terminal-shell');
+  await expect(shell.locator('.xterm-rows')).toContainText('#', { timeout: 20_000 });
+  await shell.click();
+  await page.keyboard.type('touch /root/after-the-snapshot && ls /root\n');
+  await expect(shell.locator('.xterm-rows')).toContainText('after-the-snapshot');
+
+  // Restore asks first, in the window, and says the running machine is stopped first.
+  await page.getByRole('tab', { name: 'Snapshots' }).click();
+  await timeline.getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('fromimage is stopped first');
+  await expectAccessible(page, 'snapshot timeline');
+  await shot(page, '18-snapshots');
+  await page.getByRole('button', { name: 'Stop and restore' }).click();
+  await expect(page.getByRole('log', { name: 'Notifications' })).toContainText('fromimage is back at snapshot 1 (it was stopped first).', { timeout: 60_000 });
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'exited');
+
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
+  await page.getByRole('tab', { name: 'Shell' }).click();
+  const again = page.getByTestId('terminal-shell');
+  await expect(again.locator('.xterm-rows')).toContainText('#', { timeout: 20_000 });
+  await again.click();
+  await page.keyboard.type('test -e /root/after-the-snapshot && echo still-there || echo restored-ok\n');
+  await expect(again.locator('.xterm-rows')).toContainText('restored-ok');
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('.machine-head [data-state]')).toHaveAttribute('data-state', 'exited', { timeout: 60_000 });
 });

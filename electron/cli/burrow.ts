@@ -1,25 +1,9 @@
 // The `burrow` command line: the engine for terminals and scripts.
 import { parseArgs } from 'node:util';
-import { BurrowError, errorMessage, isBurrowError, type ErrorCode } from '../engine/errors';
+import { BurrowError, errorMessage, isBurrowError } from '../engine/errors';
 import { COMMANDS, type Command } from './commands';
+import { EXIT, exitCodeHelp } from './exit-codes';
 import { err } from './format';
-
-const EXIT: Record<ErrorCode, number> = {
-  'invalid-input': 2,
-  'not-found': 3,
-  exists: 4,
-  'already-running': 4,
-  'not-running': 4,
-  'host-not-ready': 5,
-  'rootfs-invalid': 6,
-  'corrupt-profile': 7,
-  'start-failed': 1,
-  'in-use': 4,
-  'import-failed': 8,
-  'no-space': 9,
-  cancelled: 130,
-  internal: 70,
-};
 
 function usage(): string {
   const shown = COMMANDS.filter((c) => !c.hidden);
@@ -31,9 +15,7 @@ function usage(): string {
     '',
     ...shown.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
-    'Exit codes: 0 ok, 1 a machine failed, 2 bad usage or input, 3 not found, 4 wrong state,',
-    '            5 host not ready (see burrow doctor), 6 unusable rootfs, 7 corrupt profile,',
-    '            8 import failed, 9 not enough disk space, 130 cancelled.',
+    exitCodeHelp(),
   ].join('\n');
 }
 
@@ -89,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     err(`burrow ${name}: internal error: ${errorMessage(e)}\n${(e as Error).stack ?? ''}`);
-    return 70;
+    return EXIT.internal;
   }
 }
 

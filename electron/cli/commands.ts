@@ -1,32 +1,37 @@
 // The CLI's commands: each parses its own options and calls the engine.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MachineStatus } from '../contract/machine-state';
+import { APPROXIMATE_USAGE, describeBootTime, describeLimits, describePort, describeStatus, portUrl, usageParts } from '../contract/describe';
+import { isEnterable, isUp, type MachineStatus } from '../contract/machine-state';
 import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
 import { probeHost } from '../engine/host-probe';
 import { consoleTail, createMachine, editMachine, resetMachine, listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
 import type { LaunchPlan } from '../engine/launch-plan';
-import { describePort } from '../engine/network-plan';
-import { describeLimits, type Usage } from '../engine/resource-limits';
-import { formatBytes, formatCpuTime } from '../contract/format-units';
+import type { Usage } from '../engine/resource-limits';
 import type { MachineProfile } from '../contract/profile';
-import { loadProfile, checkName } from '../engine/profiles';
+import { loadProfile } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
 import { ensureRuntimeRoot } from '../engine/runtime-root';
 import { statusOf } from '../engine/runtime-state';
 import { printJournalAtRest } from '../engine/journal-at-rest';
-import { LIVE_STATES } from '../contract/machine-state';
+import { isLive } from '../contract/machine-state';
 import { which } from '../engine/which';
-import { openInBrowser, writeOpenPage } from '../web/open-page';
-import { startWebHost } from '../web/server';
 import { attachConsole } from './console-attach';
-import { consoleSafe, describeStatus, err, json, jsonOption, out, printTable } from './format';
+import { consoleSafe, err, json, jsonOption, oneName, out, printTable } from './format';
 import { IMAGE_COMMANDS } from './image-commands';
 import { UNIT_COMMANDS } from './unit-commands';
-import { applyProfileOptions, type ProfileOptions } from './profile-options';
-import { listImages, loadImage } from '../engine/image-store';
+import { LIFECYCLE_COMMANDS } from './lifecycle-commands';
+import type { ProfileOptions } from './profile-options';
+
+// Loaded by the commands that use them, not by every run of the CLI (a `start` or `stop` pays for what it
+// loads): the web host (ws and https), the option parser, the image store (both load zod), exported settings.
+const webHost = (): typeof import('../web/server') => require('../web/server');
+const openPage = (): typeof import('../web/open-page') => require('../web/open-page');
+const options = (): typeof import('./profile-options') => require('./profile-options');
+const images = (): typeof import('../engine/image-store') => require('../engine/image-store');
+const exportedSettings = (): typeof import('../engine/exported-settings') => require('../engine/exported-settings');
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -44,13 +49,6 @@ export interface Command {
   hidden?: boolean;
   options?: Record<string, OptionSpec>;
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
-}
-
-
-function oneName(positionals: string[], usage: string): string {
-  if (positionals.length !== 1) throw new BurrowError('invalid-input', `expected one machine name (usage: burrow ${usage})`);
-  checkName(positionals[0]!);
-  return positionals[0]!;
 }
 
 
@@ -89,8 +87,9 @@ function printPlanNotes(plan: LaunchPlan): void {
 }
 
 function printStart(name: string, s: MachineStatus): number {
-  if (s.state === 'running' || s.state === 'degraded') {
-    out(`${name} is ${s.state}: ready in ${((s.bootMs ?? 0) / 1000).toFixed(2)} s${s.failedUnits?.length ? `, failed units: ${s.failedUnits.join(' ')}` : ''}`);
+  if (isUp(s)) {
+    const failed = s.failedUnits?.length ? `, failed units: ${s.failedUnits.join(' ')}` : '';
+    out(`${name} is ${s.state}: ${describeBootTime(s.bootMs ?? 0)}${failed}`);
     out(`  shell: burrow shell ${name}   console: burrow console ${name}   stop: burrow stop ${name}`);
     return 0;
   }
@@ -107,17 +106,10 @@ function printStart(name: string, s: MachineStatus): number {
 function printNetworkAndLimits(profile: MachineProfile, s: MachineStatus, usage: Usage | undefined): void {
   const { network, limits } = profile;
   out(`  network: ${network.mode}${network.ports.length ? `, ports ${network.ports.map(describePort).join(', ')}` : ''}`);
-  const live = ['running', 'degraded', 'starting'].includes(s.state);
-  for (const p of live ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: http://${p.address === 'all' ? 'localhost' : '127.0.0.1'}:${p.host}/`);
+  for (const p of isEnterable(s) ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: ${portUrl(p)}`);
   out(`  limits: ${describeLimits(limits)}${s.limits?.unavailable ? ` (not applied: ${s.limits.unavailable})` : ''}`);
   if (!usage) return;
-  const of = (v: number | undefined, fmt: (n: number) => string) => (v !== undefined ? ` of ${fmt(v)}` : '');
-  const parts = [
-    usage.memoryBytes !== undefined && `memory ${formatBytes(usage.memoryBytes)}${of(usage.memoryMaxBytes, formatBytes)}`,
-    usage.pids !== undefined && `tasks ${usage.pids}${of(usage.pidsMax, String)}`,
-    usage.cpuUsec !== undefined && `cpu time ${formatCpuTime(usage.cpuUsec)}${usage.cpuMax !== undefined ? ` (quota ${usage.cpuMax} CPUs)` : ''}`,
-  ].filter(Boolean);
-  out(`  usage: ${parts.join(', ')}${usage.source === 'processes' ? ' (summed from its processes: no controllers delegated)' : ''}`);
+  out(`  usage: ${usageParts(usage).join(', ')}${usage.source === 'processes' ? ` (${APPROXIMATE_USAGE})` : ''}`);
 }
 
 export const COMMANDS: Command[] = [
@@ -142,17 +134,39 @@ export const COMMANDS: Command[] = [
     name: 'create',
     usage: 'create NAME --image IMG|--rootfs DIR [options]',
     summary: 'define a machine from an image or a rootfs folder (checked before anything is saved)',
-    options: { ...profileOptions, ...jsonOption },
+    options: { ...profileOptions, 'exported-settings': { type: 'boolean', help: "an image made by burrow export: take the machine's settings from it" }, ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'create NAME --image IMG');
       if (typeof v.rootfs === 'string' && typeof v.image === 'string') throw new BurrowError('invalid-input', 'give --image or --rootfs, not both');
-      const image = typeof v.image === 'string' ? loadImage(v.image) : undefined;
+      const image = typeof v.image === 'string' ? images().loadImage(v.image) : undefined;
       const rootfs = image?.rootfs ?? v.rootfs;
-      if (typeof rootfs !== 'string') throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', listImages().length ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm');
-      const { profile, plan } = createMachine(name, rootfs, (prof) => applyProfileOptions(image ? { ...prof, image: image.name, storage: 'persistent' } : prof, v as ProfileOptions));
+      if (typeof rootfs !== 'string') {
+        const hasImages = images().listImages().length > 0;
+        const fix = hasImages ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm';
+        throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', fix);
+      }
+      if (v['exported-settings'] && !image) throw new BurrowError('invalid-input', '--exported-settings takes the settings from an image made by burrow export', 'add --image IMG');
+      const notes: string[] = [];
+      const fromImage = (prof: MachineProfile): MachineProfile => {
+        const base: MachineProfile = image ? { ...prof, image: image.name, storage: 'persistent' } : prof;
+        if (!image || !v['exported-settings']) return base;
+        const exported = exportedSettings().applyExportedSettings(image, base);
+        notes.push(...exported.notes);
+        return exported.profile;
+      };
+      const { profile, plan } = createMachine(name, rootfs, (prof) => options().applyProfileOptions(fromImage(prof), v as ProfileOptions));
       if (v.json) json(profile);
       else {
-        out(`created ${name}: ${plan.distro ?? 'unknown distribution'}, systemd ${plan.systemdVersion ?? '?'}, ${plan.cgroup.presentation} cgroups, id mapping ${plan.idMapping.mode}, storage ${profile.storage}, network ${profile.network.mode}`);
+        for (const n of notes) out(n);
+        const facts = [
+          plan.distro ?? 'unknown distribution',
+          `systemd ${plan.systemdVersion ?? '?'}`,
+          `${plan.cgroup.presentation} cgroups`,
+          `id mapping ${plan.idMapping.mode}`,
+          `storage ${profile.storage}`,
+          `network ${profile.network.mode}`,
+        ];
+        out(`created ${name}: ${facts.join(', ')}`);
         printPlanNotes(plan);
         out(`  start it with: burrow start ${name}`);
       }
@@ -166,10 +180,12 @@ export const COMMANDS: Command[] = [
     options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs' && k !== 'image')), ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'edit NAME [options]');
-      const { profile, plan, restartNeeded } = await editMachine(name, (prof) => applyProfileOptions(prof, v as ProfileOptions));
+      const { profile, plan, changed, restartNeeded } = await editMachine(name, (prof) => options().applyProfileOptions(prof, v as ProfileOptions));
       if (v.json) json(profile);
       else {
-        out(`saved ${name}: network ${profile.network.mode}${profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : ''}, limits ${describeLimits(profile.limits)}`);
+        const ports = profile.network.ports.length ? ` (${profile.network.ports.map(describePort).join(', ')})` : '';
+        out(`saved ${name}: network ${profile.network.mode}${ports}, limits ${describeLimits(profile.limits)}`);
+        if (!changed.length) out('  nothing changed');
         printPlanNotes(plan);
         if (restartNeeded) out(`  ${name} is running: restart it to apply (burrow stop ${name} && burrow start ${name})`);
       }
@@ -219,7 +235,7 @@ export const COMMANDS: Command[] = [
         if (s.statusText) out(`  systemd: ${s.statusText}`);
         if (s.pid1) out(`  PID 1: ${s.pid1} (host pid)`);
         if (s.unit && s.pid1) out(`  unit: ${s.unit} (systemctl --user status ${s.unit}, journalctl --user -u ${s.unit})`);
-        if (s.bootMs !== undefined) out(`  ready in: ${(s.bootMs / 1000).toFixed(2)} s`);
+        if (s.bootMs !== undefined) out(`  ${describeBootTime(s.bootMs)}`);
         if (s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
         if (s.message) out(`  ${s.message}`);
         printNetworkAndLimits(profile, s, machineUsage(name));
@@ -295,7 +311,7 @@ export const COMMANDS: Command[] = [
         if (!/^\d+$/.test(String(v.lines))) throw new BurrowError('invalid-input', `-n must be a number, not "${v.lines}"`);
         args.push('--lines', String(v.lines));
       }
-      if (LIVE_STATES.includes(statusOf(name).state)) return execInteractive(profile, ['journalctl', ...(v.follow ? ['--follow'] : []), ...args]);
+      if (isLive(statusOf(name))) return execInteractive(profile, ['journalctl', ...(v.follow ? ['--follow'] : []), ...args]);
       // Stopped or crashed: its persistent journal, read from its tree.
       if (v.follow) throw new BurrowError('not-running', `machine "${name}" is not running: there is nothing to follow`, `leave out -f to read what it logged, or start it: burrow start ${name}`);
       return printJournalAtRest(profile, args);
@@ -333,17 +349,18 @@ export const COMMANDS: Command[] = [
       if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new BurrowError('internal', 'the window is not built', 'run: npm run build');
       let host;
       try {
-        host = await startWebHost({ port: requested ?? 7780, staticDir });
+        host = await webHost().startWebHost({ port: requested ?? 7780, staticDir });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || requested !== undefined) throw new BurrowError('invalid-input', `cannot listen on 127.0.0.1:${requested}: ${(e as Error).message}`, 'choose another --port');
-        host = await startWebHost({ port: 0, staticDir });
+        host = await webHost().startWebHost({ port: 0, staticDir });
       }
-      out(`Burrow is serving its window at:\n\n  ${host.url}\n\nOnly this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
+      out(`Burrow is serving its window at:\n\n  ${host.url}\n\n`);
+      out(`Only this machine can connect (from elsewhere: ssh -L ${host.port}:127.0.0.1:${host.port} THIS-HOST). Ctrl+C stops it; machines keep running.`);
       const browser = which('xdg-open');
       // The browser gets a private page's path, never the tokened URL: arguments are public (/proc/PID/cmdline).
       const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
-      const page = !v['no-open'] && browser && display ? writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
-      if (page) openInBrowser(browser!, page.file);
+      const page = !v['no-open'] && browser && display ? openPage().writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
+      if (page) openPage().openInBrowser(browser!, page.file);
       await new Promise<void>((resolve) => {
         const stop = () => void host.close().then(() => page?.dispose()).then(resolve);
         process.once('SIGINT', stop);
@@ -364,5 +381,6 @@ export const COMMANDS: Command[] = [
     },
   },
   ...UNIT_COMMANDS,
+  ...LIFECYCLE_COMMANDS,
   ...IMAGE_COMMANDS,
 ];

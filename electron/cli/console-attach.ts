@@ -1,17 +1,17 @@
 // `burrow console NAME`: the machine's console in this terminal. Ctrl+] detaches; the machine keeps running.
 // A machine that is not running: what its last boot printed (kept in its runtime folder, engine/console-log.ts).
-import { LIVE_STATES, type MachineStatus } from '../contract/machine-state';
+import { describeStatus } from '../contract/describe';
+import { hasEnded, isLive, type MachineStatus } from '../contract/machine-state';
 import { readConsoleLog } from '../engine/console-log';
 import { ControlClient } from '../engine/control-client';
 import { loadProfile } from '../engine/profiles';
 import { runtimeFiles, statusOf } from '../engine/runtime-state';
-import { describeStatus } from './format';
 
 export const DETACH_KEY = 0x1d; // Ctrl+]
 
 export async function attachConsole(name: string): Promise<number> {
   const status = statusOf(name);
-  if (!LIVE_STATES.includes(status.state)) return printLastConsole(name, status);
+  if (!isLive(status)) return printLastConsole(name, status);
   const stdin = process.stdin;
   const stdout = process.stdout;
   let resolveClosed!: () => void;
@@ -26,7 +26,7 @@ export async function attachConsole(name: string): Promise<number> {
       }
     },
     onStatus: (s) => {
-      if (s.state === 'exited' || s.state === 'crashed') {
+      if (hasEnded(s)) {
         stdout.write(`\r\n[burrow] ${name} ${describeStatus(s)}\r\n`);
       }
     },

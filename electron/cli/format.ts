@@ -1,6 +1,9 @@
 // Plain-text output for terminals. Everything printed here goes through terminalSafe: text from a guest
 // (os-release, STATUS=, failed units) or read back from disk is data, never terminal input.
-import type { MachineStatus } from '../contract/machine-state';
+import { BurrowError } from '../engine/errors';
+import { checkName } from '../engine/profiles';
+
+export { describeStatus } from '../contract/describe';
 
 /**
  * C0 controls but tab and newline, DEL, C1 controls (a terminal may read U+009B as CSI), and the
@@ -30,19 +33,11 @@ export function consoleSafe(text: string): string {
   return terminalSafe(text.replace(CSI, ''));
 }
 
-export function describeStatus(s: MachineStatus): string {
-  switch (s.state) {
-    case 'exited':
-      return `exited${s.exitCode !== undefined ? ` (${s.exitCode === 130 ? 'halted' : `exit ${s.exitCode}`})` : ''}`;
-    case 'crashed':
-      return `crashed${s.exitCode !== undefined ? ` (exit ${s.exitCode})` : ''}`;
-    case 'degraded':
-      return `degraded (${s.failedUnits?.length ?? 0} failed)`;
-    case 'starting':
-      return `starting${s.statusText ? `: ${s.statusText}` : ''}`;
-    default:
-      return s.state;
-  }
+/** The one machine name a command takes, checked. */
+export function oneName(positionals: string[], usage: string): string {
+  if (positionals.length !== 1) throw new BurrowError('invalid-input', `expected one machine name (usage: burrow ${usage})`);
+  checkName(positionals[0]!);
+  return positionals[0]!;
 }
 
 export function printTable(header: string[], unsafeRows: string[][]): void {

@@ -1,22 +1,25 @@
 // `burrow image …`: create, import, list, inspect and remove images in the store.
 import { formatBytes } from '../contract/format-units';
 import { BurrowError } from '../engine/errors';
-import { createDebianImage } from '../engine/image-create';
-import { importImage, type ImportProgress } from '../engine/image-import';
-import { checkImageName, listImages, loadImage, machinesUsing, removeImage, type ImageRecord } from '../engine/image-store';
-import { inspectImage } from '../engine/image-inspect';
+import type { ImportProgress } from '../engine/image-import';
+import type { ImageRecord } from '../engine/image-store';
 import type { Command } from './commands';
 import { json, jsonOption, out, printTable } from './format';
 
+// The image tools load when an image command runs: every other command (a start, a stop) skips them.
+const store = (): typeof import('../engine/image-store') => require('../engine/image-store');
+const creator = (): typeof import('../engine/image-create') => require('../engine/image-create');
+const inspector = (): typeof import('../engine/image-inspect') => require('../engine/image-inspect');
+const exportImporter = (): typeof import('../engine/export-manifest') => require('../engine/export-manifest');
 
 function names(positionals: string[], count: number, usage: string): string[] {
   if (positionals.length !== count) throw new BurrowError('invalid-input', `expected ${count === 1 ? 'an image name' : 'an image name and a source'} (usage: burrow ${usage})`);
-  checkImageName(positionals[0]!);
+  store().checkImageName(positionals[0]!);
   return positionals;
 }
 
 /** Progress on one rewritten line in a terminal, a line per phase otherwise; Ctrl+C cancels cleanly. */
-async function withProgress<T>(what: string, run: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<T>): Promise<T> {
+export async function withProgress<T>(what: string, run: (signal: AbortSignal, onProgress: (p: ImportProgress) => void) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\ncancelling…\n');
@@ -53,8 +56,11 @@ export const IMAGE_COMMANDS: Command[] = [
     async run(p, v) {
       const [name] = names(p, 1, 'image create NAME --debian SUITE');
       if (typeof v.debian !== 'string') throw new BurrowError('invalid-input', 'missing --debian SUITE', 'e.g. burrow image create deb12 --debian bookworm');
+      const suite = v.debian;
+      const packages = typeof v.packages === 'string' ? v.packages.split(',').map((s) => s.trim()) : [];
+      const mirror = v.mirror as string | undefined;
       const image = await withProgress(`building ${name}`, (signal, onProgress) =>
-        createDebianImage(name!, { suite: v.debian as string, packages: typeof v.packages === 'string' ? v.packages.split(',').map((s) => s.trim()) : [], mirror: v.mirror as string | undefined, signal, onProgress }),
+        creator().createDebianImage(name!, { suite, packages, mirror, signal, onProgress }),
       );
       if (v.json) json(image);
       else out(`created image ${name}: ${summary(image)}\n  make a machine from it: burrow create NAME --image ${name}`);
@@ -69,9 +75,17 @@ export const IMAGE_COMMANDS: Command[] = [
     options: { copy: { type: 'boolean', help: 'a rootfs folder: copy it into the store instead of using it in place' }, ...jsonOption },
     async run(p, v) {
       const [name, source] = names(p, 2, 'image import NAME SOURCE');
-      const image = await withProgress(`importing ${name}`, (signal, onProgress) => importImage(name!, source!, { copy: !!v.copy, signal, onProgress }));
+      const copy = !!v.copy;
+      // An export of a machine (burrow export) carries its settings: imported like any tarball, offered back.
+      const image = await withProgress(`importing ${name}`, (signal, onProgress) => exportImporter().importImageOrExport(name!, source!, { copy, signal, onProgress }));
       if (v.json) json(image);
-      else out(`imported ${name} from ${image.source.kind}${image.inPlace ? ' (used in place)' : ''}: ${summary(image)}\n  make a machine from it: burrow create NAME --image ${name}`);
+      else if (image.exported) {
+        out(`imported ${name}, an export of machine ${image.exported.machine}: ${summary(image)}`);
+        out(`  make the machine again with its settings: burrow create ${image.exported.machine} --image ${name} --exported-settings`);
+      } else {
+        out(`imported ${name} from ${image.source.kind}${image.inPlace ? ' (used in place)' : ''}: ${summary(image)}`);
+        out(`  make a machine from it: burrow create NAME --image ${name}`);
+      }
       return 0;
     },
   },
@@ -81,7 +95,7 @@ export const IMAGE_COMMANDS: Command[] = [
     summary: 'list images',
     options: jsonOption,
     async run(_p, v) {
-      const images = listImages().map((i) => ({ ...i, machines: machinesUsing(i) }));
+      const images = store().listImages().map((i) => ({ ...i, machines: store().machinesUsing(i) }));
       if (v.json) json(images);
       else if (!images.length) out('no images yet: build one with burrow image create NAME --debian bookworm, or import one with burrow image import NAME FILE');
       else printTable(['NAME', 'DISTRIBUTION', 'SYSTEMD', 'SOURCE', 'MACHINES'], images.map((i) => [i.name, i.distro ?? '?', i.systemdVersion ? String(i.systemdVersion) : '-', i.source.kind + (i.inPlace ? ' (in place)' : ''), i.machines.join(',') || '-']));
@@ -95,7 +109,7 @@ export const IMAGE_COMMANDS: Command[] = [
     options: jsonOption,
     async run(p, v) {
       const [name] = names(p, 1, 'image inspect NAME');
-      const report = inspectImage(loadImage(name!));
+      const report = inspector().inspectImage(store().loadImage(name!));
       if (v.json) json(report);
       else {
         out(`${report.name}: ${report.verdict === 'ok' ? 'bootable' : 'NOT bootable'}`);
@@ -112,8 +126,8 @@ export const IMAGE_COMMANDS: Command[] = [
     summary: 'remove an image (refused while a machine uses it); an image used in place keeps its folder',
     async run(p) {
       const [name] = names(p, 1, 'image rm NAME');
-      const image = loadImage(name!);
-      removeImage(name!);
+      const image = store().loadImage(name!);
+      store().removeImage(name!);
       out(`removed image ${name}${image.inPlace ? ` (its folder ${image.rootfs} was kept)` : ''}`);
       return 0;
     },

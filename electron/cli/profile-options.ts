@@ -1,5 +1,14 @@
 // Turns `burrow create` options into profile changes, refusing bad ones with a clear reason.
-import { AUDIT_CAPABILITIES, SYSTEMD_CAPABILITIES, normalizeCapability, type Capability } from '../contract/capabilities';
+import {
+  CAPABILITY_PRESET_IDS,
+  CAPABILITY_PRESETS,
+  dropCapability,
+  grantCapability,
+  isCapabilityPresetId,
+  normalizeCapability,
+  type Capability,
+} from '../contract/capabilities';
+import { MOUNT_TYPES, type MountType } from '../contract/mounts';
 import type { MachineProfile, Mount, PortForward } from '../contract/profile';
 import { describeIssues, limitsSchema, mountSchema, NETWORK_MODES, networkSchema } from '../contract/profile';
 import { BurrowError } from '../engine/errors';
@@ -52,29 +61,35 @@ function checkMount(m: unknown): Mount {
   return parsed.data;
 }
 
+/** Each mount type's `--mount TYPE:ARGS` syntax, and the fields its arguments fill (a Record: none is left out). */
+const MOUNT_SPECS: Record<MountType, { args: string; fields(a: string[]): Record<string, string | undefined> | undefined }> = {
+  bind: { args: 'SOURCE:DEST', fields: bindFields },
+  'ro-bind': { args: 'SOURCE:DEST', fields: bindFields },
+  'dev-bind': { args: 'SOURCE:DEST', fields: bindFields },
+  tmpfs: { args: 'DEST[:SIZE[:MODE]]', fields: ([dest, size, mode]) => ({ dest, size: size || undefined, mode: mode || undefined }) },
+  dir: { args: 'DEST[:MODE]', fields: ([dest, mode]) => ({ dest, mode: mode || undefined }) },
+  symlink: { args: 'TARGET:DEST', fields: ([target, dest]) => ({ target, dest }) },
+  proc: { args: 'DEST', fields: ([dest]) => ({ dest }) },
+  dev: { args: 'DEST', fields: ([dest]) => ({ dest }) },
+  mqueue: { args: 'DEST', fields: ([dest]) => ({ dest }) },
+  'remount-ro': { args: 'DEST', fields: ([dest]) => ({ dest }) },
+};
+
+function bindFields(args: string[]): Record<string, string> | undefined {
+  return args.length === 2 ? { source: args[0]!, dest: args[1]! } : undefined;
+}
+
 /** `--mount TYPE:ARGS`: bind:SRC:DEST, ro-bind:SRC:DEST, tmpfs:DEST[:SIZE[:MODE]], dir:DEST, symlink:TARGET:DEST, remount-ro:DEST. */
 export function parseMountSpec(spec: string): Mount {
-  const [type, ...rest] = spec.split(':');
-  switch (type) {
-    case 'bind':
-    case 'ro-bind':
-    case 'dev-bind':
-      if (rest.length !== 2) invalid(`mount "${spec}" should be ${type}:SOURCE:DEST`);
-      return checkMount({ type, source: rest[0], dest: rest[1] });
-    case 'tmpfs':
-      return checkMount({ type, dest: rest[0], ...(rest[1] ? { size: rest[1] } : {}), ...(rest[2] ? { mode: rest[2] } : {}) });
-    case 'dir':
-      return checkMount({ type, dest: rest[0], ...(rest[1] ? { mode: rest[1] } : {}) });
-    case 'symlink':
-      return checkMount({ type, target: rest[0], dest: rest[1] });
-    case 'proc':
-    case 'dev':
-    case 'mqueue':
-    case 'remount-ro':
-      return checkMount({ type, dest: rest[0] });
-    default:
-      return invalid(`unknown mount type "${type}"`, 'use bind, ro-bind, dev-bind, tmpfs, proc, dev, mqueue, dir, symlink or remount-ro');
+  const [type = '', ...rest] = spec.split(':');
+  if (!(MOUNT_TYPES as readonly string[]).includes(type)) {
+    return invalid(`unknown mount type "${type}"`, `use ${MOUNT_TYPES.slice(0, -1).join(', ')} or ${MOUNT_TYPES.at(-1)}`);
   }
+  const { args, fields } = MOUNT_SPECS[type as MountType];
+  const filled = fields(rest);
+  if (!filled) invalid(`mount "${spec}" should be ${type}:${args}`);
+  // Absent optional fields are left out, so the schema sees the same shape a profile file has.
+  return checkMount({ type, ...Object.fromEntries(Object.entries(filled).filter(([, v]) => v !== undefined)) });
 }
 
 const PORT_SPEC = /^(?:(127\.0\.0\.1|0\.0\.0\.0):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/;
@@ -82,9 +97,16 @@ const PORT_SPEC = /^(?:(127\.0\.0\.1|0\.0\.0\.0):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|
 /** `-p [ADDRESS:]HOST:GUEST[/udp]`: ADDRESS 127.0.0.1 (default) or 0.0.0.0 (every interface). */
 export function parsePortSpec(spec: string): PortForward {
   const m = PORT_SPEC.exec(spec);
-  if (!m) invalid(`port forward "${spec}" is not [ADDRESS:]HOST:GUEST[/tcp|/udp]`, 'e.g. -p 8080:80, -p 5353:53/udp, or -p 0.0.0.0:8080:80 to listen on every interface');
+  if (!m)
+    invalid(
+      `port forward "${spec}" is not [ADDRESS:]HOST:GUEST[/tcp|/udp]`,
+      'e.g. -p 8080:80, -p 5353:53/udp, or -p 0.0.0.0:8080:80 to listen on every interface',
+    );
   const [host, guest] = [Number(m[2]), Number(m[3])];
-  for (const [what, n] of [['host', host], ['guest', guest]] as const) {
+  for (const [what, n] of [
+    ['host', host],
+    ['guest', guest],
+  ] as const) {
     if (n < 1 || n > 65535) invalid(`port forward "${spec}": the ${what} port must be 1-65535`);
   }
   return { host, guest, protocol: (m[4] as 'tcp' | 'udp' | undefined) ?? 'tcp', address: m[1] === '0.0.0.0' ? 'all' : 'loopback' };
@@ -92,20 +114,29 @@ export function parsePortSpec(spec: string): PortForward {
 
 function positiveNumber(flag: string, value: string, integer: boolean): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) invalid(`--${flag} must be a ${integer ? 'whole ' : ''}number, not "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    invalid(`--${flag} must be a ${integer ? 'whole ' : ''}number, not "${value}"`);
   return n;
 }
 
 function applyNetworkAndLimits(next: MachineProfile, o: ProfileOptions): void {
   if (o.network !== undefined) {
-    if (!(NETWORK_MODES as readonly string[]).includes(o.network)) invalid(`--network must be ${NETWORK_MODES.join(', ')}, not "${o.network}"`, 'nat: own network with outbound access and port forwards; isolated: loopback only; host: the host\'s network');
+    if (!(NETWORK_MODES as readonly string[]).includes(o.network))
+      invalid(
+        `--network must be ${NETWORK_MODES.join(', ')}, not "${o.network}"`,
+        "nat: own network with outbound access and port forwards; isolated: loopback only; host: the host's network",
+      );
     next.network.mode = o.network as MachineProfile['network']['mode'];
     if (next.network.mode !== 'nat' && !o.publish?.length) next.network.ports = [];
   }
   if (o['no-ports']) next.network.ports = [];
   for (const spec of o.publish ?? []) next.network.ports.push(parsePortSpec(spec));
   const network = networkSchema.safeParse(next.network);
-  if (!network.success) invalid(describeIssues(network.error).replace(/^ports(\.\d+)?: /, ''), next.network.mode !== 'nat' ? 'add --network nat to forward ports' : 'each host port can be forwarded once per protocol');
+  if (!network.success)
+    invalid(
+      describeIssues(network.error).replace(/^ports(\.\d+)?: /, ''),
+      next.network.mode !== 'nat' ? 'add --network nat to forward ports' : 'each host port can be forwarded once per protocol',
+    );
 
   if (o['no-limits']) next.limits = {};
   const limits = { ...next.limits };
@@ -129,34 +160,23 @@ export function applyProfileOptions(p: MachineProfile, o: ProfileOptions): Machi
     next.cgroups = o.cgroups as MachineProfile['cgroups'];
   }
   if (o.caps !== undefined) {
-    const presets: Record<string, MachineProfile['capabilities']> = {
-      'all-but-audit': { add: 'ALL', drop: [...AUDIT_CAPABILITIES] },
-      all: { add: 'ALL', drop: [] },
-      systemd: { add: [...SYSTEMD_CAPABILITIES], drop: [] },
-      none: { add: [], drop: [] },
-    };
-    const preset = presets[o.caps];
-    if (!preset) invalid(`--caps must be one of ${Object.keys(presets).join(', ')}, not "${o.caps}"`);
-    next.capabilities = structuredClone(preset);
+    if (!isCapabilityPresetId(o.caps)) invalid(`--caps must be one of ${CAPABILITY_PRESET_IDS.join(', ')}, not "${o.caps}"`);
+    next.capabilities = CAPABILITY_PRESETS[o.caps].choice();
   }
-  for (const name of o['cap-add'] ?? []) {
-    const cap = capability(name);
-    next.capabilities.drop = next.capabilities.drop.filter((c) => c !== cap);
-    if (next.capabilities.add !== 'ALL' && !next.capabilities.add.includes(cap)) next.capabilities.add.push(cap);
-  }
-  for (const name of o['cap-drop'] ?? []) {
-    const cap = capability(name);
-    if (next.capabilities.add === 'ALL') {
-      if (!next.capabilities.drop.includes(cap)) next.capabilities.drop.push(cap);
-    } else next.capabilities.add = next.capabilities.add.filter((c) => c !== cap);
-  }
+  for (const name of o['cap-add'] ?? []) next.capabilities = grantCapability(next.capabilities, capability(name));
+  for (const name of o['cap-drop'] ?? []) next.capabilities = dropCapability(next.capabilities, capability(name));
   const storage = (['ephemeral', 'persistent', 'direct'] as const).filter((m) => o[m]);
-  if (storage.length > 1) invalid(`choose one of --${storage.join(', --')}`, '--persistent keeps changes apart from the image, --ephemeral forgets them at stop, --direct writes into the rootfs');
+  if (storage.length > 1)
+    invalid(
+      `choose one of --${storage.join(', --')}`,
+      '--persistent keeps changes apart from the image, --ephemeral forgets them at stop, --direct writes into the rootfs',
+    );
   if (storage[0]) next.storage = storage[0];
   applyNetworkAndLimits(next, o);
   for (const spec of o.mount ?? []) next.mounts.push(parseMountSpec(spec));
   for (const spec of o.bind ?? []) next.mounts.push(checkMount({ type: 'bind', source: pair(spec, '--bind')[0], dest: pair(spec, '--bind')[1] }));
-  for (const spec of o['ro-bind'] ?? []) next.mounts.push(checkMount({ type: 'ro-bind', source: pair(spec, '--ro-bind')[0], dest: pair(spec, '--ro-bind')[1] }));
+  for (const spec of o['ro-bind'] ?? [])
+    next.mounts.push(checkMount({ type: 'ro-bind', source: pair(spec, '--ro-bind')[0], dest: pair(spec, '--ro-bind')[1] }));
   for (const spec of o.tmpfs ?? []) next.mounts.push(parseMountSpec(`tmpfs:${spec}`));
   for (const kv of o.env ?? []) {
     const eq = kv.indexOf('=');

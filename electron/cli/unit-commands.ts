@@ -1,18 +1,15 @@
 // `burrow enable|disable NAME`: start a machine at login (a unit file for the user's systemd), and
 // `burrow unit-run NAME`, what that unit runs: prepare the machine and supervise it in one process.
+import { isUp } from '../contract/machine-state';
 import { disableMachine, enableMachine } from '../engine/autostart';
 import { BurrowError } from '../engine/errors';
 import { planMachine, prepareStart } from '../engine/machines';
-import { checkName, loadProfile } from '../engine/profiles';
-import { runSupervisor } from '../supervisor/run-supervisor';
+import { loadProfile } from '../engine/profiles';
 import type { Command } from './commands';
-import { describeStatus, out } from './format';
+import { describeStatus, oneName, out } from './format';
 
-function oneName(positionals: string[], usage: string): string {
-  if (positionals.length !== 1) throw new BurrowError('invalid-input', `expected one machine name (usage: burrow ${usage})`);
-  checkName(positionals[0]!);
-  return positionals[0]!;
-}
+/** The supervisor (node-pty and all), loaded only where a unit runs one in this process. */
+const supervisor = (): typeof import('../supervisor/run-supervisor') => require('../supervisor/run-supervisor');
 
 export const UNIT_COMMANDS: Command[] = [
   {
@@ -27,7 +24,7 @@ export const UNIT_COMMANDS: Command[] = [
       out(`${name} starts at login: ${r.unit} (${r.file})`);
       for (const note of r.notes) out(`  ${note}`);
       if (r.started) out(`  ${name} ${describeStatus(r.started)}`);
-      return r.started && !['running', 'degraded'].includes(r.started.state) ? 1 : 0;
+      return r.started && !isUp(r.started) ? 1 : 0;
     },
   },
   {
@@ -56,7 +53,7 @@ export const UNIT_COMMANDS: Command[] = [
         throw new BurrowError('host-not-ready', `unit-run runs inside ${`burrow-${name}.service`} only, where the user manager answers`, `start the machine with: burrow start ${name}`);
       }
       prepareStart(profile, plan).dispose();
-      runSupervisor(name);
+      supervisor().runSupervisor(name);
       return new Promise<number>(() => undefined); // the supervisor exits the process when the machine ends
     },
   },

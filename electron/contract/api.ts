@@ -1,8 +1,10 @@
 // The one contract between the window and the host: calls (request -> result) and events (host -> window).
 // Electron IPC (main + preload) and the web host (WebSocket) both implement it; the renderer depends on
 // this file only. Every payload is validated against these schemas where it enters the host.
-import { z } from 'zod';
+import * as z from 'zod';
+import type { ErrorCode } from './errors';
 import type { ImageProgress, ImageRecord } from './image';
+import type { DiskUsageReport, LifecycleProgress, SnapshotListView } from './lifecycle';
 import type { MachineStatus, MachineUsage } from './machine-state';
 import { hostPath, machineName, profileSchema, type MachineProfile, type NetworkMode, type PortForward } from './profile';
 import type { RiskyChoice } from './risks';
@@ -10,6 +12,10 @@ import type { UnitAction } from './units';
 
 const terminalId = z.string().regex(/^t\d{1,9}$/);
 const unitName = z.string().regex(/^[A-Za-z0-9:_.@\\-]{1,255}$/, 'not a unit name');
+const snapshotId = z.string().regex(/^[1-9][0-9]{0,8}$/, 'snapshots are numbered 1, 2, 3…');
+/** NAME or NAME@SNAPSHOT. */
+const machineRef = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}(@[1-9][0-9]{0,8})?$/, 'a machine name, or NAME@SNAPSHOT');
+const lifecycleJob = z.string().regex(/^(clone|export|snapshot|restore):[a-z0-9][a-z0-9_@-]{0,80}$/, 'not a job');
 
 /** Argument schemas, one tuple per call. */
 export const callSchemas = {
@@ -38,6 +44,17 @@ export const callSchemas = {
   'machines.lastConsole': z.tuple([machineName]),
   /** Whether anyone can log in on the console: the accounts inside that have a password. */
   'machines.loginInfo': z.tuple([machineName]),
+  /** A machine's snapshots with the bytes each alone holds. */
+  'machines.snapshots': z.tuple([machineName]),
+  'machines.snapshot': z.tuple([machineName, z.object({ label: z.string().max(200).optional() })]),
+  /** `stop`: a running machine is stopped first (the window asked the user). */
+  'machines.restore': z.tuple([machineName, snapshotId, z.object({ stop: z.boolean() })]),
+  'machines.snapshotRemove': z.tuple([machineName, snapshotId]),
+  /** Long jobs with progress (lifecycle.progress) and cancel (lifecycle.cancel). */
+  'machines.clone': z.tuple([z.object({ source: machineRef, name: machineName })]),
+  'machines.export': z.tuple([z.object({ source: machineRef, file: hostPath })]),
+  'lifecycle.cancel': z.tuple([lifecycleJob]),
+  'disk.usage': z.tuple([]),
   'machines.journal': z.tuple([machineName, z.object({ unit: unitName.optional(), priority: z.number().int().min(0).max(7).optional(), lines: z.number().int().min(1).max(100000), grep: z.string().max(200).optional() })]),
   'rootfs.inspect': z.tuple([hostPath]),
   'fs.complete': z.tuple([z.string().max(4096)]),
@@ -168,6 +185,14 @@ export interface CallResults {
   'machines.journal': JournalEntry[];
   'machines.lastConsole': string;
   'machines.loginInfo': LoginInfo;
+  'machines.snapshots': SnapshotListView;
+  'machines.snapshot': { id: string; method: 'rename' | 'copy'; ms: number; frozenMs?: number };
+  'machines.restore': { stopped: boolean; ms: number };
+  'machines.snapshotRemove': null;
+  'machines.clone': { name: string; droppedPorts: PortForward[]; copiedBytes: number; notes: string[]; ms: number; frozenMs?: number };
+  'machines.export': { file: string; bytes: number; ms: number; frozenMs?: number };
+  'lifecycle.cancel': boolean;
+  'disk.usage': DiskUsageReport;
   'rootfs.inspect': RootfsView;
   'fs.complete': string[];
   'terminal.open': { id: string };
@@ -207,13 +232,14 @@ export interface EventPayloads {
   'terminal.data': { id: string; data: string };
   'terminal.exit': { id: string; code: number };
   'images.progress': ImageProgress;
+  'lifecycle.progress': LifecycleProgress;
 }
 export type EventName = keyof EventPayloads;
 export { EVENT_NAMES, IPC_CALL, IPC_EVENT } from './channels';
 
 
 /** Results travel wrapped, so an error's message survives any transport. */
-export type Envelope<T> = { result: T } | { error: { message: string; code?: string } };
+export type Envelope<T> = { result: T } | { error: { message: string; code?: ErrorCode } };
 
 /** What the renderer sees: one object, the same for Electron and the browser. */
 export interface BurrowApi {

@@ -2,7 +2,7 @@
 // not zod and the whole contract.
 import type { EventName } from './api';
 
-export const EVENT_NAMES: EventName[] = ['machines.changed', 'ui.command', 'terminal.data', 'terminal.exit', 'images.progress'];
+export const EVENT_NAMES: EventName[] = ['machines.changed', 'ui.command', 'terminal.data', 'terminal.exit', 'images.progress', 'lifecycle.progress'];
 
 /** Electron IPC channels: one for calls, one for events. */
 export const IPC_CALL = 'burrow:call';

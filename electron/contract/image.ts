@@ -1,6 +1,6 @@
 // An image in the store, as its image.json records it; shared by the engine, the CLI and the window.
-import { z } from 'zod';
-import { MACHINE_NAME_RE } from './profile';
+import * as z from 'zod';
+import { MACHINE_NAME_RE } from './plain';
 
 export const imageRecordSchema = z.object({
   version: z.literal(1),
@@ -21,6 +21,11 @@ export const imageRecordSchema = z.object({
   init: z.array(z.string()).optional(),
   entries: z.number().optional(),
   bytes: z.number().optional(),
+  /**
+   * The image is a machine's export (burrow export): which machine, and its settings as they were exported,
+   * unchecked until `burrow create --exported-settings` uses them (they came in an archive).
+   */
+  exported: z.object({ machine: z.string().regex(MACHINE_NAME_RE), snapshot: z.string().max(16).optional(), exportedAt: z.string().max(64), profile: z.unknown() }).optional(),
 });
 export type ImageRecord = z.infer<typeof imageRecordSchema>;
 

@@ -1,6 +1,10 @@
 // Small values and helpers of the profile that need no schema library: the supervisor and the preload
 // import these without loading zod (about 40 ms of every process start).
 
+/** A machine's (and an image's) name: also a file name, a unit name's part and a hostname's default. */
+export const MACHINE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const MACHINE_NAME_RULE = 'use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit';
+
 /** A byte size: a whole number with an optional K, M, G or T suffix (powers of 1024). */
 export const BYTE_SIZE_RE = /^(\d+)([KMGT]?)$/;
 

@@ -14,11 +14,27 @@ describe('machine profile schema', () => {
     ['a relative bind source', { mounts: [{ type: 'bind', source: 'src', dest: '/src' }] }, /mounts\.0\.source: must be an absolute path on the host/],
     ['an unknown capability', { capabilities: { add: ['CAP_FLY'], drop: [] } }, /unknown capability "CAP_FLY"/],
     ['an invalid name', { name: 'Web Server' }, /name: use 1-63 lowercase letters/],
-    ['a bad tmpfs size', { mounts: [{ type: 'tmpfs', dest: '/tmp', size: '1T' }] }, /size is a number of bytes/],
+    ['a bad tmpfs size', { mounts: [{ type: 'tmpfs', dest: '/tmp', size: '1Q' }] }, /size is a number of bytes/],
     ['an unknown mount type', { mounts: [{ type: 'overlay', dest: '/x' }] }, /mounts\.0\.type/],
     ['a future version', { version: 3 }, /version/],
-    ['a port forward outside nat mode', { network: { mode: 'isolated', ports: [{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }] } }, /port forwarding needs the nat network mode/],
-    ['a host port forwarded twice', { network: { mode: 'nat', ports: [{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }, { host: 8080, guest: 81, protocol: 'tcp', address: 'all' }] } }, /host port 8080\/tcp is forwarded twice/],
+    [
+      'a port forward outside nat mode',
+      { network: { mode: 'isolated', ports: [{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }] } },
+      /port forwarding needs the nat network mode/,
+    ],
+    [
+      'a host port forwarded twice',
+      {
+        network: {
+          mode: 'nat',
+          ports: [
+            { host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' },
+            { host: 8080, guest: 81, protocol: 'tcp', address: 'all' },
+          ],
+        },
+      },
+      /host port 8080\/tcp is forwarded twice/,
+    ],
     ['port 0', { network: { mode: 'nat', ports: [{ host: 0, guest: 80, protocol: 'tcp', address: 'loopback' }] } }, /host port must be 1-65535/],
     ['port 70000', { network: { mode: 'nat', ports: [{ host: 8080, guest: 70000, protocol: 'tcp', address: 'loopback' }] } }, /guest port must be 1-65535/],
     ['a memory size without a number', { limits: { memory: 'lots' } }, /memory is a size like 512M/],

@@ -1,17 +1,16 @@
 // The machine profile: what a user decides about one machine. Versioned, validated at every boundary
-// (file, CLI, IPC, web host). Defaults reproduce the seed's intent with today's tools.
-import { z } from 'zod';
-import { AUDIT_CAPABILITIES, CAPABILITIES, type Capability } from './capabilities';
-import { BYTE_SIZE_RE, DEFAULT_PATH, parseByteSize } from './plain';
+// (file, CLI, IPC, web host). What a new machine gets is in profile-defaults.ts (no zod there).
+import * as z from 'zod';
+import { CAPABILITIES, type Capability } from './capabilities';
+import type { MountType } from './mounts';
+import { BYTE_SIZE_RE, MACHINE_NAME_RE, MACHINE_NAME_RULE, parseByteSize } from './plain';
+import { PROFILE_VERSION } from './profile-defaults';
 
-export { BYTE_SIZE_RE, DEFAULT_PATH, parseByteSize } from './plain';
+export { BYTE_SIZE_RE, DEFAULT_PATH, MACHINE_NAME_RE, parseByteSize } from './plain';
+export { MOUNT_TYPES, type MountType } from './mounts';
+export { DEFAULT_MASKED_UNITS, DEFAULT_MOUNTS, defaultProfile, MOUNT_PRESETS, PROFILE_VERSION, type NewProfileInput } from './profile-defaults';
 
-export const PROFILE_VERSION = 2;
-
-export const MACHINE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const machineName = z
-  .string()
-  .regex(MACHINE_NAME_RE, 'use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit');
+export const machineName = z.string().regex(MACHINE_NAME_RE, MACHINE_NAME_RULE);
 
 /** An absolute, normalised path inside the machine: no `..`, no `.`, no empty segments. */
 export const guestPath = z
@@ -27,7 +26,7 @@ export const hostPath = z
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
   .refine((p) => !/[\0\n]/.test(p), 'must not contain NUL or newline characters');
 
-const tmpfsSize = z.string().regex(/^\d+[KMG]?$/, 'size is a number of bytes with an optional K, M or G suffix');
+const tmpfsSize = z.string().regex(BYTE_SIZE_RE, 'size is a number of bytes with an optional K, M, G or T suffix');
 const octalMode = z.string().regex(/^0?[0-7]{3,4}$/, 'mode is octal, like 0755 or 1777');
 
 const bindLike = { source: hostPath, dest: guestPath, optional: z.boolean().optional() };
@@ -44,7 +43,10 @@ export const mountSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('remount-ro'), dest: guestPath }),
 ]);
 export type Mount = z.infer<typeof mountSchema>;
-export const MOUNT_TYPES = ['bind', 'ro-bind', 'dev-bind', 'tmpfs', 'proc', 'dev', 'mqueue', 'dir', 'symlink', 'remount-ro'] as const;
+// The schema has one member per mount type of mounts.ts, no more and no fewer (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const everyMountType: Same<Mount['type'], MountType> = true;
+void everyMountType;
 
 const isCapability = (v: unknown): v is Capability => typeof v === 'string' && (CAPABILITIES as readonly string[]).includes(v);
 const unknownCapability = (v: unknown): string => {
@@ -63,7 +65,8 @@ export type StorageMode = (typeof STORAGE_MODES)[number];
 export const NETWORK_MODES = ['nat', 'isolated', 'host'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
-const port = (what: string) => z.number().int(`${what} port must be a whole number`).min(1, `${what} port must be 1-65535`).max(65535, `${what} port must be 1-65535`);
+const port = (what: string) =>
+  z.number().int(`${what} port must be a whole number`).min(1, `${what} port must be 1-65535`).max(65535, `${what} port must be 1-65535`);
 export const portForwardSchema = z.object({
   host: port('host'),
   guest: port('guest'),
@@ -73,19 +76,24 @@ export const portForwardSchema = z.object({
 });
 export type PortForward = z.infer<typeof portForwardSchema>;
 
-export const networkSchema = z
-  .object({ mode: z.enum(NETWORK_MODES), ports: z.array(portForwardSchema) })
-  .superRefine((n, ctx) => {
-    if (n.ports.length && n.mode !== 'nat') {
-      ctx.addIssue({ code: 'custom', path: ['ports'], message: `port forwarding needs the nat network mode (in ${n.mode} mode ${n.mode === 'host' ? 'services bind the host\'s ports directly' : 'nothing outside can reach the machine'})` });
-    }
-    const seen = new Set<string>();
-    for (const [i, p] of n.ports.entries()) {
-      const key = `${p.host}/${p.protocol}`;
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['ports', i], message: `host port ${p.host}/${p.protocol} is forwarded twice` });
-      seen.add(key);
-    }
-  });
+/** Why a mode other than nat has no port forwards. */
+const NO_FORWARDS_BECAUSE = { host: "services bind the host's ports directly", isolated: 'nothing outside can reach the machine' };
+
+export const networkSchema = z.object({ mode: z.enum(NETWORK_MODES), ports: z.array(portForwardSchema) }).superRefine((n, ctx) => {
+  if (n.ports.length && n.mode !== 'nat') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ports'],
+      message: `port forwarding needs the nat network mode (in ${n.mode} mode ${NO_FORWARDS_BECAUSE[n.mode as 'host' | 'isolated']})`,
+    });
+  }
+  const seen = new Set<string>();
+  for (const [i, p] of n.ports.entries()) {
+    const key = `${p.host}/${p.protocol}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['ports', i], message: `host port ${p.host}/${p.protocol} is forwarded twice` });
+    seen.add(key);
+  }
+});
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
 export const MIN_MEMORY_BYTES = 32 * 1024 ** 2;
@@ -98,7 +106,12 @@ export const limitsSchema = z.object({
     .refine((v) => (parseByteSize(v) ?? MIN_MEMORY_BYTES) >= MIN_MEMORY_BYTES, 'memory must be at least 32M: systemd and its journal alone need about 10M')
     .optional(),
   /** pids.max: processes and threads together. */
-  pids: z.number().int('pids must be a whole number').min(16, 'pids must be at least 16: systemd starts a dozen processes').max(4194304, 'pids must be at most 4194304').optional(),
+  pids: z
+    .number()
+    .int('pids must be a whole number')
+    .min(16, 'pids must be at least 16: systemd starts a dozen processes')
+    .max(4194304, 'pids must be at most 4194304')
+    .optional(),
   /** cpu.max as a number of CPUs (1.5 = one and a half). */
   cpus: z.number().min(0.01, 'cpus must be at least 0.01').max(1024, 'cpus must be at most 1024').optional(),
 });
@@ -141,55 +154,6 @@ export const profileSchema = z.object({
   machineId: z.string().regex(/^[0-9a-f]{32}$/, 'machineId is 32 lowercase hex digits'),
 });
 export type MachineProfile = z.infer<typeof profileSchema>;
-
-export const DEFAULT_MOUNTS: Mount[] = [
-  { type: 'proc', dest: '/proc' },
-  { type: 'dev', dest: '/dev' },
-  { type: 'ro-bind', source: '/sys', dest: '/sys' },
-  { type: 'mqueue', dest: '/dev/mqueue' },
-  { type: 'tmpfs', dest: '/run', mode: '0755' },
-  { type: 'tmpfs', dest: '/tmp', mode: '1777' },
-];
-
-/** Presets offered in the wizard, after the seed (its tmpfs /var and /var/log keep an image pristine). */
-export const MOUNT_PRESETS: { label: string; mount: Mount }[] = [
-  { label: 'tmpfs /run', mount: { type: 'tmpfs', dest: '/run', mode: '0755' } },
-  { label: 'tmpfs /tmp', mount: { type: 'tmpfs', dest: '/tmp', mode: '1777' } },
-  { label: 'tmpfs /var/log', mount: { type: 'tmpfs', dest: '/var/log', mode: '0755' } },
-  { label: 'tmpfs /var/tmp', mount: { type: 'tmpfs', dest: '/var/tmp', mode: '1777' } },
-  { label: 'read-only /', mount: { type: 'remount-ro', dest: '/' } },
-];
-
-/** Units that cannot work without real privileges (kernel debug file systems, module loading). */
-export const DEFAULT_MASKED_UNITS = ['sys-kernel-debug.mount', 'sys-kernel-tracing.mount', 'systemd-modules-load.service'];
-
-export interface NewProfileInput {
-  name: string;
-  rootfs: string;
-  machineId: string;
-}
-
-export function defaultProfile({ name, rootfs, machineId }: NewProfileInput): MachineProfile {
-  return {
-    version: PROFILE_VERSION,
-    name,
-    rootfs,
-    storage: 'direct',
-    hostname: name.replace(/_/g, '-'),
-    namespaces: { pid: true, ipc: true, uts: true, cgroup: true },
-    capabilities: { add: 'ALL', drop: [...AUDIT_CAPABILITIES] },
-    idMapping: 'auto',
-    network: { mode: 'nat', ports: [] },
-    limits: {},
-    mounts: DEFAULT_MOUNTS.map((m) => ({ ...m })),
-    env: { container: 'burrow', PATH: DEFAULT_PATH, TERM: 'xterm-256color' },
-    cgroups: 'auto',
-    init: [],
-    maskUnits: [...DEFAULT_MASKED_UNITS],
-    stopTimeoutSec: 30,
-    machineId,
-  };
-}
 
 /**
  * Brings an older profile to the current version. Version 1 had `namespaces.net` (its own namespace

@@ -6,6 +6,7 @@
 // The rule is lexical and pure (no file system here): paths are normalised (`..`, `.`, repeated and
 // trailing slashes), and a caller that can look at the host passes `realpath` so a link to ~/.ssh is
 // judged as ~/.ssh too. The window has no such access and judges the paths as written.
+import { isBindMount } from './mounts';
 import type { MachineProfile } from './profile';
 
 export interface RiskHost {
@@ -23,8 +24,25 @@ export interface RiskyChoice {
 
 /** Folders and files under your home that hold credentials, or run code at your next login. */
 export const CREDENTIAL_PATHS = [
-  '.ssh', '.gnupg', '.aws', '.azure', '.kube', '.docker', '.config', '.local/share/keyrings', '.password-store', '.pki',
-  '.netrc', '.git-credentials', '.mozilla', '.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.bash_login',
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.azure',
+  '.kube',
+  '.docker',
+  '.config',
+  '.local/share/keyrings',
+  '.password-store',
+  '.pki',
+  '.netrc',
+  '.git-credentials',
+  '.mozilla',
+  '.bashrc',
+  '.bash_profile',
+  '.profile',
+  '.zshrc',
+  '.zprofile',
+  '.bash_login',
 ];
 
 /** Host paths where a session's or a daemon's sockets live: whoever can connect to them acts as their owner. */
@@ -47,23 +65,48 @@ const overlaps = (a: string, b: string) => within(a, b) || within(b, a);
 
 const ACT_AS_YOU = 'root in the machine can then act as you';
 
+/** A risk in words: its parts are joined with spaces (so each stays a readable line in the source). */
+const danger = (...parts: string[]): RiskyChoice => ({ level: 'danger', text: parts.join(' ') });
+const note = (...parts: string[]): RiskyChoice => ({ level: 'note', text: parts.join(' ') });
+
 /** Why binding `source` (writable or not) is dangerous, or undefined. */
 function judge(source: string, writable: boolean, host: RiskHost, home: string): RiskyChoice | undefined {
-  if (source === '/' && writable) return { level: 'danger', text: `the host's / is writable in the machine: ${ACT_AS_YOU}: change every file you can change, your keys and your shell's startup files included.` };
+  if (source === '/' && writable) {
+    return danger(
+      `the host's / is writable in the machine: ${ACT_AS_YOU}:`,
+      "change every file you can change, your keys and your shell's startup files included.",
+    );
+  }
   const runtime = /^\/run\/user\/(\d+)(\/|$)/.exec(source);
   if (runtime || RUNTIME_PATHS.some((r) => overlaps(source, r)) || /\.sock$/.test(source)) {
     // A socket is connected to through a read-only bind as well: read-only changes nothing here.
-    const whose = runtime && Number(runtime[1]) === host.uid ? 'your session\'s runtime folder (its D-Bus, keyring and docker/podman sockets)' : 'where runtime sockets live (D-Bus, docker, podman, X11)';
-    return { level: 'danger', text: `${source} is ${whose}: anything in the machine can talk to those services as you, and a docker or podman socket makes that root on the host.` };
+    const whose =
+      runtime && Number(runtime[1]) === host.uid
+        ? "your session's runtime folder (its D-Bus, keyring and docker/podman sockets)"
+        : 'where runtime sockets live (D-Bus, docker, podman, X11)';
+    return danger(
+      `${source} is ${whose}:`,
+      'anything in the machine can talk to those services as you, and a docker or podman socket makes that root on the host.',
+    );
   }
   const credential = CREDENTIAL_PATHS.map((c) => `${home}/${c}`).find((c) => overlaps(source, c));
   const holdsHome = within(home, source);
-  if (holdsHome && writable) return { level: 'danger', text: `your home folder ${home} is writable in the machine: ${ACT_AS_YOU}: read your keys, change your shell's startup files and run anything as you at your next login.` };
+  if (holdsHome && writable) {
+    return danger(
+      `your home folder ${home} is writable in the machine: ${ACT_AS_YOU}:`,
+      "read your keys, change your shell's startup files and run anything as you at your next login.",
+    );
+  }
   // Named as bound when it lies inside the sensitive folder (~/.ssh/authorized_keys), else the folder.
   const what = credential && within(source, credential) ? source : credential;
-  if (credential && writable) return { level: 'danger', text: `${what} is writable in the machine: ${ACT_AS_YOU}: read your keys, add its own (~/.ssh/authorized_keys) or change what runs at your next login.` };
-  if (holdsHome) return { level: 'note', text: `your home folder ${home} is readable in the machine: root in it can read your keys and tokens and copy them out.` };
-  if (credential) return { level: 'note', text: `${what} is readable in the machine: root in it can read the keys and tokens there and copy them out.` };
+  if (credential && writable) {
+    return danger(
+      `${what} is writable in the machine: ${ACT_AS_YOU}:`,
+      'read your keys, add its own (~/.ssh/authorized_keys) or change what runs at your next login.',
+    );
+  }
+  if (holdsHome) return note(`your home folder ${home} is readable in the machine:`, 'root in it can read your keys and tokens and copy them out.');
+  if (credential) return note(`${what} is readable in the machine:`, 'root in it can read the keys and tokens there and copy them out.');
   return undefined;
 }
 
@@ -73,9 +116,14 @@ export function riskyChoices(profile: Pick<MachineProfile, 'mounts' | 'network'>
   const homes = [home, ...(host.realpath?.(home) ? [normal(host.realpath(home)!)] : [])];
   const found: RiskyChoice[] = [];
   for (const m of profile.mounts) {
-    if (m.type !== 'bind' && m.type !== 'ro-bind' && m.type !== 'dev-bind') continue;
+    if (!isBindMount(m)) continue;
     if (m.type === 'dev-bind') {
-      found.push({ level: 'danger', text: `dev-bind ${m.source} gives the machine the host's device nodes there: root in it can read and write every device you can (your terminals, disks you have access to).` });
+      found.push(
+        danger(
+          `dev-bind ${m.source} gives the machine the host's device nodes there:`,
+          'root in it can read and write every device you can (your terminals, disks you have access to).',
+        ),
+      );
       continue;
     }
     const written = normal(m.source);
@@ -86,7 +134,12 @@ export function riskyChoices(profile: Pick<MachineProfile, 'mounts' | 'network'>
     if (worst) found.push(worst);
   }
   if (profile.network.mode === 'host') {
-    found.push({ level: 'danger', text: 'host networking: the machine shares your loopback, so it reaches services that listen only on 127.0.0.1 and abstract unix sockets such as X11\'s (it can then type into your windows).' });
+    found.push(
+      danger(
+        'host networking: the machine shares your loopback, so it reaches services that listen only on 127.0.0.1',
+        "and abstract unix sockets such as X11's (it can then type into your windows).",
+      ),
+    );
   }
   return [...found.filter((r) => r.level === 'danger'), ...found.filter((r) => r.level === 'note')];
 }

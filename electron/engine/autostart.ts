@@ -1,6 +1,6 @@
 // Machines that start at login: `burrow enable` writes the machine's unit file for the user's systemd
 // (WantedBy=default.target), `burrow disable` removes it. Where linger is on, "login" includes boot.
-import type { MachineStatus } from '../contract/machine-state';
+import { isLive, type MachineStatus } from '../contract/machine-state';
 import type { MachineProfile } from '../contract/profile';
 import { BurrowError } from './errors';
 import { probeHost } from './host-probe';
@@ -8,7 +8,6 @@ import { unitName } from './machine-unit';
 import { planMachine, startMachine, stopMachine } from './machines';
 import { loadProfile } from './profiles';
 import { statusOf } from './runtime-state';
-import { LIVE_STATES } from '../contract/machine-state';
 import type { UserManagerFacts } from './user-manager';
 import { disableUnit, enableUnit, enabledUnitFile, unitFileDir } from './user-units';
 
@@ -39,7 +38,7 @@ export async function enableMachine(name: string, opts: { now?: boolean } = {}):
   const notes = manager.linger
     ? ['linger is on: it also starts at boot, before you log in, and keeps running after you log out']
     : [`it starts when you log in and stops (cleanly) when you log out; to start it at boot and keep it running: loginctl enable-linger`];
-  const live = LIVE_STATES.includes(statusOf(name).state);
+  const live = isLive(statusOf(name));
   const started = opts.now && !live ? await startMachine(name) : undefined;
   return { unit: unitName(name), file, notes, started };
 }
@@ -48,7 +47,7 @@ export async function disableMachine(name: string, opts: { now?: boolean } = {})
   const profile = loadProfile(name);
   const manager = userManager('disabling autostart');
   const wasEnabled = await disableUnit(manager, profile);
-  const stopped = opts.now && LIVE_STATES.includes(statusOf(name).state) ? await stopMachine(name) : undefined;
+  const stopped = opts.now && isLive(statusOf(name)) ? await stopMachine(name) : undefined;
   return { wasEnabled, stopped };
 }
 

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeFrame, encodeFrameHeader, encodeJson, FRAME_DATA, FRAME_JSON } from '../supervisor/control-protocol';
+import { encodeFrame, encodeFrameHeader, encodeJson, FRAME_DATA, FRAME_JSON } from './control-protocol';
 import { ControlClient } from './control-client';
 
 let dir: string;

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { MachineStatus } from '../contract/machine-state';
-import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, MAX_EVENT_FRAME, parseSupervisorMessage } from '../supervisor/control-protocol';
-import type { ClientMessage } from '../supervisor/control-protocol';
+import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder, MAX_EVENT_FRAME, parseSupervisorMessage } from './control-protocol';
+import type { ClientMessage } from './control-protocol';
 import { BurrowError } from './errors';
 import { runtimeFiles } from './runtime-state';
 

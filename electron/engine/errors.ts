@@ -1,20 +1,8 @@
 // Errors a user can meet: what happened and what to do, in one or two lines. Anything else is a bug.
 
-export type ErrorCode =
-  | 'invalid-input'
-  | 'not-found'
-  | 'exists'
-  | 'already-running'
-  | 'not-running'
-  | 'host-not-ready'
-  | 'rootfs-invalid'
-  | 'corrupt-profile'
-  | 'start-failed'
-  | 'in-use'
-  | 'import-failed'
-  | 'no-space'
-  | 'cancelled'
-  | 'internal';
+import type { ErrorCode } from '../contract/errors';
+
+export type { ErrorCode } from '../contract/errors';
 
 export class BurrowError extends Error {
   constructor(

@@ -4,6 +4,7 @@
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { isEnterable } from '../contract/machine-state';
 import { DEFAULT_PATH } from '../contract/plain';
 import { EXEC_CGROUP } from './cgroup-plan';
 import { cgroupPids, joinCgroupsShell, raiseOomScoreShell } from './cgroups';
@@ -53,7 +54,7 @@ export interface MachineRef {
 export function execTarget(machine: MachineRef): ExecTarget {
   const { name } = machine;
   const status = statusOf(name);
-  if (!['running', 'degraded', 'starting'].includes(status.state) || !status.pid1) {
+  if (!isEnterable(status) || !status.pid1) {
     throw new BurrowError('not-running', `machine "${name}" is not running (${status.state})`, `start it first: burrow start ${name}`);
   }
   const record = readRecord(name);

@@ -25,7 +25,7 @@ function record(dir: string, opts: Partial<Parameters<typeof watchFolder>[2]> = 
 }
 
 async function until(what: () => boolean, ms = 2000): Promise<void> {
-  for (const end = Date.now() + ms; !what(); ) {
+  for (const end = Date.now() + ms; !what();) {
     if (Date.now() > end) throw new Error('timed out');
     await sleep(5);
   }

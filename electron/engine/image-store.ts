@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { imageRecordSchema, type ImageRecord } from '../contract/image';
-import { MACHINE_NAME_RE } from '../contract/profile';
+import { MACHINE_NAME_RE } from '../contract/plain';
 import { writeJsonAtomic } from './atomic-file';
 import { BurrowError } from './errors';
 import { removeMappedTree } from './mapped-exec';

@@ -49,7 +49,7 @@ export interface LaunchPlan {
   };
   storage: {
     mode: 'direct' | 'persistent' | 'ephemeral';
-    overlay?: { lower: string; dir: string; upper: string; work: string; merged: string };
+    overlay?: { lower: string; layers?: string[]; dir: string; upper: string; work: string; merged: string };
   };
   /** The host folder bound at /run/host: readiness socket and container-manager file. */
   hostDir: string;

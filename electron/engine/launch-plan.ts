@@ -1,6 +1,7 @@
 // The launch plan: a pure function from a profile and probed host facts to the exact argv that boots
 // the machine. Nothing here touches the host, so the plan can be shown, printed and unit-tested.
 import * as path from 'node:path';
+import { parseByteSize } from '../contract/plain';
 import type { MachineProfile, Mount } from '../contract/profile';
 import { riskyChoices } from '../contract/risks';
 import { planCgroups } from './cgroup-plan';
@@ -51,16 +52,20 @@ export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts): { m
   return { map: buildIdMap(mode, host.uid, host.gid, { uid: host.subuid, gid: host.subgid }), warnings };
 }
 
+/** The id mapping in words: who root is, and which ids the others are on the host. */
+function describeIdMap(map: IdMap): string {
+  const root = `root is you (uid ${map.rootUid})`;
+  if (map.mode !== 'auto' || !map.uidRange) return `${root}; no other uid exists inside`;
+  const { start, count } = map.uidRange;
+  return `${root}; uids 1-${count} are your subordinate ids ${start}-${start + count - 1}`;
+}
+
 function missingInManager(controllers: string[], needed: Controller[]): string | undefined {
   const missing = needed.filter((c) => !controllers.includes(c));
   if (!missing.length) return undefined;
-  return `your systemd user manager (user@.service) has no ${missing.join(', ')} controller${missing.length > 1 ? 's' : ''} to give its units (it has: ${controllers.join(' ') || 'none'})`;
-}
-
-function sizeInBytes(size: string): string {
-  const m = /^(\d+)([KMG]?)$/.exec(size)!;
-  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
-  return String(Number(m[1]) * mult);
+  const plural = missing.length > 1 ? 's' : '';
+  const has = controllers.join(' ') || 'none';
+  return `your systemd user manager (user@.service) has no ${missing.join(', ')} controller${plural} to give its units (it has: ${has})`;
 }
 
 function mountArgs(m: Mount | PlannedMount): string[] {
@@ -70,7 +75,12 @@ function mountArgs(m: Mount | PlannedMount): string[] {
     case 'dev-bind':
       return [`--${m.type}${'optional' in m && m.optional ? '-try' : ''}`, m.source!, m.dest];
     case 'tmpfs':
-      return [...('size' in m && m.size ? ['--size', sizeInBytes(m.size)] : []), ...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--tmpfs', m.dest];
+      return [
+        ...('size' in m && m.size ? ['--size', String(parseByteSize(m.size))] : []),
+        ...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []),
+        '--tmpfs',
+        m.dest,
+      ];
     case 'dir':
       return [...('mode' in m && m.mode ? ['--perms', m.mode.padStart(4, '0')] : []), '--dir', m.dest];
     case 'symlink':
@@ -202,9 +212,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     cgroup: { presentation: cg.presentation, reason: cg.reason, hostLayout: cg.hostLayout, dirs: cg.dirs, unit: unit?.name },
     idMapping: {
       mode: map.mode,
-      description: map.mode === 'auto' && map.uidRange
-        ? `root is you (uid ${map.rootUid}); uids 1-${map.uidRange.count} are your subordinate ids ${map.uidRange.start}-${map.uidRange.start + map.uidRange.count - 1}`
-        : `root is you (uid ${map.rootUid}); no other uid exists inside`,
+      description: describeIdMap(map),
     },
     network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo },
     limits: { writes, requested: profile.limits, unavailable: limitsWhyNot },

@@ -6,6 +6,7 @@
 //   reach (pasta --no-map-gw -T none -U none, slirp4netns --disable-host-loopback).
 // - isolated: own network namespace with loopback only.
 // - host: the host's network; the machine's services bind the host's ports.
+import { portHostAddress } from '../contract/describe';
 import type { NetworkConfig, PortForward } from '../contract/profile';
 import { BurrowError } from './errors';
 
@@ -37,16 +38,12 @@ export interface NetworkPlan {
   warnings: string[];
 }
 
-const hostAddress = (p: PortForward): string => (p.address === 'all' ? '0.0.0.0' : '127.0.0.1');
-
-/** Human form: `127.0.0.1:8080 → 80/tcp`. */
-export const describePort = (p: PortForward): string => `${hostAddress(p)}:${p.host} → ${p.guest}/${p.protocol}`;
-
 function pastaArgv(pasta: string, ports: PortForward[]): string[] {
   const forwards = (protocol: 'tcp' | 'udp') => {
     const list = ports.filter((p) => p.protocol === protocol);
     // pasta forwards every port ("auto") unless told otherwise.
-    return list.length ? list.flatMap((p) => [protocol === 'tcp' ? '-t' : '-u', `${hostAddress(p)}/${p.host}:${p.guest}`]) : [protocol === 'tcp' ? '-t' : '-u', 'none'];
+    const flag = protocol === 'tcp' ? '-t' : '-u';
+    return list.length ? list.flatMap((p) => [flag, `${portHostAddress(p)}/${p.host}:${p.guest}`]) : [flag, 'none'];
   };
   return [
     pasta,
@@ -76,7 +73,8 @@ export function planNetwork(config: NetworkConfig, tools: NetworkTools, runtimeD
     }
   }
   if (config.mode === 'host') {
-    warnings.push(`the machine shares the host's network: its services bind the host's ports directly, and ports below ${tools.unprivilegedPortStart} cannot be bound (apache on :80 fails).`);
+    const low = `ports below ${tools.unprivilegedPortStart} cannot be bound (apache on :80 fails)`;
+    warnings.push(`the machine shares the host's network: its services bind the host's ports directly, and ${low}.`);
     return { mode: 'host', unshare: false, ports: [], warnings };
   }
   if (config.mode === 'isolated') return { mode: 'isolated', unshare: true, ports: [], warnings };

@@ -2,7 +2,14 @@
 // A corrupt file is reported and left exactly as it is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeIssues, machineName, migrateProfile, profileSchema, type MachineProfile } from '../contract/profile';
+import { MACHINE_NAME_RE, MACHINE_NAME_RULE } from '../contract/plain';
+import type { MachineProfile } from '../contract/profile';
+
+/**
+ * The schema, loaded when a profile is first validated: zod takes about 15 ms to load, which `burrow stop`,
+ * `status` and the like need not pay (they only check that the machine exists).
+ */
+const schema = (): typeof import('../contract/profile') => require('../contract/profile');
 import { writeFileAtomic } from './atomic-file';
 import { BurrowError } from './errors';
 import { machinesDir } from './paths';
@@ -16,13 +23,11 @@ export interface BrokenProfile {
 const fileFor = (name: string): string => path.join(machinesDir(), `${name}.json`);
 
 export function checkName(name: string): void {
-  const parsed = machineName.safeParse(name);
-  if (!parsed.success) {
-    throw new BurrowError('invalid-input', `invalid machine name ${JSON.stringify(name)}: ${describeIssues(parsed.error)}`);
-  }
+  if (!MACHINE_NAME_RE.test(name)) throw new BurrowError('invalid-input', `invalid machine name ${JSON.stringify(name)}: ${MACHINE_NAME_RULE}`);
 }
 
 export function validateProfile(value: unknown, where = 'profile'): MachineProfile {
+  const { profileSchema, describeIssues } = schema();
   const parsed = profileSchema.safeParse(value);
   if (!parsed.success) throw new BurrowError('invalid-input', `${where} is not valid: ${describeIssues(parsed.error)}`);
   return parsed.data;
@@ -35,6 +40,7 @@ function parseFile(file: string, name: string): MachineProfile {
   } catch (e) {
     throw corrupt(file, name, e instanceof SyntaxError ? `not JSON (${e.message})` : String(e));
   }
+  const { profileSchema, migrateProfile, describeIssues } = schema();
   const parsed = profileSchema.safeParse(migrateProfile(raw));
   if (!parsed.success) throw corrupt(file, name, describeIssues(parsed.error));
   if (parsed.data.name !== name) throw corrupt(file, name, `it names machine "${parsed.data.name}"`);
@@ -53,13 +59,16 @@ export function exists(name: string): boolean {
   return fs.existsSync(fileFor(name));
 }
 
-export function loadProfile(name: string): MachineProfile {
+/** The machine exists (its profile file does), whatever the file holds; its path. */
+export function requireMachine(name: string): string {
   checkName(name);
   const file = fileFor(name);
-  if (!fs.existsSync(file)) {
-    throw new BurrowError('not-found', `no machine named "${name}"`, 'list machines with: burrow ls');
-  }
-  return parseFile(file, name);
+  if (!fs.existsSync(file)) throw new BurrowError('not-found', `no machine named "${name}"`, 'list machines with: burrow ls');
+  return file;
+}
+
+export function loadProfile(name: string): MachineProfile {
+  return parseFile(requireMachine(name), name);
 }
 
 export function listProfiles(): { profiles: MachineProfile[]; broken: BrokenProfile[] } {
@@ -96,7 +105,11 @@ export function createProfile(profile: MachineProfile): void {
     fs.linkSync(tmp, target);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new BurrowError('exists', `a machine named "${valid.name}" already exists`, 'choose another name, or remove it first with: burrow rm ' + valid.name);
+      throw new BurrowError(
+        'exists',
+        `a machine named "${valid.name}" already exists`,
+        'choose another name, or remove it first with: burrow rm ' + valid.name,
+      );
     }
     throw e;
   } finally {

@@ -34,9 +34,6 @@ export function limitWrites(limits: Limits): LimitWrite[] {
   return writes;
 }
 
-export const describeLimits = (l: Limits): string =>
-  [l.memory && `memory ${l.memory}`, l.pids && `pids ${l.pids}`, l.cpus && `cpus ${l.cpus}`].filter(Boolean).join(', ') || 'none';
-
 /** Why limits cannot be applied on this host, judged from the probe alone; undefined when they can. */
 export function limitsUnavailable(facts: CgroupFacts, needed: Controller[]): string | undefined {
   if (!needed.length) return undefined;
@@ -96,7 +93,8 @@ export function applyLimits(machineDir: string, writes: LimitWrite[]): LimitsOut
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'EBUSY' || code === 'EOPNOTSUPP'
-      ? `your cgroup ${parent} holds processes itself, so it cannot pass controllers on (start Burrow from its own scope: systemd-run --user --scope -p Delegate=yes)`
+      ? `your cgroup ${parent} holds processes itself, so it cannot pass controllers on ` +
+        '(start Burrow from its own scope: systemd-run --user --scope -p Delegate=yes)'
       : code === 'ENOENT' || code === 'EINVAL'
         ? `the ${controllers.join(', ')} controllers are not available in ${parent}`
         : `${parent}/cgroup.subtree_control cannot be written (${code})`;

@@ -2,7 +2,7 @@
 // socket, the readiness folder, the console tail. Also decides whether a recorded supervisor still lives.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LIVE_STATES, MACHINE_STATES, type MachineStatus } from '../contract/machine-state';
+import { isLive, MACHINE_STATES, type MachineStatus } from '../contract/machine-state';
 import { writeJsonAtomic } from './atomic-file';
 import { machineRuntimeDir } from './paths';
 import { existingRuntimeRoot } from './runtime-root';
@@ -34,7 +34,8 @@ export const runtimeFiles = (name: string) => {
     state: path.join(dir, 'state.json'),
     plan: path.join(dir, 'plan.json'),
     control: path.join(dir, 'control.sock'),
-    info: path.join(dir, 'bwrap-info.json'),
+    /** A FIFO: bwrap's --info-fd, read by the supervisor (bwrap-info.ts). */
+    info: path.join(dir, 'bwrap-info.fifo'),
     consoleTail: path.join(dir, 'console.log'),
     log: path.join(dir, 'supervisor.log'),
     hostDir: path.join(dir, 'host'),
@@ -155,7 +156,7 @@ export function statusOf(name: string): MachineStatus {
   const record = readRecord(name);
   if (!record) return { name, state: 'stopped' };
   const status = publicStatus(record);
-  if (LIVE_STATES.includes(record.state) && !supervisorAlive(record)) {
+  if (isLive(record.state) && !supervisorAlive(record)) {
     return { ...status, state: 'crashed', message: 'its supervisor is gone (killed, or the host restarted); start it again' };
   }
   return status;

@@ -3,10 +3,11 @@
 // which is what kept a start from the window well above the hand-run command line. The spare has loaded
 // everything and waits for a machine's name on stdin; the host that made it is the only one who can write
 // there. Its output goes to a log of its own in the runtime folder, renamed to the machine's
-// supervisor.log when it is given a machine, so its whole life is in the usual place. Hosts with a systemd
+// supervisor.log when it is given a machine, so its whole life is in the usual place; the FIFO for bwrap's
+// info is made ahead the same way. Hosts with a systemd
 // user manager start supervisors as units (systemd-run), which a spare cannot become: they never use one.
 // The CLI never makes one either: it exits after its command.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Disposable } from './disposable';
@@ -22,6 +23,8 @@ const LINGER_MS = 5000;
 interface Spare {
   child: ChildProcess;
   log: string;
+  /** The FIFO bwrap's info will come through, made ahead too (mkfifo is an exec: 2-3 ms on the boot's path). */
+  fifo?: string;
   exited: boolean;
 }
 
@@ -33,6 +36,17 @@ function schedule(ms: number, what: () => void): void {
   clearTimeout(timer);
   timer = setTimeout(what, ms);
   timer.unref();
+}
+
+/** The FIFO at `file`; undefined where it cannot be made (the supervisor then makes its own). */
+function makeFifo(file: string): string | undefined {
+  try {
+    fs.rmSync(file, { force: true });
+    execFileSync('mkfifo', ['-m', '600', '--', file], { stdio: 'ignore' });
+    return file;
+  } catch {
+    return undefined;
+  }
 }
 
 function make(): void {
@@ -56,7 +70,7 @@ function make(): void {
   }
   const child = spawn(cmd.file, cmd.args, { detached: true, stdio: ['pipe', fd, fd], env: { ...process.env, ...cmd.env }, cwd: '/' });
   fs.closeSync(fd);
-  const made: Spare = { child, log, exited: false };
+  const made: Spare = { child, log, fifo: makeFifo(path.join(root, `.spare-supervisor-${process.pid}.fifo`)), exited: false };
   child.on('error', () => undefined);
   child.stdin!.on('error', () => undefined);
   child.on('exit', () => {
@@ -64,6 +78,7 @@ function make(): void {
     if (spare === made) {
       spare = undefined;
       fs.rmSync(log, { force: true });
+      if (made.fifo) fs.rmSync(made.fifo, { force: true });
     }
   });
   child.unref();
@@ -78,6 +93,7 @@ function drop(): void {
   if (!s) return;
   s.child.stdin!.end(); // an unused spare ends when its stdin does
   fs.rmSync(s.log, { force: true });
+  if (s.fifo) fs.rmSync(s.fifo, { force: true });
 }
 
 /** Keeps a spare supervisor ready while the returned disposable lives (a host holds one per window or connection). */
@@ -95,18 +111,25 @@ export function keepSpareSupervisor(): Disposable {
 }
 
 /**
- * Hands the spare, if one is ready, the machine `name`: its log becomes `logPath` and it reads the launch
- * plan the caller wrote. Returns how to tell whether it has exited, or undefined when there is no spare.
+ * Hands the spare, if one is ready, the machine `name`: its log becomes `files.log`, its FIFO `files.info`,
+ * and it reads the launch plan the caller wrote. Returns how to tell whether it has exited, or undefined
+ * when there is no spare.
  */
-export function takeSpareSupervisor(name: string, logPath: string): { exited(): boolean } | undefined {
+export function takeSpareSupervisor(name: string, files: { log: string; info: string }): { exited(): boolean } | undefined {
   const s = spare;
   if (!s || s.exited || !s.child.stdin!.writable) return undefined;
   spare = undefined;
   try {
-    fs.renameSync(s.log, logPath);
+    fs.renameSync(s.log, files.log);
   } catch {
     s.child.stdin!.end();
+    if (s.fifo) fs.rmSync(s.fifo, { force: true });
     return undefined;
+  }
+  try {
+    if (s.fifo) fs.renameSync(s.fifo, files.info);
+  } catch {
+    /* the supervisor makes it itself */
   }
   s.child.stdin!.end(`${name}\n`);
   if (users > 0) schedule(REPLACE_AFTER_MS, make);

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenForNotify, type NotifyMessage } from '../supervisor/readiness';
 import { bindDatagramSocket, sendDatagram } from './unix-datagram';
 
 let dir: string;
@@ -90,19 +89,5 @@ describe('datagram sockets', () => {
     await until(() => got.length === 1 + sent, 10_000);
     socket.dispose();
     expect(sent).toBeLessThan(5000);
-  });
-});
-
-describe('the readiness socket', () => {
-  it('reads systemd notify messages from a socket only its owner may use', async () => {
-    const at = path.join(dir, 'notify');
-    fs.writeFileSync(at, 'stale');
-    const got: NotifyMessage[] = [];
-    const socket = listenForNotify(at, (m) => got.push(m));
-    expect(fs.statSync(at).mode & 0o777).toBe(0o600);
-    sendDatagram(at, 'READY=1\nSTATUS=Startup finished in 435ms.');
-    await until(() => got.length === 1);
-    expect(got[0]).toMatchObject({ ready: true, stopping: false, status: 'Startup finished in 435ms.' });
-    socket.dispose();
   });
 });

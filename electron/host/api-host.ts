@@ -2,16 +2,27 @@
 // main process and the web host each wrap it in their transport; both validate payloads before it runs.
 import * as os from 'node:os';
 import type { CallArgs, CallName, CallResults, EventName, EventPayloads, MachineListItem, PlanView, RootfsView } from '../contract/api';
-import type { MachineStatus } from '../contract/machine-state';
-import { describeIssues, profileSchema, type MachineProfile } from '../contract/profile';
+import { isEnterable, type MachineStatus } from '../contract/machine-state';
+import { describeIssues, profileSchema } from '../contract/profile';
 import { DisposableStore, toDisposable, type Disposable } from '../engine/disposable';
 import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
 import { resolveIdMap } from '../engine/launch-plan';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
-import { editMachine, listMachines, machineUsage, planMachine, removeMachine, resetMachine, startMachine, stopMachine } from '../engine/machines';
-import { createProfile, loadProfile } from '../engine/profiles';
+import {
+  createMachine,
+  editMachine,
+  listMachines,
+  machineUsage,
+  planMachine,
+  removeMachine,
+  resetMachine,
+  restartMachine,
+  startMachine,
+  stopMachine,
+} from '../engine/machines';
+import { loadProfile } from '../engine/profiles';
 import { keepSpareSupervisor } from '../engine/spare-supervisor';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { runtimeFiles, statusOf } from '../engine/runtime-state';
@@ -21,6 +32,9 @@ import { inspectImage } from '../engine/image-inspect';
 import { listImages, loadImage, machinesUsing, removeImage } from '../engine/image-store';
 import { completePath } from './fs-complete';
 import { imageJobs } from './image-jobs';
+import { lifecycleJobs } from './lifecycle-jobs';
+import { diskUsageReport } from '../engine/disk-usage';
+import { listSnapshots, removeSnapshotOf } from '../engine/snapshots';
 import { liveMounts, loginInfo, readJournal } from './machine-queries';
 import { machineWatcher } from './machine-watcher';
 import { TerminalManager } from './terminals';
@@ -30,7 +44,18 @@ type Handler<K extends CallName> = (...args: CallArgs<K>) => Promise<CallResults
 type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
 /** Calls after which the watcher looks at once, so their transitions reach listeners even where inotify is unavailable. */
-const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.reset', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart']);
+const CHANGING_CALLS = new Set<CallName>([
+  'machines.create',
+  'machines.update',
+  'machines.remove',
+  'machines.reset',
+  'machines.start',
+  'machines.stop',
+  'machines.kill',
+  'machines.restart',
+  'machines.clone',
+  'machines.restore',
+]);
 
 function rootfsView(path: string): RootfsView {
   const host = probeHost();
@@ -68,10 +93,6 @@ function planView(draft: unknown): PlanView {
   };
 }
 
-function changedFields(a: MachineProfile, b: MachineProfile): string[] {
-  return (Object.keys(b) as (keyof MachineProfile)[]).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-}
-
 async function item(name: string): Promise<MachineListItem> {
   const profile = loadProfile(name);
   return { profile, status: statusOf(name), autostart: (await autostartStates([profile])).get(name) };
@@ -83,7 +104,6 @@ async function listWithAutostart(): Promise<CallResults['machines.list']> {
   const autostart = await autostartStates(machines.map((m) => m.profile));
   return { machines: machines.map((m) => ({ ...m, autostart: autostart.get(m.profile.name) })), broken };
 }
-const isLive = (s: MachineStatus) => ['starting', 'running', 'degraded', 'stopping'].includes(s.state);
 
 /** What only a desktop shell can do; the web host has none of it. */
 export interface DesktopHooks {
@@ -111,9 +131,11 @@ export class ApiHost implements Disposable {
     // A window boots machines from a running process: with a supervisor loaded ahead, only the boot remains.
     this.store.add(keepSpareSupervisor());
     this.store.add(imageJobs.onProgress((p) => emit('images.progress', p)));
+    this.store.add(lifecycleJobs.onProgress((p) => emit('lifecycle.progress', p)));
     this.store.add(this.onEvent((event, payload) => {
       const s = payload as MachineStatus;
-      if (event === 'machines.changed' && ['stopping', 'exited', 'crashed'].includes(s.state)) this.terminals.closeMachine(s.name);
+      // Shells and journals end with the machine's PID 1 (its console closes by itself).
+      if (event === 'machines.changed' && !isEnterable(s)) this.terminals.closeMachine(s.name);
     }));
   }
 
@@ -132,15 +154,12 @@ export class ApiHost implements Disposable {
     'machines.get': (name) => item(name),
     'machines.plan': (draft) => planView(draft),
     'machines.create': (profile) => {
-      planMachine(profile);
-      createProfile(profile);
+      createMachine(profile.name, profile.rootfs, () => profile);
       return item(profile.name);
     },
     'machines.update': async (profile) => {
-      const before = loadProfile(profile.name);
-      const { restartNeeded } = await editMachine(profile.name, () => profile);
-      const changed = changedFields(before, profile);
-      return { item: await item(profile.name), changed, restartNeeded: changed.length > 0 && restartNeeded };
+      const { changed, restartNeeded } = await editMachine(profile.name, () => profile);
+      return { item: await item(profile.name), changed, restartNeeded };
     },
     'machines.remove': async (name) => {
       await removeMachine(name);
@@ -149,10 +168,7 @@ export class ApiHost implements Disposable {
     'machines.start': (name) => this.started(name),
     'machines.stop': (name) => stopMachine(name, 'stop'),
     'machines.kill': (name) => stopMachine(name, 'kill'),
-    'machines.restart': async (name) => {
-      if (isLive(statusOf(name))) await stopMachine(name, 'stop');
-      return this.started(name);
-    },
+    'machines.restart': (name) => this.started(name, restartMachine),
     'machines.reset': (name) => resetMachine(name),
     'machines.setAutostart': async (name, on) => {
       if (on) return { autostart: true, notes: (await enableMachine(name)).notes };
@@ -173,6 +189,17 @@ export class ApiHost implements Disposable {
       return readConsoleLog(runtimeFiles(name).consoleTail).toString('utf8');
     },
     'machines.loginInfo': (name) => loginInfo(name),
+    'machines.snapshots': (name) => listSnapshots(name, { sizes: true }),
+    'machines.snapshot': (name, { label }) => lifecycleJobs.snapshot(name, label),
+    'machines.restore': (name, id, { stop }) => lifecycleJobs.restore(name, id, stop),
+    'machines.snapshotRemove': async (name, id) => {
+      await removeSnapshotOf(name, id);
+      return null;
+    },
+    'machines.clone': ({ source, name }) => lifecycleJobs.clone(source, name),
+    'machines.export': ({ source, file }) => lifecycleJobs.export(source, file),
+    'lifecycle.cancel': (job) => lifecycleJobs.cancel(job),
+    'disk.usage': () => diskUsageReport(),
     'rootfs.inspect': (p) => rootfsView(p),
     'fs.complete': (prefix) => completePath(prefix),
     'terminal.open': async ({ machine, kind, cols, rows }) => ({ id: await this.terminals.open(machine, kind, cols, rows) }),
@@ -212,8 +239,8 @@ export class ApiHost implements Disposable {
   };
 
   /** Starts a machine; `starting` and every later state reach listeners as they happen (the watcher sees them). */
-  private started(name: string): Promise<MachineStatus> {
-    return startMachine(name);
+  private started(name: string, how: typeof startMachine = startMachine): Promise<MachineStatus> {
+    return how(name);
   }
 
   /** Events the desktop shell raises itself (menu commands). */

@@ -4,7 +4,7 @@ import type { ImageProgress, ImageRecord } from '../contract/image';
 import { toDisposable, type Disposable } from '../engine/disposable';
 import { BurrowError } from '../engine/errors';
 import { createDebianImage } from '../engine/image-create';
-import { importImage } from '../engine/image-import';
+import { importImageOrExport } from '../engine/export-manifest';
 
 type Listener = (p: ImageProgress) => void;
 
@@ -35,7 +35,7 @@ class ImageJobs {
   }
 
   import(name: string, source: string, copy: boolean): Promise<ImageRecord> {
-    return this.run(name, (signal, onProgress) => importImage(name, source, { copy, signal, onProgress }));
+    return this.run(name, (signal, onProgress) => importImageOrExport(name, source, { copy, signal, onProgress }));
   }
 
   cancel(name: string): boolean {

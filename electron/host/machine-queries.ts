@@ -2,7 +2,7 @@
 // its journal (running: journalctl inside; stopped or crashed: its persistent journal read from its tree,
 // journal-at-rest.ts). Its units: unit-queries.ts. Everything read here is the guest's text: parsed as hostile.
 import type { JournalEntry, LiveMount, LoginInfo } from '../contract/api';
-import { LIVE_STATES } from '../contract/machine-state';
+import { isLive } from '../contract/machine-state';
 import { BurrowError } from '../engine/errors';
 import { execCapture, execTarget } from '../engine/exec';
 import { captureJournalAtRest } from '../engine/journal-at-rest';
@@ -81,7 +81,7 @@ export function journalArgs(q: JournalQuery): string[] {
 /** The machine's journal: from journald inside while it runs, from its persistent journal once it stopped. */
 export async function readJournal(name: string, q: JournalQuery): Promise<JournalEntry[]> {
   const profile = loadProfile(name);
-  if (LIVE_STATES.includes(statusOf(name).state)) return parseJournal(await run(name, ['journalctl', ...journalArgs(q)]));
+  if (isLive(statusOf(name))) return parseJournal(await run(name, ['journalctl', ...journalArgs(q)]));
   const r = await captureJournalAtRest(profile, journalArgs(q));
   // journalctl answers 1 for "no entries" with --grep: an empty journal, not an error.
   if (r.code !== 0 && !r.stdout && r.stderr.trim()) throw new BurrowError('internal', `reading the journal of "${name}" failed: ${firstLine(r.stderr)}`);

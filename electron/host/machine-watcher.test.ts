@@ -78,7 +78,8 @@ function watch(opts: MachineWatcherOptions = {}): Seen {
       const t0 = performance.now();
       const from = statuses.length;
       while (!statuses.slice(from).some((s) => s.name === name && s.state === state)) {
-        if (performance.now() - t0 > ms) throw new Error(`${name} did not reach ${state} within ${ms} ms (saw ${JSON.stringify(statuses.map((s) => `${s.name}:${s.state}`))})`);
+        if (performance.now() - t0 > ms)
+          throw new Error(`${name} did not reach ${state} within ${ms} ms (saw ${JSON.stringify(statuses.map((s) => `${s.name}:${s.state}`))})`);
         await sleep(1);
       }
       return performance.now() - t0;

@@ -10,7 +10,7 @@
 // or nothing is sent until it is fixed, and where inotify refuses the watcher looks every few seconds.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LIVE_STATES, type MachineStatus } from '../contract/machine-state';
+import { isLive, type MachineStatus } from '../contract/machine-state';
 import { ControlClient } from '../engine/control-client';
 import { DisposableStore, toDisposable, type Disposable } from '../engine/disposable';
 import { watchFolder, type FolderWatchOptions } from '../engine/folder-watch';
@@ -87,7 +87,9 @@ export class MachineWatcher {
     const root = runtimeRoot();
     // The folder itself (replaced, its mode changed) is news for every machine; a machine's own folder watches itself.
     const own = path.basename(root);
-    this.store.add(watchFolder(root, (name) => (name === undefined || name === own ? this.poke() : this.links.has(name) && this.refresh(name)), this.folderOptions(root)));
+    this.store.add(
+      watchFolder(root, (name) => (name === undefined || name === own ? this.poke() : this.links.has(name) && this.refresh(name)), this.folderOptions(root)),
+    );
     // What is there now is what the front ends list; only changes from here on are sent.
     this.rescan(true);
   }
@@ -100,7 +102,8 @@ export class MachineWatcher {
       watch: this.opts.watch,
       onFallback: (reason) => {
         // Once: with no inotify watches left, every folder falls back at the same moment.
-        if (!this.saidFallback) log(`burrow: cannot watch ${dir} (${reason}): machine states are looked at every ${fallbackMs / 1000} s instead of as they change`);
+        if (!this.saidFallback)
+          log(`burrow: cannot watch ${dir} (${reason}): machine states are looked at every ${fallbackMs / 1000} s instead of as they change`);
         this.saidFallback = true;
       },
     };
@@ -175,7 +178,7 @@ export class MachineWatcher {
       return; // a runtime folder refused as not private: calls say why; a change to it looks again
     }
     this.publish(status, silent);
-    if (LIVE_STATES.includes(status.state) && !link.connecting && Date.now() >= link.notBefore && hasControlSocket(name)) this.connect(name, link);
+    if (isLive(status) && !link.connecting && Date.now() >= link.notBefore && hasControlSocket(name)) this.connect(name, link);
   }
 
   private connect(name: string, link: Link): void {

@@ -2,7 +2,7 @@
 // its outcome, a unit's status. systemctl inside is the guest's: what it prints is bounded and parsed as
 // hostile (a unit's description is the guest's text).
 import type { UnitActionResult, UnitView } from '../contract/api';
-import { DEFAULT_MASKED_UNITS } from '../contract/profile';
+import { DEFAULT_MASKED_UNITS } from '../contract/profile-defaults';
 import { compareUnits, unitActions, type UnitAction, type UnitFacts } from '../contract/units';
 import { BurrowError } from '../engine/errors';
 import { execCapture, execTarget, type ExecTarget } from '../engine/exec';

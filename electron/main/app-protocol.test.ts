@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../web/csp';
+import { CONTENT_SECURITY_POLICY } from '../contract/csp';
 import { APP_PAGE_URL, isAppPage, resolveAppFile, serveAppRequest } from './app-protocol';
 
 let base: string;

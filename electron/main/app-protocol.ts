@@ -5,7 +5,7 @@
 // guard and the permission handlers compare, and which no checkout path (spaces, non-ASCII) can change.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONTENT_SECURITY_POLICY } from '../web/csp';
+import { CONTENT_SECURITY_POLICY } from '../contract/csp';
 
 export const APP_SCHEME = 'burrow';
 export const APP_HOST = 'app';

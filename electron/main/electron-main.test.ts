@@ -8,7 +8,7 @@ import { IPC_CALL } from '../contract/api';
 import type { ApiHost } from '../host/api-host';
 import { bindIpc, isTrustedSender } from './ipc';
 import { QUIT_NOTICE_MARKER, sayMachinesKeepRunning } from './quit-notice';
-import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from '../web/csp';
+import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from '../contract/csp';
 import { hardenApp, isSafeExternalUrl } from './security';
 import { windowOptions } from './window-options';
 

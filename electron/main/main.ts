@@ -4,6 +4,8 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, session, shell } from 'electron';
 import * as path from 'node:path';
 import { installBurrowCommand } from '../engine/burrow-command';
+import { stateNotice } from '../contract/describe';
+import { isEnterable, type MachineStatus } from '../contract/machine-state';
 import { errorMessage } from '../engine/errors';
 import { listMachines } from '../engine/machines';
 import { nodeScriptCommand } from '../engine/node-runtime';
@@ -35,8 +37,6 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(start);
 }
 
-const NOTIFY: Record<string, string> = { running: 'is ready', degraded: 'is up, with failed units', crashed: 'crashed', exited: 'exited' };
-
 function start(): void {
   hardenApp(app, session.defaultSession, shell);
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(path.join(distDir, 'renderer'), request));
@@ -60,12 +60,11 @@ function start(): void {
   const seen = new Map<string, string>();
   host.onEvent((event, payload) => {
     if (event !== 'machines.changed') return;
-    const status = payload as { name: string; state: string; message?: string };
+    const status = payload as MachineStatus;
     const before = seen.get(status.name);
     seen.set(status.name, status.state);
-    if (before && before !== status.state && NOTIFY[status.state] && Notification.isSupported() && !win?.isFocused()) {
-      new Notification({ title: `${status.name} ${NOTIFY[status.state]}`, body: status.message ?? '' }).show();
-    }
+    const notice = before && before !== status.state ? stateNotice(status) : undefined;
+    if (notice && Notification.isSupported() && !win?.isFocused()) new Notification({ title: notice.title, body: notice.detail ?? '' }).show();
   });
   const ipc = bindIpc(ipcMain, host, APP_PAGE_URL, () => win?.webContents);
   const appImage = process.env.APPIMAGE;
@@ -75,7 +74,7 @@ function start(): void {
   app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && createWindow());
   runOnQuit(app, () => {
     sayMachinesKeepRunning({
-      liveMachines: () => listMachines().machines.filter((m) => ['starting', 'running', 'degraded'].includes(m.status.state)).map((m) => m.profile.name),
+      liveMachines: () => listMachines().machines.filter((m) => isEnterable(m.status)).map((m) => m.profile.name),
       showMessage: (message, detail) => void dialog.showMessageBoxSync({ type: 'info', message, detail }),
       configDir: configDir(),
     });

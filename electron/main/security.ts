@@ -4,7 +4,7 @@
 // line through navigator.clipboard, which Chromium gates behind clipboard-sanitized-write (write) and
 // clipboard-read (read). Nothing else (camera, notifications from the page, USB, ...) is ever granted.
 import type { App, Session, Shell } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../web/csp';
+import { CONTENT_SECURITY_POLICY } from '../contract/csp';
 import { APP_ORIGIN, isAppPage } from './app-protocol';
 
 export const ALLOWED_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write', 'clipboard-read'];

@@ -2,7 +2,7 @@
 // (seeded, so a failure replays), some never reading; then a real ControlClient asks for the status.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ControlClient } from '../engine/control-client';
-import { encodeFrame, encodeFrameHeader, FRAME_DATA, FRAME_JSON } from './control-protocol';
+import { encodeFrame, encodeFrameHeader, FRAME_DATA, FRAME_JSON } from '../engine/control-protocol';
 import { fakeMachine, rawClient, type FakeMachine, type RawClient } from './control-test-helpers';
 
 const SEED = Number(process.env.BURROW_FUZZ_SEED ?? 4711);

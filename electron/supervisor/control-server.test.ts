@@ -1,7 +1,7 @@
 // The control socket against clients that misbehave: too many, too big, not requests, never reading,
 // asking for the history over and over. Each is answered with an error or dropped; the others go on.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeFrame, FRAME_DATA, FRAME_JSON } from './control-protocol';
+import { encodeFrame, FRAME_DATA, FRAME_JSON } from '../engine/control-protocol';
 import { fakeMachine, rawClient, type FakeMachine } from './control-test-helpers';
 
 let machine: FakeMachine;

@@ -19,7 +19,7 @@ import {
   parseClientMessage,
   type ClientMessage,
   type SupervisorMessage,
-} from './control-protocol';
+} from '../engine/control-protocol';
 
 export interface ControlLimits {
   /** Clients at once; the next one is told why and closed. */

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConsoleHistory } from './console-history';
-import { encodeFrame, FRAME_DATA, FRAME_JSON, FrameDecoder, MAX_EVENT_FRAME } from './control-protocol';
+import { encodeFrame, FRAME_DATA, FRAME_JSON, FrameDecoder, MAX_EVENT_FRAME } from '../engine/control-protocol';
 import { ControlServer, DEFAULT_CONTROL_LIMITS, type ControlLimits } from './control-server';
 
 export interface FakeMachine {

@@ -10,18 +10,32 @@ describe('what the end of bwrap means', () => {
   });
 
   it('ends a reboot that raced a stop', () => {
-    expect(exitVerdict(facts({ exitCode: EXIT_REBOOT, stopRequested: true }))).toEqual({ relaunch: false, state: 'exited', message: 'stopped on request', exitCode: EXIT_REBOOT });
+    expect(exitVerdict(facts({ exitCode: EXIT_REBOOT, stopRequested: true }))).toEqual({
+      relaunch: false,
+      state: 'exited',
+      message: 'stopped on request',
+      exitCode: EXIT_REBOOT,
+    });
   });
 
   it('reads a halt inside as a clean end', () => {
-    expect(exitVerdict(facts({ exitCode: EXIT_HALT }))).toEqual({ relaunch: false, state: 'exited', message: 'the machine halted (poweroff or halt inside)', exitCode: EXIT_HALT });
+    expect(exitVerdict(facts({ exitCode: EXIT_HALT }))).toEqual({
+      relaunch: false,
+      state: 'exited',
+      message: 'the machine halted (poweroff or halt inside)',
+      exitCode: EXIT_HALT,
+    });
     expect(exitVerdict(facts({ exitCode: 0 }))).toMatchObject({ state: 'exited' });
   });
 
   it('tells a stop from a kill: asked for, or SIGKILL seen', () => {
     expect(exitVerdict(facts({ exitCode: EXIT_HALT, stopRequested: true }))).toMatchObject({ state: 'exited', message: 'stopped on request' });
     expect(exitVerdict(facts({ exitCode: 0, signal: 9, stopRequested: true }))).toMatchObject({ state: 'exited', message: 'killed on request' });
-    expect(exitVerdict(facts({ exitCode: 137, stopRequested: true, killRequested: true }))).toMatchObject({ state: 'exited', message: 'killed on request', exitCode: 137 });
+    expect(exitVerdict(facts({ exitCode: 137, stopRequested: true, killRequested: true }))).toMatchObject({
+      state: 'exited',
+      message: 'killed on request',
+      exitCode: 137,
+    });
   });
 
   it('calls an unasked end after READY=1 a crash of PID 1, with the exit code and signal', () => {

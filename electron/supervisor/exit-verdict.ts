@@ -21,9 +21,7 @@ export interface ExitFacts {
   wasReady: boolean;
 }
 
-export type ExitVerdict =
-  | { relaunch: true; note: string }
-  | { relaunch: false; state: 'exited' | 'crashed'; message: string; exitCode?: number };
+export type ExitVerdict = { relaunch: true; note: string } | { relaunch: false; state: 'exited' | 'crashed'; message: string; exitCode?: number };
 
 /** Why the machine ended, for people; the first rule that applies wins. */
 function endMessage(f: ExitFacts): string {

@@ -1,5 +1,5 @@
-// One launch of a machine: the plan run on a pty (the machine's /dev/console, console-pty.ts), the readiness socket, the
-// wait for bwrap's info (PID 1's pid), bwrap's move out of the machine's cgroup, and the network helper.
+// One launch of a machine: the plan run on a pty (the machine's /dev/console, console-pty.ts), the readiness socket,
+// bwrap's info (PID 1's pid, through a FIFO), bwrap's move out of the machine's cgroup, and the network helper.
 // A reboot ends a launch and makes a new one. Everything a launch starts (listeners, watches, timers, the
 // network helper) it owns, and disposing it ends them all; the pty's process ends by itself or by kill().
 import * as fs from 'node:fs';
@@ -39,16 +39,16 @@ export class MachineLaunch implements Disposable {
       fs.mkdirSync(files.hostDir, { recursive: true, mode: 0o755 });
       fs.writeFileSync(path.join(files.hostDir, 'container-manager'), 'burrow\n');
       this.store.add(listenForNotify(plan.notifySocket, handlers.notify));
-      fs.rmSync(files.info, { force: true });
-      this.startedAt = performance.now();
-      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', TERM: 'xterm-256color' };
-      this.term = this.store.add(new ConsolePty(plan.argv, env, size, { data: handlers.console, exit: handlers.exit }));
+      // bwrap's info comes through a FIFO the launch script points fd 3 at: its reader is open first.
       this.store.add(
         whenBwrapInfo(files.info, (pid) => {
           this.leaveMachineCgroups();
           handlers.pid1(pid);
         }),
       );
+      this.startedAt = performance.now();
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', TERM: 'xterm-256color' };
+      this.term = this.store.add(new ConsolePty(plan.argv, env, size, { data: handlers.console, exit: handlers.exit }));
     } catch (e) {
       this.store.dispose(); // a launch that could not start leaves no socket or watch behind
       throw e;

@@ -4,11 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import type { PortForward } from '../contract/profile';
-import { watchFolder } from '../engine/folder-watch';
 import type { LaunchPlan } from '../engine/launch-plan-types';
-import { describePort, PID_PLACEHOLDER } from '../engine/network-plan';
+import { describePort } from '../contract/describe';
+import { PID_PLACEHOLDER } from '../engine/network-plan';
+import { readFifo } from './fifo-reader';
 
 type Helper = NonNullable<LaunchPlan['network']['helper']>;
 
@@ -28,10 +28,14 @@ function pastaFailure(stderr: string, ports: PortForward[]): string {
   if (bind) {
     const hostPort = Number(/\/(\d+):/.exec(bind[2]!)?.[1]);
     const p = ports.find((x) => x.host === hostPort && x.protocol === (bind[1] === 't' ? 'tcp' : 'udp'));
-    return `host port ${p ? describePort(p) : bind[2]} cannot be bound: another program already uses it. Choose another host port (burrow edit NAME -p OTHER:GUEST) or stop that program.`;
+    const what = `host port ${p ? describePort(p) : bind[2]} cannot be bound: another program already uses it.`;
+    return `${what} Choose another host port (burrow edit NAME -p OTHER:GUEST) or stop that program.`;
   }
   if (/External interface not usable|No external routable interface/.test(stderr)) {
-    return 'the network helper pasta cannot start without a network connection on the host (no default route). Connect, install slirp4netns (nat machines use it offline), or start the machine with --network isolated.';
+    return (
+      'the network helper pasta cannot start without a network connection on the host (no default route). ' +
+      'Connect, install slirp4netns (nat machines use it offline), or start the machine with --network isolated.'
+    );
   }
   return `the network helper pasta failed: ${lastLines(stderr) || 'it exited without saying why'}`;
 }
@@ -42,30 +46,35 @@ function stopChild(child: ChildProcess): void {
 
 function startPasta(helper: Helper, pid1: number, ports: PortForward[], pidFile: string): Promise<RunningHelper> {
   const argv = helper.argv.map((a) => a.replaceAll(PID_PLACEHOLDER, String(pid1)));
-  fs.rmSync(pidFile, { force: true });
-  const child = spawn(argv[0]!, [...argv.slice(1), '--pid', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
   return new Promise((resolve, reject) => {
-    // pasta writes its pid file once the namespace is configured and every forward is bound: inotify on
-    // the runtime folder says when (it used to be looked for every 5 ms).
-    const pidName = path.basename(pidFile);
-    const look = (name: string | undefined) => {
-      if ((name === undefined || name === pidName) && fs.existsSync(pidFile)) settle(() => resolve({ pid: child.pid!, dispose: () => stopChild(child) }));
-    };
-    const watch = watchFolder(path.dirname(pidFile), look, { fallbackMs: 5 });
+    // pasta writes its pid file once the namespace is configured and every forward is bound: the file is a
+    // FIFO the supervisor reads, so the pid arrives as data when pasta writes it (it used to be looked for
+    // every 5 ms). Then it is a plain pid file again, as pasta would have left it.
+    let written: string | undefined;
+    const pid = readFifo(pidFile, (text) => {
+      if (!text.includes('\n')) return false;
+      written = text;
+      settle(() => resolve({ pid: child.pid!, dispose: () => stopChild(child) }));
+      return true;
+    });
+    const child = spawn(argv[0]!, [...argv.slice(1), '--pid', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
     const timer = setTimeout(() => {
       stopChild(child);
       settle(() => reject(new Error(`the network helper pasta did not get ready within ${READY_TIMEOUT_MS / 1000} s`)));
     }, READY_TIMEOUT_MS);
+    let settled = false;
     const settle = (how: () => void) => {
-      watch.dispose();
+      if (settled) return;
+      settled = true;
+      pid.dispose();
       clearTimeout(timer);
+      if (written !== undefined) fs.writeFileSync(pidFile, written, { mode: 0o600 });
       how();
     };
     child.on('error', (e) => settle(() => reject(new Error(`the network helper pasta could not run: ${e.message}`))));
     child.on('exit', () => settle(() => reject(new Error(pastaFailure(stderr, ports)))));
-    look(undefined); // written before the watch began
   });
 }
 

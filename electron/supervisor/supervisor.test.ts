@@ -38,7 +38,11 @@ async function supervise(body: (dir: string) => string, opts: { spare?: boolean 
   const { xdg, dir, notifySocket } = standInMachine(body, { stopTimeoutSec: 2, single: true });
   const env = { ...process.env, XDG_RUNTIME_DIR: xdg, BURROW_UNIT: '' };
   const main = ['--import', 'tsx', path.join(ROOT, 'electron/supervisor/supervisor-main.ts')];
-  const child = spawn(process.execPath, [...main, opts.spare ? '--spare' : 'fake'], { env, stdio: [opts.spare ? 'pipe' : 'ignore', 'inherit', 'inherit'], cwd: ROOT });
+  const child = spawn(process.execPath, [...main, opts.spare ? '--spare' : 'fake'], {
+    env,
+    stdio: [opts.spare ? 'pipe' : 'ignore', 'inherit', 'inherit'],
+    cwd: ROOT,
+  });
   running.push({ child, dir: xdg });
   if (opts.spare) {
     // Loaded and waiting: nothing happens until it is told which machine.
@@ -73,10 +77,11 @@ async function supervise(body: (dir: string) => string, opts: { spare?: boolean 
   return { dir, child, exited, client, statuses, notify: (text) => sendDatagram(notifySocket, text), when, reaches: (state) => when((s) => s.state === state) };
 }
 
-/** Reports PID 1 as bwrap would, once it exists: this shell's pid, written to the info file in two pieces. */
-const reportPid1 = (dir: string) => `printf '{\\n    "child-pid": %d' $$ > '${dir}/bwrap-info.json'; sleep 0.05; printf ',\\n    "pid-namespace": 1\\n}\\n' >> '${dir}/bwrap-info.json';`;
+/** Reports PID 1 as bwrap would, once it exists: this shell's pid, written to bwrap's info FIFO in two pieces (and kept in pid1 for the test). */
+const reportPid1 = (dir: string) =>
+  `echo $$ > '${dir}/pid1'; exec 3>'${dir}/bwrap-info.fifo'; printf '{\\n    "child-pid": %d' $$ >&3; sleep 0.05; printf ',\\n    "pid-namespace": 1\\n}\\n' >&3; exec 3>&-;`;
 
-const pidOf = (dir: string): number => JSON.parse(fs.readFileSync(path.join(dir, 'bwrap-info.json'), 'utf8'))['child-pid'];
+const pidOf = (dir: string): number => Number(fs.readFileSync(path.join(dir, 'pid1'), 'utf8'));
 
 describe('the supervisor', () => {
   it('reports PID 1, goes running at READY=1, and stops on request with a clean end', async () => {
@@ -104,7 +109,8 @@ describe('the supervisor', () => {
   it('boots again after a reboot, as a new launch, and ends when the machine halts', async () => {
     // First boot: reboot (bwrap exits 129). Second: report a new PID 1, then halt (exit 130) when told.
     const run = await supervise(
-      (dir) => `if [ -e '${dir}/booted' ]; then ${reportPid1(dir)} while [ ! -e '${dir}/halt' ]; do sleep 0.02; done; exit 130; fi; touch '${dir}/booted'; ${reportPid1(dir)} sleep 0.2; exit 129`,
+      (dir) =>
+        `if [ -e '${dir}/booted' ]; then ${reportPid1(dir)} while [ ! -e '${dir}/halt' ]; do sleep 0.02; done; exit 130; fi; touch '${dir}/booted'; ${reportPid1(dir)} sleep 0.2; exit 129`,
     );
     const first = (await run.when((s) => !!s.pid1)).pid1;
     const rebooting = await run.when((s) => s.statusText === 'Rebooting');
@@ -138,7 +144,10 @@ describe('the supervisor', () => {
   }, 30_000);
 
   it('ends an unused spare when its host goes away', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron/supervisor/supervisor-main.ts'), '--spare'], { stdio: ['pipe', 'inherit', 'inherit'], cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron/supervisor/supervisor-main.ts'), '--spare'], {
+      stdio: ['pipe', 'inherit', 'inherit'],
+      cwd: ROOT,
+    });
     running.push({ child, dir: fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-spare-')) });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     await sleep(1000);

@@ -5,7 +5,7 @@
 // is health-check.ts; what systemd hears in a unit is unit-readiness.ts. If the supervisor dies, bwrap's
 // --die-with-parent takes the machine down with it.
 import * as fs from 'node:fs';
-import type { MachineState, MachineStatus } from '../contract/machine-state';
+import { isUp, type MachineState, type MachineStatus } from '../contract/machine-state';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import { enterUnitCgroup, killMachineProcesses, prepareMachineCgroups, rebaseUnitCgroup, removeMachineCgroups } from '../engine/machine-cgroup';
@@ -18,7 +18,7 @@ import { ConsoleHistory } from './console-history';
 import { ConsoleJournal } from './console-journal';
 import { ControlServer } from './control-server';
 import { exitVerdict } from './exit-verdict';
-import { FirstCheck, healthChange, HEALTH_INTERVAL_MS, listFailedUnits } from './health-check';
+import { healthChange, HEALTH_INTERVAL_MS, listFailedUnits } from './health-check';
 import { MachineLaunch } from './machine-launch';
 import { ensurePersistentJournal } from './persistent-journal';
 import { notifyManager, type NotifyMessage } from './readiness';
@@ -45,8 +45,6 @@ export class Supervisor {
   private control?: ControlServer;
   /** The current boot; a reboot replaces it. */
   private launch?: MachineLaunch;
-  /** The current boot's first failed-units check, made ready while it boots. */
-  private firstCheck?: FirstCheck;
   private record: RuntimeRecord;
   private stopRequested = false;
   private killRequested = false;
@@ -126,7 +124,6 @@ export class Supervisor {
       exit: (code, signal) => this.onExit(code, signal),
     });
     this.launch = launch;
-    this.firstCheck = launch.own(new FirstCheck());
     this.record.bwrapPid = launch.bwrapPid;
   }
 
@@ -178,11 +175,10 @@ export class Supervisor {
   /** running vs degraded, once at READY=1 (first) and then every HEALTH_INTERVAL_MS while up. */
   private async checkHealth(first = false): Promise<void> {
     const pid1 = this.record.pid1;
-    const live = () => this.record.state === 'running' || this.record.state === 'degraded' || (first && this.record.state === 'starting');
+    const live = () => isUp(this.record.state) || (first && this.record.state === 'starting');
     if (!pid1 || !live()) return;
     const single = this.input.plan.idMapping.mode === 'single';
-    const dirs = this.record.cgroupDirs ?? [];
-    const answer = first && this.firstCheck ? await this.firstCheck.run(pid1, single, dirs) : await listFailedUnits(pid1, single, dirs);
+    const answer = await listFailedUnits(pid1, single);
     if (!live()) return;
     const change = healthChange(answer, this.record, first);
     if (change) this.update(change);
@@ -200,8 +196,6 @@ export class Supervisor {
   }
 
   private onConsole(chunk: Buffer): void {
-    // PID 1 printing means it is the machine's init in its final root: the first check can be made ready.
-    if (this.record.state === 'starting') this.firstCheck?.prepare(this.record.pid1, this.input.plan.idMapping.mode === 'single', this.record.cgroupDirs ?? []);
     this.history.append(chunk);
     this.consoleLog?.append(chunk);
     this.journal?.push(chunk);
@@ -230,7 +224,8 @@ export class Supervisor {
     this.consoleLog?.flush();
     this.journal?.flush();
     const { state, message } = verdict;
-    this.update({ state, exitCode: verdict.exitCode, message, endedAt: new Date().toISOString(), pid1: undefined, networkHelperPid: undefined, statusText: undefined });
+    const endedAt = new Date().toISOString();
+    this.update({ state, exitCode: verdict.exitCode, message, endedAt, pid1: undefined, networkHelperPid: undefined, statusText: undefined });
     if (this.inUnit) process.stderr.write(`${this.input.plan.machine} ${state}: ${message}\n`);
     // In a unit, a crash is the unit's failure too (systemctl --user status says so).
     this.shutdown(state === 'exited' || !this.inUnit ? 0 : 1);

@@ -51,7 +51,15 @@ describe('machine state to the windows', () => {
     };
     change('starting');
     await sleep(30); // the supervisor listens on its control socket after writing its first record
-    const server = new ControlServer(files.control, { status: () => ({ ...status, state: record.state }), history: () => [], input: () => undefined, resize: () => undefined, stop: () => undefined, kill: () => undefined, setPaused: () => undefined });
+    const server = new ControlServer(files.control, {
+      status: () => ({ ...status, state: record.state }),
+      history: () => [],
+      input: () => undefined,
+      resize: () => undefined,
+      stop: () => undefined,
+      kill: () => undefined,
+      setPaused: () => undefined,
+    });
     try {
       await sleep(30);
       // running, stopping and exited within a few milliseconds: the flaky case of a machine that boots between two polls.

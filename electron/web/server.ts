@@ -9,14 +9,14 @@ import type { Duplex } from 'node:stream';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { serveApiConnection } from './api-connection';
-import { CONTENT_SECURITY_POLICY } from './csp';
+import { CONTENT_SECURITY_POLICY } from '../contract/csp';
 import { hostRefusal, sameSecret, WebAuth, type Refusal } from './web-auth';
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json' };
 
 /** A WebSocket message larger than this closes its connection (the largest real call, a profile, is a few KiB). */
 const MAX_MESSAGE = 1024 * 1024;
-/** API connections at once (each polls the machines' state): a window per browser tab, and a few scripts. */
+/** API connections at once (they share one machine watcher): a window per browser tab, and a few scripts. */
 const MAX_API_CONNECTIONS = 32;
 /** Open TCP connections at once: keeps a flood from using up the file descriptors machines need. */
 const MAX_CONNECTIONS = 256;

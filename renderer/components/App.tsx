@@ -1,4 +1,6 @@
 import { useEffect } from 'react';
+import { stateNotice } from '../../electron/contract/describe';
+import { isUp } from '../../electron/contract/machine-state';
 import { connectApi } from '../api/client';
 import { droppedPath } from '../api/drop';
 import { refreshDoctor, refreshHost, refreshMachines } from '../state/actions';
@@ -14,11 +16,9 @@ import { MachineList } from './MachineList';
 import { MachineView } from './MachineView';
 import { Notices } from './Notices';
 
-const LABEL: Record<string, string> = { running: 'is ready', degraded: 'is up with failed units', crashed: 'crashed', exited: 'exited' };
-
 export function App() {
   const view = useStore((s) => s.view);
-  const running = useStore((s) => Object.values(s.machines).filter((m) => m.status.state === 'running' || m.status.state === 'degraded').length);
+  const running = useStore((s) => Object.values(s.machines).filter((m) => isUp(m.status)).length);
 
   useEffect(() => {
     const api = connectApi((c) => {
@@ -38,9 +38,8 @@ export function App() {
       seen.set(status.name, status.state);
       if (!s.machines[status.name]) void refreshMachines();
       s.applyStatus(status);
-      if (before && before !== status.state && LABEL[status.state]) {
-        s.notify(status.state === 'crashed' ? 'error' : 'info', `${status.name} ${LABEL[status.state]}${status.message && status.state !== 'running' ? `: ${status.message}` : ''}`);
-      }
+      const notice = before && before !== status.state ? stateNotice(status) : undefined;
+      if (notice) s.notify(notice.level, notice.detail ? `${notice.title}: ${notice.detail}` : notice.title);
     });
     return () => {
       off();

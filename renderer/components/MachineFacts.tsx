@@ -1,23 +1,21 @@
 import { useEffect, useState } from 'react';
 import type { MachineListItem, UsageView } from '../../electron/contract/api';
-import { formatBytes, formatCpuTime } from '../../electron/contract/format-units';
+import { APPROXIMATE_USAGE, describeLimits, describePort, portUrl, usageParts } from '../../electron/contract/describe';
 import { getApi } from '../api/client';
 
 const USAGE_POLL_MS = 2000;
 
 function UsageText({ usage, cpuPercent }: { usage: UsageView; cpuPercent?: number }) {
-  const of = (v: number | undefined, f: (n: number) => string) => (v !== undefined ? ` / ${f(v)}` : '');
   return (
     <>
-      {usage.memoryBytes !== undefined && <span>memory {formatBytes(usage.memoryBytes)}{of(usage.memoryMaxBytes, formatBytes)}</span>}
-      {usage.pids !== undefined && <span>tasks {usage.pids}{of(usage.pidsMax, String)}</span>}
-      {usage.cpuUsec !== undefined && (
-        <span>
-          cpu {cpuPercent !== undefined ? `${cpuPercent.toFixed(0)} %` : formatCpuTime(usage.cpuUsec)}
-          {usage.cpuMax !== undefined && ` of ${usage.cpuMax} CPUs`}
+      {usageParts(usage, cpuPercent).map((part) => (
+        <span key={part.split(' ')[0]}>{part}</span>
+      ))}
+      {usage.source === 'processes' && (
+        <span className="hint" title={`Usage is ${APPROXIMATE_USAGE}.`}>
+          approximate
         </span>
       )}
-      {usage.source === 'processes' && <span className="hint" title="No cgroup controllers are delegated on this host: figures are summed from the machine's processes (shared memory counted more than once).">approximate</span>}
     </>
   );
 }
@@ -54,23 +52,24 @@ export function MachineFacts({ item, up }: { item: MachineListItem; up: boolean 
   }, [up, profile.name]);
 
   const { network, limits } = profile;
-  const limitText = [limits.memory && `memory ${limits.memory}`, limits.pids && `${limits.pids} tasks`, limits.cpus && `${limits.cpus} CPUs`].filter(Boolean).join(', ');
+  const limited = !!(limits.memory || limits.pids || limits.cpus);
   return (
     <div className="machine-facts" aria-label="Network and resources" role="group">
       <span>
         network <strong>{network.mode}</strong>
       </span>
       {network.ports.map((p) => {
-        const label = `${p.address === 'all' ? '0.0.0.0' : '127.0.0.1'}:${p.host} → ${p.guest}/${p.protocol}`;
+        const label = describePort(p);
+        const title = `Open port ${p.guest} of ${profile.name} in the browser`;
         return p.protocol === 'tcp' && up ? (
-          <a key={`${p.host}/${p.protocol}`} href={`http://127.0.0.1:${p.host}/`} target="_blank" rel="noopener noreferrer" title={`Open port ${p.guest} of ${profile.name} in the browser`}>
+          <a key={`${p.host}/${p.protocol}`} href={portUrl(p)} target="_blank" rel="noopener noreferrer" title={title}>
             {label}
           </a>
         ) : (
           <span key={`${p.host}/${p.protocol}`}>{label}</span>
         );
       })}
-      {limitText && <span>limits {limitText}</span>}
+      {limited && <span>limits {describeLimits(limits)}</span>}
       {status.limits?.unavailable && up && (
         <span className="warn-text" title={status.limits.unavailable}>
           limits not applied: {status.limits.unavailable}

@@ -1,11 +1,13 @@
 import { useMemo } from 'react';
 import { useStore } from '../state/store';
 import { StateChip } from './StateChip';
+import { MachineDiskUse, useDiskRefresh } from './DiskUse';
 
 export function MachineList() {
   const all = useStore((s) => s.machines);
   const machines = useMemo(() => Object.values(all).sort((a, b) => a.profile.name.localeCompare(b.profile.name)), [all]);
   const view = useStore((s) => s.view);
+  useDiskRefresh(machines.map((m) => `${m.profile.name}:${m.status.state}`).join(','));
   if (!machines.length) return <p className="hint pad">No machines yet: create one.</p>;
   return (
     <ul className="machine-list">
@@ -16,6 +18,7 @@ export function MachineList() {
             <button className={selected ? 'selected' : ''} aria-current={selected ? 'page' : undefined} onClick={() => useStore.getState().show({ kind: 'machine', name: profile.name })}>
               <span className="name">{profile.name}</span>
               <StateChip status={status} />
+              <MachineDiskUse name={profile.name} />
               {status.state === 'starting' && status.statusText && <span className="progress">{status.statusText}</span>}
             </button>
           </li>

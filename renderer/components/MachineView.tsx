@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { describeBootTime } from '../../electron/contract/describe';
+import { hasEnded, isLive, isUp } from '../../electron/contract/machine-state';
 import { riskyChoices } from '../../electron/contract/risks';
 import { machineAction, resetToImage, setAutostart } from '../state/actions';
 import { useStore } from '../state/store';
@@ -11,8 +13,10 @@ import { RiskList } from './RiskList';
 import { ShellTab } from './ShellTab';
 import { StateChip } from './StateChip';
 import { UnitsTab } from './UnitsTab';
+import { LifecycleActions } from './LifecycleActions';
+import { SnapshotTimeline } from './SnapshotTimeline';
 
-const TABS = ['Console', 'Shell', 'Journal', 'Units', 'Mounts'] as const;
+const TABS = ['Console', 'Shell', 'Journal', 'Units', 'Mounts', 'Snapshots'] as const;
 type Tab = (typeof TABS)[number];
 
 export function MachineView({ name }: { name: string }) {
@@ -29,8 +33,8 @@ export function MachineView({ name }: { name: string }) {
   useEffect(() => terminals.follow(item?.status.state ?? 'stopped', item?.status.startedAt), [terminals, item?.status.state, item?.status.startedAt]);
   if (!item) return <p className="pad">Machine {name} is gone.</p>;
   const { status, profile } = item;
-  const live = ['starting', 'running', 'degraded', 'stopping'].includes(status.state);
-  const up = status.state === 'running' || status.state === 'degraded';
+  const live = isLive(status);
+  const up = isUp(status);
 
   const onTabKey = (e: React.KeyboardEvent, i: number) => {
     const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1;
@@ -47,9 +51,9 @@ export function MachineView({ name }: { name: string }) {
         <StateChip status={status} />
         <span className="meta">
           {status.state === 'starting' && (status.statusText ?? 'booting…')}
-          {up && status.bootMs !== undefined && `ready in ${(status.bootMs / 1000).toFixed(2)} s`}
+          {up && status.bootMs !== undefined && describeBootTime(status.bootMs)}
           {status.failedUnits?.length ? ` · failed: ${status.failedUnits.join(', ')}` : ''}
-          {(status.state === 'exited' || status.state === 'crashed') && status.message}
+          {hasEnded(status) && status.message}
         </span>
         <div className="actions" role="toolbar" aria-label="Machine actions">
           {!live && <button className="primary" disabled={!!busy} onClick={() => void machineAction(name, 'start')}>{busy === 'start' ? 'Starting…' : 'Start'}</button>}
@@ -57,6 +61,7 @@ export function MachineView({ name }: { name: string }) {
           {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'restart')}>Restart</button>}
           {live && <button className="danger" disabled={busy === 'kill'} onClick={() => void machineAction(name, 'kill')}>Kill</button>}
           <button disabled={!!busy} onClick={() => useStore.getState().show({ kind: 'wizard', editing: profile })}>Edit</button>
+          <LifecycleActions item={item} />
           {item.autostart !== undefined && (
             <label className="autostart" title="A unit of your systemd user manager starts this machine when you log in">
               <input type="checkbox" checked={item.autostart} disabled={!!busy} onChange={(e) => void setAutostart(name, e.target.checked)} /> Start at login
@@ -96,7 +101,9 @@ export function MachineView({ name }: { name: string }) {
         ))}
       </div>
       <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'Console' ? (
+        {tab === 'Snapshots' ? (
+          <SnapshotTimeline item={item} />
+        ) : tab === 'Console' ? (
           <ConsoleTab status={status} terminals={terminals} onShell={() => setTab('Shell')} />
         ) : tab === 'Shell' ? (
           <ShellTab name={name} live={live} terminals={terminals} />

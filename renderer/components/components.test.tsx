@@ -7,6 +7,8 @@ import { defaultProfile, type MachineProfile } from '../../electron/contract/pro
 import { fieldErrors } from '../wizard/Wizard';
 import type { PlanView } from '../../electron/contract/api';
 import { useStore } from '../state/store';
+import { CAPABILITY_PRESETS } from '../../electron/contract/capabilities';
+import { CapabilitiesStep } from '../wizard/IsolationSteps';
 import { NetworkStep } from '../wizard/NetworkStep';
 import { ReviewStep } from '../wizard/ReviewSteps';
 import { MachineFacts } from './MachineFacts';
@@ -44,6 +46,24 @@ function renderStep(initial: MachineProfile) {
   view.rerender(<NetworkStep draft={draft} update={update} errors={fieldErrors(draft)} editing={false} />);
   return { get draft() { return draft; } };
 }
+
+describe('the capabilities step', () => {
+  it("writes the contract's presets, the same as burrow create --caps, and toggles in the preset's form", () => {
+    let draft = base();
+    const update = (patch: Partial<MachineProfile>) => {
+      draft = { ...draft, ...patch };
+      view.rerender(<CapabilitiesStep draft={draft} update={update} errors={{}} editing={false} />);
+    };
+    const view = render(<CapabilitiesStep draft={draft} update={update} errors={{}} editing={false} />);
+    expect(screen.getByRole('button', { name: 'All but audit control' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Minimal for systemd' }));
+    expect(draft.capabilities).toEqual(CAPABILITY_PRESETS.systemd.choice());
+    expect(screen.getByRole('button', { name: 'Minimal for systemd' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(screen.getByRole('checkbox', { name: /CAP_SYS_TIME/ }));
+    expect(draft.capabilities).toEqual({ add: [...CAPABILITY_PRESETS.systemd.choice().add, 'CAP_SYS_TIME'], drop: [] });
+    expect(screen.getByRole('button', { name: 'Minimal for systemd' }).getAttribute('aria-pressed')).toBe('false');
+  });
+});
 
 describe('the network step', () => {
   it('adds a web forward on a free host port, refuses a duplicate inline, and drops forwards outside nat', () => {

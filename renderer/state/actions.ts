@@ -1,4 +1,5 @@
 // Calls that change state, with their errors turned into notices a person can read.
+import { hasEnded } from '../../electron/contract/machine-state';
 import { getApi } from '../api/client';
 import { useStore } from './store';
 
@@ -35,7 +36,7 @@ export async function machineAction(name: string, action: 'start' | 'stop' | 'ki
       const status = await api.invoke(`machines.${action}`, name);
       s.applyStatus(status);
       if (action === 'start' || action === 'restart') {
-        if (status.state === 'crashed' || status.state === 'exited') s.notify('error', `${name} failed to boot: ${status.message ?? status.state}`);
+        if (hasEnded(status)) s.notify('error', `${name} failed to boot: ${status.message ?? status.state}`);
       }
     }
     await refreshMachines();

@@ -6,11 +6,9 @@
 // Each xterm holds up to 10,000 lines of scrollback: before this, every restart and shell tab left one
 // behind until the machine was deleted.
 import type { MachineListItem } from '../../electron/contract/api';
+import { isLive, type MachineState } from '../../electron/contract/machine-state';
 import { getApi } from '../api/client';
 import { createTerminal, type LiveTerminal } from './registry';
-
-/** A machine's state, as far as its terminals care: only a live machine has any (part A moves this predicate to the contract). */
-const isLive = (state: string) => state === 'starting' || state === 'running' || state === 'degraded' || state === 'stopping';
 
 export interface ShellTabs {
   ids: readonly number[];
@@ -37,7 +35,7 @@ export class MachineTerminals {
   constructor(private readonly machine: string) {}
 
   /** Follows the machine's status: a new launch, or none, ends the terminals of the last one. */
-  follow(state: string, startedAt: string | undefined): void {
+  follow(state: MachineState, startedAt: string | undefined): void {
     const live = isLive(state);
     const launch = live ? (startedAt ?? '') : undefined;
     const last = live ? undefined : (startedAt ?? '');

@@ -1,4 +1,14 @@
-import { AUDIT_CAPABILITIES, CAPABILITIES, CAPABILITY_GROUPS, SYSTEMD_CAPABILITIES, type Capability } from '../../electron/contract/capabilities';
+import {
+  CAPABILITY_GROUPS,
+  CAPABILITY_PRESET_IDS,
+  CAPABILITY_PRESETS,
+  dropCapability,
+  grantCapability,
+  grantedCapabilities,
+  presetOf,
+  SYSTEMD_CAPABILITIES,
+  type Capability,
+} from '../../electron/contract/capabilities';
 import type { MachineProfile } from '../../electron/contract/profile';
 import { defaultProfile } from '../../electron/contract/profile';
 import type { StepProps } from './Wizard';
@@ -50,31 +60,20 @@ const EXPLAIN: Partial<Record<Capability, string>> = {
   CAP_MKNOD: 'create device nodes (the kernel still refuses most)',
 };
 
-function granted(draft: MachineProfile): Set<Capability> {
-  const { add, drop } = draft.capabilities;
-  const base = add === 'ALL' ? [...CAPABILITIES] : add;
-  return new Set(base.filter((c) => !drop.includes(c)));
-}
-
+/** The presets are `burrow create --caps ID`'s, and a toggle keeps the choice's form, as --cap-add/--cap-drop do. */
 export function CapabilitiesStep({ draft, update, errors }: StepProps) {
-  const on = granted(draft);
-  const set = (caps: Iterable<Capability>) => {
-    const list = [...caps];
-    update({ capabilities: list.length === CAPABILITIES.length ? { add: 'ALL', drop: [] } : { add: 'ALL', drop: CAPABILITIES.filter((c) => !list.includes(c)) } });
-  };
-  const toggle = (c: Capability, value: boolean) => {
-    const next = new Set(on);
-    if (value) next.add(c);
-    else next.delete(c);
-    set(next);
-  };
+  const on = grantedCapabilities(draft.capabilities);
+  const current = presetOf(draft.capabilities);
+  const toggle = (c: Capability, value: boolean) => update({ capabilities: (value ? grantCapability : dropCapability)(draft.capabilities, c) });
   return (
     <fieldset className="toggles caps">
       <legend>Capabilities (inside the machine's user namespace only)</legend>
       <div className="presets" role="group" aria-label="Capability presets">
-        <button onClick={() => set(CAPABILITIES.filter((c) => !AUDIT_CAPABILITIES.includes(c)))}>All but audit control</button>
-        <button onClick={() => set(SYSTEMD_CAPABILITIES)}>Minimal for systemd</button>
-        <button onClick={() => set([])}>None</button>
+        {CAPABILITY_PRESET_IDS.map((id) => (
+          <button key={id} aria-pressed={current === id} onClick={() => update({ capabilities: CAPABILITY_PRESETS[id].choice() })}>
+            {CAPABILITY_PRESETS[id].label}
+          </button>
+        ))}
       </div>
       {errors['capabilities.add'] && <p className="error-text" role="alert">{errors['capabilities.add']}</p>}
       {CAPABILITY_GROUPS.map((g) => (

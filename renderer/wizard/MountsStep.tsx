@@ -1,10 +1,9 @@
-import { MOUNT_PRESETS, MOUNT_TYPES, type Mount } from '../../electron/contract/profile';
+import { isBindMountType, MOUNT_TYPES } from '../../electron/contract/mounts';
+import { MOUNT_PRESETS, type Mount } from '../../electron/contract/profile';
 import type { StepProps } from './Wizard';
 
-const HAS_SOURCE = ['bind', 'ro-bind', 'dev-bind'];
-
 function blank(type: Mount['type'], dest: string): Mount {
-  if (HAS_SOURCE.includes(type)) return { type: type as 'bind', source: '/', dest };
+  if (isBindMountType(type)) return { type, source: '/', dest };
   if (type === 'symlink') return { type, target: '', dest };
   return { type, dest } as Mount;
 }

@@ -1,3 +1,4 @@
+import { describePort } from '../../electron/contract/describe';
 import type { Limits, MachineProfile } from '../../electron/contract/profile';
 import { RiskList } from '../components/RiskList';
 import { Field } from './Field';
@@ -122,7 +123,7 @@ export function ReviewStep({ plan, planError, errors }: StepProps) {
           {plan.network.helper && (
             <p className="hint" aria-label="Network step">
               When Burrow starts it, PID 1 waits (bwrap <code>--block-fd</code>) until its network is up: <code>{plan.network.helper}</code>, where {'{PID}'} is PID 1&apos;s host pid.
-              {plan.network.ports.length > 0 && ` Forwards: ${plan.network.ports.map((p) => `${p.address === 'all' ? '0.0.0.0' : '127.0.0.1'}:${p.host} → ${p.guest}/${p.protocol}`).join(', ')}.`}
+              {plan.network.ports.length > 0 && ` Forwards: ${plan.network.ports.map(describePort).join(', ')}.`}
             </p>
           )}
         </>

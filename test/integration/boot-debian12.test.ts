@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BURROW, createSandbox, ok, onPty, processAlive, TIME_SCALE, waitFor, type Sandbox } from './harness';
+import { asMappedRoot, BURROW, createSandbox, ok, onPty, processAlive, TIME_SCALE, waitFor, type Sandbox } from './harness';
 
 let sb: Sandbox;
 beforeAll(() => {
@@ -136,17 +136,20 @@ describe('a Debian 12 machine', () => {
   });
 });
 
-describe('a machine with a unit that fails at boot', () => {
-  it('reads as degraded from its first announcement, never as running, and names the unit', async () => {
-    const rootfs = sb.rootfs('debian12', 'failing');
-    const unit = path.join(rootfs, 'etc/systemd/system/burrow-fails.service');
-    fs.writeFileSync(unit, '[Unit]\nDescription=Fails at boot\n[Service]\nType=oneshot\nExecStart=/bin/false\n[Install]\nWantedBy=multi-user.target\n');
-    fs.symlinkSync('/etc/systemd/system/burrow-fails.service', path.join(rootfs, 'etc/systemd/system/multi-user.target.wants/burrow-fails.service'));
-    ok(sb.burrow(['create', 'failing', '--rootfs', rootfs, '--network', 'isolated']));
-    // Every state the supervisor records while it starts (what the window hears), read as it writes them.
+describe('a machine whose unit fails at boot', () => {
+  it('is announced degraded with the unit named, never running, the moment start returns', async () => {
+    const rootfs = sb.rootfs('debian12', 'sick');
+    // A unit of the image that fails as the machine boots (written as mapped root: the image is the guest's).
+    const unit = '[Unit]\nDescription=Fails at boot\n[Service]\nType=oneshot\nExecStart=/bin/false\n[Install]\nWantedBy=multi-user.target\n';
+    const wants = `${rootfs}/etc/systemd/system/multi-user.target.wants`;
+    const file = `${rootfs}/etc/systemd/system/burrow-fails.service`;
+    asMappedRoot(['sh', '-c', `printf '${unit}' > ${file} && ln -s ../burrow-fails.service ${wants}/burrow-fails.service`]);
+    ok(sb.burrow(['create', 'sick', '--rootfs', rootfs, '--network', 'isolated']));
+    // Every state the supervisor records while it starts (what the window hears), read as it writes them:
+    // the first check after READY=1 is made ready during the boot, and must still come before `running`.
     const seen: string[] = [];
-    const stateFile = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', 'failing', 'state.json');
-    const start = onPty(process.execPath, [BURROW, 'start', 'failing'], sb.env);
+    const stateFile = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', 'sick', 'state.json');
+    const start = onPty(process.execPath, [BURROW, 'start', 'sick'], sb.env);
     const watcher = setInterval(() => {
       try {
         seen.push(JSON.parse(fs.readFileSync(stateFile, 'utf8')).state);
@@ -159,12 +162,11 @@ describe('a machine with a unit that fails at boot', () => {
     } finally {
       clearInterval(watcher);
     }
-    expect(start.output).toMatch(/failing is degraded/);
-    const s = status('failing');
-    expect(s.state).toBe('degraded');
-    expect(s.failedUnits).toEqual(['burrow-fails.service']);
+    expect(start.exitCode).toBe(0);
+    expect(start.output).toMatch(/sick is degraded: ready in \d+\.\d+ s, failed units: burrow-fails\.service/);
+    expect(status('sick')).toMatchObject({ state: 'degraded', failedUnits: ['burrow-fails.service'] });
     expect(seen).toContain('starting');
     expect(seen).not.toContain('running');
-    ok(sb.burrow(['stop', 'failing']));
+    ok(sb.burrow(['stop', 'sick']));
   });
 });

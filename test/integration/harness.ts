@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isLive, type MachineState } from '../../electron/contract/machine-state';
 
 export const REPO = path.resolve(__dirname, '../..');
 export const BURROW = path.join(REPO, 'bin/burrow');
@@ -84,8 +85,8 @@ export function createSandbox(label: string, opts: { root?: string } = {}): Sand
     cleanup() {
       const list = sandbox.burrow(['ls', '--json']);
       if (list.code === 0) {
-        for (const m of JSON.parse(list.stdout).machines as { name: string; state: string }[]) {
-          if (['starting', 'running', 'degraded', 'stopping'].includes(m.state)) sandbox.burrow(['kill', m.name]);
+        for (const m of JSON.parse(list.stdout).machines as { name: string; state: MachineState }[]) {
+          if (isLive(m.state)) sandbox.burrow(['kill', m.name]);
           // A machine left enabled would start at the user's next login, from a folder that is gone.
           if (bus) sandbox.burrow(['disable', m.name]);
         }

@@ -1,4 +1,5 @@
-// The supervisor's control socket speaks frames: one type byte, a 4-byte big-endian length, the payload.
+// The supervisor's control socket speaks frames (this file is the protocol both ends import: the engine's
+// client and the supervisor's server): one type byte, a 4-byte big-endian length, the payload.
 // JSON frames carry requests and events; data frames carry console bytes untouched (no base64, no JSON).
 // Each side checks what it reads: frame sizes per direction, and messages against the shapes below.
 import { MACHINE_STATES, type MachineStatus } from '../contract/machine-state';
@@ -12,16 +13,9 @@ export const MAX_REQUEST_FRAME = 64 * 1024;
 export const MAX_EVENT_FRAME = 1024 * 1024;
 
 export type ClientMessage =
-  | { op: 'hello'; attach: boolean; replay: boolean }
-  | { op: 'resize'; cols: number; rows: number }
-  | { op: 'stop' }
-  | { op: 'kill' }
-  | { op: 'status' };
+  { op: 'hello'; attach: boolean; replay: boolean } | { op: 'resize'; cols: number; rows: number } | { op: 'stop' } | { op: 'kill' } | { op: 'status' };
 
-export type SupervisorMessage =
-  | { event: 'status'; status: MachineStatus }
-  | { event: 'replay-done' }
-  | { event: 'error'; message: string };
+export type SupervisorMessage = { event: 'status'; status: MachineStatus } | { event: 'replay-done' } | { event: 'error'; message: string };
 
 export function encodeFrameHeader(type: number, length: number): Buffer {
   const header = Buffer.allocUnsafe(FRAME_HEADER);

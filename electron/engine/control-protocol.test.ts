@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ConsoleHistory } from './console-history';
 import { encodeData, encodeJson, FRAME_DATA, FRAME_JSON, FrameDecoder } from './control-protocol';
 
 describe('control protocol frames', () => {
@@ -8,22 +7,15 @@ describe('control protocol frames', () => {
     const frames: [number, string][] = [];
     const decoder = new FrameDecoder((type, payload) => frames.push([type, type === FRAME_JSON ? payload.toString() : payload.toString('hex')]));
     for (let i = 0; i < stream.length; i++) decoder.push(stream.subarray(i, i + 1));
-    expect(frames).toEqual([[FRAME_JSON, '{"op":"stop"}'], [FRAME_DATA, '00ff0a0d'], [FRAME_JSON, '{"op":"status"}']]);
+    expect(frames).toEqual([
+      [FRAME_JSON, '{"op":"stop"}'],
+      [FRAME_DATA, '00ff0a0d'],
+      [FRAME_JSON, '{"op":"status"}'],
+    ]);
   });
 
   it('rejects a frame larger than the limit instead of buffering it', () => {
     const header = Buffer.from([FRAME_DATA, 0x7f, 0xff, 0xff, 0xff]);
     expect(() => new FrameDecoder(() => undefined).push(header)).toThrow(/exceeds the limit/);
-  });
-});
-
-describe('console history', () => {
-  it('keeps only the newest bytes within its limit', () => {
-    const h = new ConsoleHistory(10);
-    h.append(Buffer.from('0123456'));
-    h.append(Buffer.from('789abc'));
-    expect(h.snapshot().toString()).toBe('789abc');
-    h.append(Buffer.from('defghijklmnop'));
-    expect(h.snapshot().toString()).toBe('ghijklmnop');
   });
 });

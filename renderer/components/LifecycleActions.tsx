@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'react';
+import type { MachineListItem } from '../../electron/contract/api';
+import { getApi } from '../api/client';
+import { cloneMachine, exportMachine, useLifecycle, watchLifecycle } from '../state/lifecycle';
+import { useStore } from '../state/store';
+import { JobProgress } from './JobProgress';
+
+type Panel = { kind: 'clone'; name: string } | { kind: 'export'; file: string };
+
+/** Clone… and Export… among the machine's actions, each with its field, progress and Cancel. */
+export function LifecycleActions({ item }: { item: MachineListItem }) {
+  const name = item.profile.name;
+  const [panel, setPanel] = useState<Panel>();
+  const [home, setHome] = useState<string>();
+  const running = useLifecycle((s) => Object.values(s.jobs).some((j) => !j.done && ((j.kind === 'clone' && j.machine === name) || j.job === `export:${name}`)));
+  useEffect(watchLifecycle, []);
+  useEffect(
+    () =>
+      void getApi()
+        .invoke('host.info')
+        .then(
+          (h) => setHome(h.home),
+          () => undefined,
+        ),
+    [],
+  );
+  const start = async () => {
+    if (!panel) return;
+    setPanel(undefined);
+    if (panel.kind === 'clone') {
+      if (await cloneMachine(name, panel.name)) useStore.getState().show({ kind: 'machine', name: panel.name });
+    } else await exportMachine(name, panel.file);
+  };
+  return (
+    <>
+      <button disabled={running} onClick={() => setPanel({ kind: 'clone', name: `${name}-copy`.slice(0, 63) })}>
+        Clone…
+      </button>
+      <button disabled={running} onClick={() => setPanel({ kind: 'export', file: `${home ?? '/tmp'}/${name}.tar.zst` })}>
+        Export…
+      </button>
+      {panel && (
+        <form
+          className="lifecycle-panel"
+          role="dialog"
+          aria-label={panel.kind === 'clone' ? `Clone ${name}` : `Export ${name}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start();
+          }}
+        >
+          {panel.kind === 'clone' ? (
+            <label>
+              Name of the copy <input autoFocus value={panel.name} onChange={(e) => setPanel({ kind: 'clone', name: e.target.value })} />
+            </label>
+          ) : (
+            <label>
+              Archive (.tar, .tar.zst or .tar.xz){' '}
+              <input autoFocus size={48} spellCheck={false} value={panel.file} onChange={(e) => setPanel({ kind: 'export', file: e.target.value })} />
+            </label>
+          )}
+          <span className="hint">
+            {panel.kind === 'clone'
+              ? 'Its own copy of the files and settings; port forwards are not copied.'
+              : 'The whole machine and its settings in one file; import it elsewhere as an image.'}
+          </span>
+          <button className="primary" type="submit">
+            {panel.kind === 'clone' ? 'Clone' : 'Export'}
+          </button>
+          <button type="button" onClick={() => setPanel(undefined)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      <div className="lifecycle-jobs">
+        <LifecycleJobs name={name} />
+      </div>
+    </>
+  );
+}
+
+/** Clones of this machine and its export, while they run. */
+function LifecycleJobs({ name }: { name: string }) {
+  const all = useLifecycle((s) => s.jobs);
+  const jobs = Object.values(all).filter((j) => !j.done && (j.job === `export:${name}` || (j.kind === 'clone' && j.machine === name)));
+  return (
+    <>
+      {jobs.map((j) => (
+        <JobProgress key={j.job} job={j.job} what={j.kind === 'clone' ? `Clone into ${j.job.slice('clone:'.length)}` : `Export of ${name}`} />
+      ))}
+    </>
+  );
+}
