@@ -44,13 +44,19 @@ export function JournalTab({ name, live, terminals }: { name: string; live: bool
   const [error, setError] = useState<string>();
   const atBottom = useRef(true);
 
+  // Only the latest read is shown: a poll of the running machine answered after the read from its disk
+  // (it stopped meanwhile) would put back the list without its end.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const call = ++latest.current;
     try {
       const q = { lines, priority, ...(unit.trim() ? { unit: unit.trim() } : {}) };
-      setEntries(await getApi().invoke('machines.journal', name, q));
+      const got = await getApi().invoke('machines.journal', name, q);
+      if (call !== latest.current) return;
+      setEntries(got);
       setError(undefined);
     } catch (e) {
-      setError((e as Error).message);
+      if (call === latest.current) setError((e as Error).message);
     }
   }, [name, unit, priority, lines]);
 
@@ -60,6 +66,12 @@ export function JournalTab({ name, live, terminals }: { name: string; live: bool
     const t = setInterval(() => void load(), 2000);
     return () => clearInterval(t);
   }, [load, following, live]);
+
+  // A machine that just stopped: its journal opens at its end, where it says why it stopped (the live
+  // list's last scroll position, or a banner that shrank the list, would otherwise leave it mid-way).
+  useEffect(() => {
+    if (!live) atBottom.current = true;
+  }, [live]);
 
   const shown = useMemo(() => {
     const needle = search.toLowerCase();
