@@ -18,6 +18,7 @@ import { sweepJobs } from './freeze';
 import { resetToImage } from './snapshot-store';
 import { cgroupFactsOf, isOwnMachineCgroup } from './own-cgroups';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
+import { readConsoleLog } from './console-log';
 import { readUsage, type Usage } from './resource-limits';
 import { readRecord, runtimeFiles, statusOf } from './runtime-state';
 import { disableUnit, enabledUnitFile, unitFileDir, writeUnitFile } from './user-units';
@@ -122,7 +123,7 @@ export function appliedProfile(name: string, status: MachineStatus = statusOf(na
 /** The last lines the console printed (kept after the machine ended). */
 export function consoleTail(name: string, lines = 15): string {
   try {
-    const text = fs.readFileSync(runtimeFiles(name).consoleTail, 'utf8');
+    const text = readConsoleLog(runtimeFiles(name).consoleTail, 64 * 1024).toString('utf8');
     return text.split(/\r?\n/).slice(-lines).join('\n');
   } catch {
     return '';
