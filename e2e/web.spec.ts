@@ -281,7 +281,8 @@ test('the wizard works from the keyboard alone', async ({ page }) => {
   await expect(page.getByRole('radio', { name: 'a folder' })).toBeChecked();
   await page.keyboard.press('Tab');
   await page.keyboard.type('/nonexistent/rootfs');
-  await expect(page.getByText('rootfs /nonexistent/rootfs does not exist')).toBeVisible();
+  // Said at the field (the bar at the bottom repeats it beside Create and start).
+  await expect(page.getByRole('alert').filter({ hasText: 'rootfs /nonexistent/rootfs does not exist' })).toBeVisible();
   await page.keyboard.press('Control+A');
   await page.keyboard.type(rootfs());
   await expect(page.getByLabel('What the image holds')).toContainText('Debian');
