@@ -16,6 +16,7 @@ import { limitProperties, unitCgroupDir, UNIT_SLICE } from './machine-unit';
 import { limitsUnavailable, limitWrites, type Controller } from './resource-limits';
 import type { RootfsInfo } from './rootfs';
 import { shellQuote } from './shell-quote';
+import { nestedUserNamespacePrefix, planUserNetwork } from './user-network';
 
 export type { LaunchPlan, PlannedMount } from './launch-plan-types';
 
@@ -140,6 +141,12 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   }
   const network = planNetwork(profile.network, host.network, input.runtimeDir);
   warnings.push(...network.warnings);
+  // A supervised nat machine joins its user network (user-network.ts); one pasted by hand gets no network helper either.
+  const holderMap = buildIdMap('auto', host.uid, host.gid, { uid: host.subuid, gid: host.subgid });
+  const userNet = input.infoPath && network.helper
+    ? planUserNetwork({ profile, map, holderMap, runtimeDir: input.runtimeDir, ip: host.network.ip, nsenter: host.nsenter?.path, manager })
+    : undefined;
+  if (userNet?.warning) warnings.push(userNet.warning);
   const writes = limitWrites(profile.limits);
   const unifiedDir = cg.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
   const needed = [...new Set(writes.map((w) => w.controller))];
@@ -199,9 +206,11 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     ? [...managerEnv, manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
     : [];
   const prefix = [...scope, '/bin/sh', '-c', launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay), 'burrow-launch'];
-  const userns = overlay
-    ? [...userNamespacePrefix(map, host.unshare?.path ?? 'unshare', { mount: true }), '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay']
-    : userNamespacePrefix(map, host.unshare?.path ?? 'unshare');
+  const unshare = host.unshare?.path ?? 'unshare';
+  const newUserns = userNet?.plan
+    ? nestedUserNamespacePrefix(userNet.plan, { nsenter: host.nsenter!.path, unshare }, input.runtimeDir, { mount: !!overlay })
+    : userNamespacePrefix(map, unshare, { mount: !!overlay });
+  const userns = overlay ? [...newUserns, '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay'] : newUserns;
   const argv = [...prefix, ...userns, ...bwrap, '--', ...initArgv];
   return {
     machine: profile.name,
@@ -214,7 +223,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
       mode: map.mode,
       description: describeIdMap(map),
     },
-    network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo },
+    network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo, userNetwork: userNet?.plan },
     limits: { writes, requested: profile.limits, unavailable: limitsWhyNot },
     storage: { mode: profile.storage, overlay },
     hostDir,

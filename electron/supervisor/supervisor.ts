@@ -20,6 +20,7 @@ import { boundText, listenForNotify, notifyManager } from './readiness';
 import { discardOverlay } from '../engine/overlay';
 import { enterUnitCgroup, killMachineProcesses, prepareMachineCgroups, rebaseUnitCgroup, removeMachineCgroups } from '../engine/machine-cgroup';
 import { ConsoleJournal } from './console-journal';
+import { NetworkMembership } from '../engine/user-network-client';
 
 const pty = require('node-pty') as typeof import('node-pty');
 
@@ -64,6 +65,8 @@ export class Supervisor {
   private readonly inUnit: boolean;
   /** In a unit, the console's lines also go to the unit's journal. */
   private readonly journal?: ConsoleJournal;
+  /** The machine's user network, joined before its first launch and kept across reboots. */
+  private network?: NetworkMembership;
   /** The state systemd last heard of (Type=notify), in a unit. */
   private toldState: MachineState = 'starting';
   /** Writes state.json and tells the clients: at once for changes of state, coalesced for STATUS= text. */
@@ -125,6 +128,8 @@ export class Supervisor {
 
   private launch(): void {
     const { plan } = this.input;
+    // The machine's user namespace is made inside its network's: join first (that starts the network if need be).
+    if (plan.network.userNetwork && !this.network) return void this.joinNetwork(plan.network.userNetwork);
     this.machineStore = new DisposableStore();
     fs.mkdirSync(this.files.hostDir, { recursive: true, mode: 0o755 });
     fs.writeFileSync(path.join(this.files.hostDir, 'container-manager'), 'burrow\n');
@@ -132,7 +137,8 @@ export class Supervisor {
     this.machineStore.add(listenForNotify(plan.notifySocket, (m) => this.onNotify(m.ready, m.stopping, m.status)));
     fs.rmSync(this.files.info, { force: true });
     this.launchedAt = performance.now();
-    const term = pty.spawn(plan.argv[0]!, plan.argv.slice(1), {
+    const argv = this.network ? this.network.launchArgv(plan.argv) : plan.argv;
+    const term = pty.spawn(argv[0]!, argv.slice(1), {
       name: 'xterm-256color',
       cols: this.cols,
       rows: this.rows,
@@ -158,7 +164,20 @@ export class Supervisor {
     if (this.record.limits.unavailable) this.history.append(Buffer.from(`[burrow] resource limits not applied: ${this.record.limits.unavailable}\r\n`));
   }
 
-  /** In nat mode PID 1 waits (bwrap --block-fd) until the helper has configured its network namespace. */
+  private async joinNetwork(net: NonNullable<LaunchPlan['network']['userNetwork']>): Promise<void> {
+    const log = (line: string) => this.history.append(Buffer.from(`[burrow] ${line}\r\n`));
+    try {
+      this.network = this.store.add(await NetworkMembership.join(net, this.input.plan.machine, this.input.plan.cgroup.dirs.map((d) => d.hostDir), log));
+    } catch (e) {
+      const message = `the machine could not join network ${net.name}: ${(e as Error).message}`;
+      log(message);
+      this.update({ state: 'crashed', message });
+      return this.shutdown(this.inUnit ? 1 : 0);
+    }
+    this.launch();
+  }
+
+  /** In nat mode PID 1 waits (bwrap --block-fd) until the helper has configured its network namespace (and its user network's). */
   private async startNetwork(pid1: number): Promise<void> {
     const { network } = this.input.plan;
     if (!network.helper || !network.blockFifo) return;
@@ -167,9 +186,11 @@ export class Supervisor {
       this.machineStore.add(helper);
       this.record.networkHelperPid = helper.pid;
       this.record.networkHelperStartTime = processStartTime(helper.pid);
+      if (this.network) this.update({ userNetwork: { name: this.network.plan.name, address: await this.network.attach(pid1) } });
       const fd = fs.openSync(network.blockFifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
       fs.writeSync(fd, 'go');
       fs.closeSync(fd);
+      this.network?.announce(true);
     } catch (e) {
       this.launchFailure = (e as Error).message;
       this.history.append(Buffer.from(`\r\n[burrow] ${this.launchFailure}\r\n`));
@@ -259,6 +280,7 @@ export class Supervisor {
     this.cleanupCgroups();
     const requested = this.stopRequested;
     if (exitCode === EXIT_REBOOT && !requested) {
+      this.network?.announce(false);
       this.history.append(Buffer.from('\r\n[burrow] the machine rebooted; starting it again\r\n'));
       this.update({ state: 'starting', pid1: undefined, readyAt: undefined, bootMs: undefined, failedUnits: undefined, statusText: 'Rebooting' });
       this.launch();
@@ -282,7 +304,7 @@ export class Supervisor {
           : `the machine failed to boot (exit ${exitCode}); the console's last lines say why`;
     fs.writeFileSync(this.files.consoleTail, this.history.tail(64 * 1024));
     this.journal?.flush();
-    this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined, statusText: undefined });
+    this.update({ state: clean ? 'exited' : 'crashed', exitCode: failure ? undefined : exitCode, message, pid1: undefined, networkHelperPid: undefined, statusText: undefined, userNetwork: undefined });
     if (this.inUnit) process.stderr.write(`${this.input.plan.machine} ${clean ? 'exited' : 'crashed'}: ${message}\n`);
     // In a unit, a crash is the unit's failure too (systemctl --user status says so).
     this.shutdown(clean || !this.inUnit ? 0 : 1);
