@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { APPROXIMATE_USAGE, describeBootTime, describeLimits, describePort, describeStatus, portUrl, usageParts } from '../contract/describe';
 import { isEnterable, isUp, type MachineStatus } from '../contract/machine-state';
+import { userNetworkOf } from '../contract/network-name';
 import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
@@ -22,6 +23,7 @@ import { IMAGE_COMMANDS } from './image-commands';
 import { UNIT_COMMANDS } from './unit-commands';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands';
 import { NETWORK_COMMANDS } from './network-commands';
+import { SSH_COMMANDS } from './ssh-commands';
 import type { ProfileOptions } from './profile-options';
 
 // Loaded by the commands that use them, not by every run of the CLI (a `start` or `stop` pays for what it
@@ -106,6 +108,9 @@ function printStart(name: string, s: MachineStatus): number {
 function printNetworkAndLimits(profile: MachineProfile, s: MachineStatus, usage: Usage | undefined): void {
   const { network, limits } = profile;
   out(`  network: ${network.mode}${network.ports.length ? `, ports ${network.ports.map(describePort).join(', ')}` : ''}`);
+  const userNetwork = userNetworkOf(network);
+  const address = s.userNetwork ? `, address ${s.userNetwork.address}` : '';
+  if (userNetwork) out(`  user network: ${userNetwork}${address} (the machines on it reach this one as ${profile.name})`);
   for (const p of isEnterable(s) ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: ${portUrl(p)}`);
   out(`  limits: ${describeLimits(limits)}${s.limits?.unavailable ? ` (not applied: ${s.limits.unavailable})` : ''}`);
   if (!usage) return;
@@ -379,6 +384,7 @@ export const COMMANDS: Command[] = [
   },
   ...UNIT_COMMANDS,
   ...LIFECYCLE_COMMANDS,
+  ...SSH_COMMANDS,
   ...NETWORK_COMMANDS,
   ...IMAGE_COMMANDS,
 ];
