@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { removeCgroupTree } from '../electron/engine/cgroups';
 import { createSandbox, freePort, ok, onPty, BURROW } from '../test/integration/harness';
 import { benchLifecycle } from './lifecycle';
+import { benchUserNetwork } from './user-network';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** BENCH_ONLY=boot: boot, stop and the nat boot alone (about a minute), for work on the start path. */
@@ -252,9 +253,11 @@ async function main() {
     const peers = nspawn
       ? [row('boot vs systemd-nspawn as root (ms)', median(b.map((x) => x.boot)), nspawn.boot), row('stop vs systemd-nspawn as root (ms)', median(b.map((x) => x.stop)), nspawn.stop)]
       : [];
+    // User networks: what the first machine on one, and one joining it, add to a nat boot.
+    const userNetwork = await benchUserNetwork(sb, RUNS);
     if (BOOT_ONLY) {
-      Object.assign(results, { boot, stop, peers, natBoot, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)) });
-      console.table([boot, stop, ...peers, natBoot]);
+      Object.assign(results, { boot, stop, peers, natBoot, userNetwork, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)) });
+      console.table([boot, stop, ...peers, natBoot, ...userNetwork.rows]);
       writeResults(results);
       return;
     }
@@ -294,11 +297,12 @@ async function main() {
     const nodeMs = (performance.now() - v0) / 5;
     for (const n of names) sb.burrow(['stop', n]);
     Object.assign(results, {
-      boot, stop, peers, natBoot, import: imported, lifecycle, console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
+      boot, stop, peers, natBoot, userNetwork, import: imported, lifecycle, console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
       footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
     });
     console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
-    console.table([boot, stop, ...peers, natBoot, imported, ...lifecycle.rows, consoleRate, windowConsole.rate]);
+    console.table([boot, stop, ...peers, natBoot, ...userNetwork.rows, imported, ...lifecycle.rows, consoleRate, windowConsole.rate]);
+    console.log(`user network: its holder ${userNetwork.holderRssMiB} MiB resident (one per network with machines on it)`);
     console.log(`lifecycle: a running machine was frozen for ${lifecycle.frozenMs} ms (median) while its changes were copied`);
     if (!peers.length) console.log('peer: systemd-nspawn not measured (it needs root and the systemd-container package; bench/run.sh measures it when run as root)');
     console.log(`window: longest frame while the flood ran ${windowConsole.longestFrameMs} ms (budget 100 ms)`);

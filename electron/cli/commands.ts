@@ -22,7 +22,6 @@ import { consoleSafe, err, json, jsonOption, oneName, out, printTable } from './
 import { IMAGE_COMMANDS } from './image-commands';
 import { UNIT_COMMANDS } from './unit-commands';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands';
-import { NETWORK_COMMANDS } from './network-commands';
 import { SSH_COMMANDS } from './ssh-commands';
 import type { ProfileOptions } from './profile-options';
 
@@ -66,7 +65,7 @@ const profileOptions: Record<string, OptionSpec> = {
   'cap-add': { type: 'string', multiple: true, help: 'add a capability (CAP_NET_ADMIN or net_admin)' },
   'cap-drop': { type: 'string', multiple: true, help: 'drop a capability' },
   network: { type: 'string', help: 'nat (default: own network, outbound access, port forwards), isolated (loopback only) or host' },
-  'network-name': { type: 'string', help: 'the user network a nat machine joins (default: default); machines on one reach each other by name' },
+  'network-name': { type: 'string', help: 'the user network a nat machine joins, where machines reach each other by name (default: default; none: on none)' },
   publish: { type: 'string', multiple: true, short: 'p', help: '[ADDRESS:]HOST:GUEST[/udp] port forward in nat mode; 127.0.0.1 unless ADDRESS is 0.0.0.0' },
   'no-ports': { type: 'boolean', help: 'remove every port forward (then add with -p)' },
   memory: { type: 'string', help: 'memory limit, e.g. 512M or 2G (needs a delegated memory controller)' },
@@ -385,6 +384,5 @@ export const COMMANDS: Command[] = [
   ...UNIT_COMMANDS,
   ...LIFECYCLE_COMMANDS,
   ...SSH_COMMANDS,
-  ...NETWORK_COMMANDS,
   ...IMAGE_COMMANDS,
 ];

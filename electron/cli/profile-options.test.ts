@@ -70,6 +70,10 @@ describe('--network-name', () => {
     });
   });
 
+  it('keeps none: a nat machine on no user network', () => {
+    expect(applyProfileOptions(base(), { 'network-name': 'none' }).network).toEqual({ mode: 'nat', ports: [], name: 'none' });
+  });
+
   it('leaves the network when the machine leaves nat mode', () => {
     const named = { ...base(), network: { mode: 'nat' as const, ports: [], name: 'lab' } };
     expect(applyProfileOptions(named, { network: 'isolated' }).network).toEqual({ mode: 'isolated', ports: [] });

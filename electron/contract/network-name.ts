@@ -10,8 +10,14 @@ export const NETWORK_NAME_RULE = 'a network name is 1-31 lowercase letters, digi
 
 /** Every nat machine without a network name of its own shares this one (one per user and configuration). */
 export const DEFAULT_NETWORK_NAME = 'default';
+/**
+ * A nat machine on no user network: no other machine reaches it by name, and it starts exactly as nat
+ * machines did before user networks (its own user namespace made from the host's; no holder).
+ */
+export const NO_NETWORK_NAME = 'none';
 
-/** The user network a machine joins: nat machines only, the default one unless the profile names another. */
+/** The user network a machine joins: nat machines only, the default one unless the profile names another (or none). */
 export function userNetworkOf(network: { mode: string; name?: string }): string | undefined {
-  return network.mode === 'nat' ? (network.name ?? DEFAULT_NETWORK_NAME) : undefined;
+  if (network.mode !== 'nat' || network.name === NO_NETWORK_NAME) return undefined;
+  return network.name ?? DEFAULT_NETWORK_NAME;
 }

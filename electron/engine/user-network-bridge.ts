@@ -22,10 +22,10 @@ export function keeperArgv(tools: { unshare: string; ip: string }): string[] {
  */
 const ATTACH_SCRIPT = [
   'set -e; ip=$1; ns=$2; pid=$3; vb=$4; addr=$5',
-  '"$ip" link del "$vb" 2>/dev/null || :',
-  `"$ip" link add "$vb" type veth peer name ${MACHINE_INTERFACE} netns "$pid"`,
-  '"$ip" link set "$vb" master br0 up',
-  `"$ns" --net=/proc/$pid/ns/net -- /bin/sh -c '"$0" addr add "$1" dev ${MACHINE_INTERFACE} && "$0" link set ${MACHINE_INTERFACE} up' "$ip" "$addr"`,
+  // A pair of that name is left only if its machine's namespace still lives; its address is free again now.
+  `"$ip" link del "$vb" 2>/dev/null || :`,
+  `printf 'link add %s type veth peer name ${MACHINE_INTERFACE} netns %s\\nlink set %s master br0 up\\n' "$vb" "$pid" "$vb" | "$ip" -batch -`,
+  `printf 'address add %s dev ${MACHINE_INTERFACE}\\nlink set ${MACHINE_INTERFACE} up\\n' "$addr" | "$ns" --net=/proc/$pid/ns/net -- "$ip" -batch -`,
 ].join('\n');
 
 export function attachArgv(tools: { nsenter: string; ip: string }, keeper: number, pid1: number, hostInterface: string, addressWithPrefix: string): string[] {

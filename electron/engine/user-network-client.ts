@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Disposable } from './disposable';
 import { execCapture } from './exec';
 import { HostsWriter } from './hosts-block';
+import { processStartTime } from './runtime-state';
 import { NETWORK_KEEPER_PLACEHOLDER, type UserNetworkPlan } from './user-network';
 import { encodeLine, LineReader, parseHolderMessage, type HolderMessage, type HostsEntry, type MemberMessage } from './user-network-protocol';
 
@@ -52,6 +53,29 @@ async function startHolder(plan: UserNetworkPlan): Promise<() => string | undefi
   });
   child.unref();
   return () => failure;
+}
+
+/** Whether a holder claimed the network and still lives (it may not listen yet): then none is started beside it. */
+function holderAlive(plan: UserNetworkPlan): boolean {
+  try {
+    const [pid, start] = fs.readFileSync(path.join(plan.dir, 'holder.starting'), 'utf8').split(' ').map(Number);
+    return !!pid && processStartTime(pid) === start;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the network's holder unless one runs: the starter calls it before it hands the machine to its
+ * supervisor, so the holder's start (a Node process) overlaps the supervisor's rather than following it.
+ */
+export async function wakeUserNetwork(plan: UserNetworkPlan): Promise<void> {
+  if (holderAlive(plan)) return;
+  try {
+    (await connect(plan.socket)).destroy();
+  } catch {
+    await startHolder(plan);
+  }
 }
 
 export class UserNetworkMember implements Disposable {
@@ -99,8 +123,8 @@ export class UserNetworkMember implements Disposable {
         socket = await connect(plan.socket);
       } catch (e) {
         lastError = (e as Error).message;
-        failed ??= await startHolder(plan);
-        const why = failed();
+        if (!failed && !holderAlive(plan)) failed = await startHolder(plan);
+        const why = failed?.();
         if (why) throw new Error(`the holder of network ${plan.name} failed: ${why}`);
         await new Promise((r) => setTimeout(r, 20));
         continue;

@@ -1,4 +1,4 @@
-// The holder of one user network (`burrow network-holder NAME`, started by the first machine that joins):
+// The holder of one user network (dist/network-holder.js NAME, started by the first machine that joins):
 // it keeps the network's keeper (user-network-bridge.ts) alive, serves the machines' supervisors on a
 // socket in the private runtime folder, gives each member an address and its veth pair, and tells every
 // member that is up who else is, so their /etc/hosts stay current. A connection is a membership; when the
@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { NETWORK_NAME_RE, NETWORK_NAME_RULE } from '../contract/network-name';
 import { BurrowError } from './errors';
-import { claimStart } from './machine-start';
+import { claimStart } from './start-claim';
 import { ensureRuntimeRoot } from './runtime-root';
 import { attachArgv, hostInterfaceFor, keeperArgv, parseRoutes, pickSubnet } from './user-network-bridge';
 import { networkRuntimeDir } from './user-network';

@@ -34,10 +34,12 @@ describe('which machines join a user network', () => {
   it.each([
     ['isolated', { mode: 'isolated' as const, ports: [] }],
     ['host', { mode: 'host' as const, ports: [] }],
+    ['nat --network-name none', { mode: 'nat' as const, ports: [], name: 'none' }],
   ])('an %s machine joins none and starts as before', (_mode, network) => {
     const p = supervised(profile({ network }));
     expect(p.network.userNetwork).toBeUndefined();
     expect(p.argv.join(' ')).not.toContain(NETWORK_KEEPER_PLACEHOLDER);
+    expect(p.warnings.join(' ')).not.toContain('user network');
   });
 
   it('a command pasted by hand has no network helper, so it joins none either (and pastes as before)', () => {
@@ -101,9 +103,9 @@ describe("the machine's user namespace inside the network's", () => {
 });
 
 describe("the holder's start", () => {
-  it('is a detached `burrow network-holder NAME` where machines are plain processes', () => {
+  it('is a detached `network-holder.js NAME` where machines are plain processes', () => {
     const { holder } = supervised().network.userNetwork!;
-    expect(holder.argv.slice(-2)).toEqual(['network-holder', 'default']);
+    expect(holder.argv.slice(-2)).toEqual([expect.stringMatching(/\/network-holder\.js$/), 'default']);
     expect(holder.unit).toBeUndefined();
     expect(holder.env.XDG_RUNTIME_DIR).toBeDefined();
   });
@@ -127,7 +129,7 @@ describe("the holder's start", () => {
       '--unit=burrow-network.default.service',
     ]);
     const command = holder.argv.slice(holder.argv.indexOf('--') + 1);
-    expect(command.slice(-2)).toEqual(['network-holder', 'default']);
+    expect(command.slice(-2)).toEqual([expect.stringMatching(/\/network-holder\.js$/), 'default']);
     expect(holder.argv).toContain('--collect');
     expect(networkUnitName('default')).not.toMatch(/^burrow-[a-z0-9][a-z0-9_-]*\.service$/);
   });

@@ -121,6 +121,30 @@ describe('a machine on another network', () => {
   });
 });
 
+describe('a nat machine on no user network (--network-name none)', () => {
+  it("starts as nat machines did before: its user namespace made from the host's, reachable by no machine", () => {
+    ok(sb.burrow(['create', 'loner', '--rootfs', path.join(sb.root, 'images', 'stranger'), '--network-name', 'none']));
+    ok(sb.burrow(['start', 'web']));
+    ok(sb.burrow(['start', 'loner']));
+    try {
+      expect(status('loner').userNetwork).toBeUndefined();
+      expect(ok(sb.burrow(['status', 'loner']))).not.toContain('user network');
+      // Seen from inside, its ids are the host's: no network namespace in between.
+      expect(
+        ok(inside('loner', 'cat', '/proc/self/uid_map'))
+          .trim()
+          .split(/\s+/)
+          .slice(0, 3),
+      ).toEqual(['0', String(process.getuid!()), '1']);
+      expect(inside('loner', 'getent', 'hosts', 'web').code).toBe(2);
+      expect(inside('web', 'getent', 'hosts', 'loner').code).toBe(2);
+    } finally {
+      ok(sb.burrow(['stop', 'loner']));
+      ok(sb.burrow(['stop', 'web']));
+    }
+  });
+});
+
 describe('coming and going', () => {
   it("a machine that stops leaves the others' /etc/hosts; the network ends when the last one leaves", async () => {
     ok(sb.burrow(['start', 'web']));
