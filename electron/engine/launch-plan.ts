@@ -142,9 +142,8 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const network = planNetwork(profile.network, host.network, input.runtimeDir);
   warnings.push(...network.warnings);
   // A supervised nat machine joins its user network (user-network.ts); one pasted by hand gets no network helper either.
-  const holderMap = buildIdMap('auto', host.uid, host.gid, { uid: host.subuid, gid: host.subgid });
   const userNet = input.infoPath && network.helper
-    ? planUserNetwork({ profile, map, holderMap, runtimeDir: input.runtimeDir, ip: host.network.ip, nsenter: host.nsenter?.path, manager })
+    ? planUserNetwork({ profile, map, host, runtimeDir: input.runtimeDir, ip: host.network.ip, nsenter: host.nsenter?.path, manager })
     : undefined;
   if (userNet?.warning) warnings.push(userNet.warning);
   const writes = limitWrites(profile.limits);

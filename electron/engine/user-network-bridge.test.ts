@@ -32,10 +32,19 @@ describe("the network's /24", () => {
 
 describe('the commands', () => {
   it('make the keeper with your subordinate ids, a network namespace and a bridge', () => {
-    const argv = keeperArgv({ unshare: '/usr/bin/unshare', ip: '/usr/sbin/ip' });
-    expect(argv.slice(0, 6)).toEqual(['/usr/bin/unshare', '--user', '--map-auto', '--map-root-user', '--net', '--']);
+    const ranges = { uid: { start: 100000, count: 65536 }, gid: { start: 200000, count: 65536 } };
+    const argv = keeperArgv({ unshare: '/usr/bin/unshare', ip: '/usr/sbin/ip' }, ranges);
+    expect(argv.slice(0, 7)).toEqual([
+      '/usr/bin/unshare',
+      '--user',
+      '--map-root-user',
+      '--map-users=100000,1,65536',
+      '--map-groups=200000,1,65536',
+      '--net',
+      '--',
+    ]);
     expect(argv.at(-1)).toBe('/usr/sbin/ip');
-    expect(argv[8]).toContain('link add br0 type bridge');
+    expect(argv[9]).toContain('link add br0 type bridge');
   });
 
   it("plug a machine in as root of the keeper's namespaces, passing every value as an argument", () => {

@@ -2,17 +2,20 @@
 // its network namespace with the bridge, the commands that plug a machine into that bridge, and the /24 it
 // uses. Commands are argv and fixed scripts; every value reaches them as an argument, never as script text.
 import { createHash } from 'node:crypto';
+import type { IdRange } from './idmap';
 import { MACHINE_INTERFACE } from './user-network';
 
 /**
- * The keeper: `unshare --map-auto --map-root-user --net` (N gets your subordinate ids, as a machine's
- * namespace does), a bridge in the new network namespace, then it waits on stdin, which is a pipe from
- * the holder: when the holder ends, for whatever reason, the keeper ends with it and the network is gone.
+ * The keeper: a user namespace N with you as root and your whole subordinate range after you (every id a
+ * machine's map may use: networkIdLines; unshare has newuidmap write it), a network namespace with a
+ * bridge, then it waits on stdin, which is a pipe from the holder: when the holder ends, for whatever
+ * reason, the keeper ends with it and the network is gone.
  */
 const KEEPER_SCRIPT = 'set -e; ip=$1; "$ip" link set lo up; "$ip" link add br0 type bridge; "$ip" link set br0 up; echo ready; read -r _ || :';
 
-export function keeperArgv(tools: { unshare: string; ip: string }): string[] {
-  return [tools.unshare, '--user', '--map-auto', '--map-root-user', '--net', '--', '/bin/sh', '-c', KEEPER_SCRIPT, 'burrow-network', tools.ip];
+export function keeperArgv(tools: { unshare: string; ip: string }, sub: { uid: IdRange; gid: IdRange }): string[] {
+  const ids = [`--map-users=${sub.uid.start},1,${sub.uid.count}`, `--map-groups=${sub.gid.start},1,${sub.gid.count}`];
+  return [tools.unshare, '--user', '--map-root-user', ...ids, '--net', '--', '/bin/sh', '-c', KEEPER_SCRIPT, 'burrow-network', tools.ip];
 }
 
 /**

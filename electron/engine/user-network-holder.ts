@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { NETWORK_NAME_RE, NETWORK_NAME_RULE } from '../contract/network-name';
 import { BurrowError } from './errors';
+import { readSubidRange, type IdRange } from './idmap';
 import { claimStart } from './start-claim';
 import { ensureRuntimeRoot } from './runtime-root';
 import { attachArgv, hostInterfaceFor, keeperArgv, parseRoutes, pickSubnet } from './user-network-bridge';
@@ -42,9 +43,16 @@ function findTools(): Tools {
   return { unshare, nsenter, ip };
 }
 
+function subordinateRanges(): { uid: IdRange; gid: IdRange } {
+  const [uid, gid] = [readSubidRange('/etc/subuid'), readSubidRange('/etc/subgid')];
+  if (!uid || !gid) throw new BurrowError('host-not-ready', 'a user network needs your subordinate ids (/etc/subuid and /etc/subgid)', 'see burrow doctor');
+  return { uid, gid };
+}
+
 /** Starts the keeper and resolves once its bridge is up; rejects with what it said if it could not. */
 function startKeeper(tools: Tools): Promise<ChildProcess> {
-  const keeper = spawn(keeperArgv(tools)[0]!, keeperArgv(tools).slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const argv = keeperArgv(tools, subordinateRanges());
+  const keeper = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   keeper.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ import { buildIdMap } from './idmap';
 import { buildLaunchPlan } from './launch-plan';
 import type { RootfsInfo } from './rootfs';
 import { hybridHost, unifiedHost } from './test-host-facts';
-import { formatMapLines, idMapLines, nestMapLines, NETWORK_KEEPER_PLACEHOLDER, networkRuntimeDir, networkUnitName } from './user-network';
+import { formatMapLines, idMapLines, nestMapLines, NETWORK_KEEPER_PLACEHOLDER, networkIdLines, networkRuntimeDir, networkUnitName } from './user-network';
 
 const profile = (patch: Partial<MachineProfile> = {}): MachineProfile => ({
   ...defaultProfile({ name: 'web', rootfs: '/images/deb12', machineId: '0123456789abcdef0123456789abcdef' }),
@@ -81,6 +81,7 @@ describe("the machine's user namespace inside the network's", () => {
   });
 
   it("passes the maps in the network namespace's terms: the same host ids as a machine outside one", () => {
+    // The network's namespace maps you and your whole range (100000-165535); this machine uses 100000-165534.
     const net = supervised().network.userNetwork!;
     expect(net.uidMap).toBe('0 0 1\n1 1 65535\n');
     expect(net.gidMap).toBe('0 0 1\n1 1 65535\n');
@@ -136,14 +137,28 @@ describe("the holder's start", () => {
 });
 
 describe("id maps nested in the network's user namespace", () => {
-  const holder = buildIdMap('auto', 1001, 1001, { uid: { start: 100000, count: 65536 }, gid: { start: 100000, count: 65536 } });
-  const parent = idMapLines(holder, 'uid');
+  const parent = networkIdLines(1001, { start: 100000, count: 65536 });
 
-  it('reads an id map as uid_map lines in host terms', () => {
-    expect(parent).toEqual([
+  it("reads a machine's id map as uid_map lines in host terms", () => {
+    const machine = buildIdMap('auto', 1001, 1001, { uid: { start: 100000, count: 65536 }, gid: { start: 100000, count: 65536 } });
+    expect(idMapLines(machine, 'uid')).toEqual([
       { inside: 0, outside: 1001, count: 1 },
       { inside: 1, outside: 100000, count: 65535 },
     ]);
+  });
+
+  it("gives the network's namespace you and the whole range, so any layout of those ids nests", () => {
+    expect(parent).toEqual([
+      { inside: 0, outside: 1001, count: 1 },
+      { inside: 1, outside: 100000, count: 65536 },
+    ]);
+    // Shared folders' map (your uid as guest 1000, root a subordinate id) uses the range's last id too.
+    const shares = [
+      { inside: 0, outside: 100000, count: 1000 },
+      { inside: 1000, outside: 1001, count: 1 },
+      { inside: 1001, outside: 101001, count: 64535 },
+    ];
+    expect(formatMapLines(nestMapLines(shares, parent))).toBe('0 1 1000\n1000 0 1\n1001 1002 64535\n');
   });
 
   it("splits a line that spans two of the parent's lines (the kernel refuses it whole)", () => {
@@ -162,11 +177,14 @@ describe("id maps nested in the network's user namespace", () => {
         ],
         parent,
       ),
-    ).toEqual(parent.map((l) => ({ ...l, outside: l.inside })));
+    ).toEqual([
+      { inside: 0, outside: 0, count: 1 },
+      { inside: 1, outside: 1, count: 65535 },
+    ]);
   });
 
   it("refuses ids the network's namespace does not map", () => {
-    expect(() => nestMapLines([{ inside: 0, outside: 100000, count: 65536 }], parent)).toThrow('host ids 100000-165535 are not all mapped');
+    expect(() => nestMapLines([{ inside: 0, outside: 100000, count: 65537 }], parent)).toThrow('host ids 100000-165536 are not all mapped');
     expect(() => nestMapLines([{ inside: 0, outside: 0, count: 1 }], parent)).toThrow('host ids 0-0 are not all mapped');
   });
 });

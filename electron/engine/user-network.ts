@@ -20,7 +20,7 @@
 import * as path from 'node:path';
 import { userNetworkOf } from '../contract/network-name';
 import type { MachineProfile } from '../contract/profile';
-import type { IdMap } from './idmap';
+import type { IdMap, IdRange } from './idmap';
 import { nodeScriptCommand } from './node-runtime';
 import type { UserManagerFacts } from './user-manager';
 
@@ -51,6 +51,15 @@ export interface IdMapLine {
   outside: number;
   count: number;
 }
+
+/**
+ * The id map of the network's user namespace N, in host terms: you as root and your whole subordinate
+ * range after you, so that every machine's map (any layout of those ids) can be nested in it.
+ */
+export const networkIdLines = (own: number, range: IdRange): IdMapLine[] => [
+  { inside: 0, outside: own, count: 1 },
+  { inside: 1, outside: range.start, count: range.count },
+];
 
 /** An id map as the lines of /proc/PID/uid_map (gid_map), in host terms. */
 export function idMapLines(map: IdMap, kind: 'uid' | 'gid'): IdMapLine[] {
@@ -136,8 +145,8 @@ export function nestedUserNamespacePrefix(
 export interface UserNetworkInput {
   profile: MachineProfile;
   map: IdMap;
-  /** The id map the holder's keeper gets (`unshare --map-auto --map-root-user` on this host). */
-  holderMap: IdMap;
+  /** Your ids and subordinate ranges: the network's user namespace maps them all (networkIdLines). */
+  host: { uid: number; gid: number; subuid?: IdRange; subgid?: IdRange };
   /** The machine's runtime folder; the network's sits beside it. */
   runtimeDir: string;
   ip?: string;
@@ -152,10 +161,12 @@ export function planUserNetwork(input: UserNetworkInput): { plan?: UserNetworkPl
   const name = userNetworkOf(input.profile.network);
   if (!name) return undefined;
   const off = (why: string) => ({ warning: `the machine joins no user network (other machines cannot reach it by name): ${why}.` });
-  if (input.map.mode !== 'auto') return off('that needs the full id mapping (your subordinate ids)');
+  const { uid, gid, subuid, subgid } = input.host;
+  if (input.map.mode !== 'auto' || !subuid || !subgid) return off('that needs the full id mapping (your subordinate ids)');
   if (!input.ip) return off('the ip command (package iproute2) is missing');
   if (!input.nsenter) return off('nsenter (package util-linux) is missing');
-  const nested = (kind: 'uid' | 'gid') => formatMapLines(nestMapLines(idMapLines(input.map, kind), idMapLines(input.holderMap, kind)));
+  const parent = { uid: networkIdLines(uid, subuid), gid: networkIdLines(gid, subgid) };
+  const nested = (kind: 'uid' | 'gid') => formatMapLines(nestMapLines(idMapLines(input.map, kind), parent[kind]));
   let uidMap: string;
   let gidMap: string;
   try {
