@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPublicKey, sshdAddress } from './ssh';
+import { defaultProfile } from '../contract/profile';
+import { readPublicKey, sshdAddress, sshUserOf } from './ssh';
 
 const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 const tcp = (local: string, st = '0A') => `${header}   0: ${local} 00000000:0000 ${st} 00000000:00000000 00:00000000 00000000     0        0 1 1\n`;
@@ -57,5 +58,15 @@ describe('the public key to install', () => {
 
   it('refuses a folder', () => {
     expect(() => readPublicKey(home, home)).toThrow('is not a public key file');
+  });
+});
+
+describe('the user ssh logs in as', () => {
+  const base = defaultProfile({ name: 'web', rootfs: '/images/web', machineId: 'a'.repeat(32) });
+  it("is the machine's share user where it has one, else root", () => {
+    expect(sshUserOf(base)).toBe('root');
+    expect(sshUserOf({ ...base, shareUser: { name: 'alice', uid: 1000, gid: 1000 } } as typeof base)).toBe('alice');
+    expect(sshUserOf({ ...base, shareUser: { uid: 1000 } } as typeof base)).toBe('root');
+    expect(sshUserOf({ ...base, shareUser: { name: 'x -oProxyCommand=sh' } } as typeof base)).toBe('root');
   });
 });

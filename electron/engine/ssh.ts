@@ -12,15 +12,20 @@ import { execCapture, type ExecTarget } from './exec';
 import { nodeScriptCommand } from './node-runtime';
 import { configDir, dataDir } from './paths';
 import { listProfiles } from './profiles';
-import { sshConfigText, type SshContext, type SshMachine } from './ssh-config';
+import { GUEST_USER_RE, sshConfigText, type SshContext, type SshMachine } from './ssh-config';
 import { which } from './which';
 
 export const sshConfigFile = (): string => path.join(configDir(), 'ssh', 'config');
 const knownHostsDir = (): string => path.join(dataDir(), 'ssh', 'known_hosts');
 
-/** The guest user ssh logs in as unless told otherwise. */
-export function sshUserOf(_profile: MachineProfile): string {
-  return 'root';
+/**
+ * The guest user ssh logs in as unless told otherwise: the machine's share user (you, inside; the shared
+ * folders' branch of issue 14 adds `shareUser` to the profile), else root. Read structurally so that this
+ * works before and after that field exists.
+ */
+export function sshUserOf(profile: MachineProfile): string {
+  const name = (profile as { shareUser?: { name?: unknown } }).shareUser?.name;
+  return typeof name === 'string' && GUEST_USER_RE.test(name) ? name : 'root';
 }
 
 export const sshMachine = (profile: MachineProfile, user = sshUserOf(profile)): SshMachine => ({ name: profile.name, machineId: profile.machineId, user });

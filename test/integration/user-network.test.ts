@@ -170,6 +170,31 @@ describe('coming and going', () => {
   });
 });
 
+describe('a reboot inside', () => {
+  it("keeps the machine's address and names, on a new network namespace", async () => {
+    ok(sb.burrow(['start', 'web']));
+    ok(sb.burrow(['start', 'client']));
+    try {
+      const before = status('web');
+      sb.burrow(['shell', 'web', '--', 'systemctl', 'reboot']);
+      await waitFor(
+        () => {
+          const s = status('web');
+          return s.state === 'running' && s.pid1 !== before.pid1;
+        },
+        60_000,
+        'web to come back from its reboot',
+      );
+      expect(status('web').userNetwork).toEqual(before.userNetwork);
+      await waitFor(() => curlInside('client', 'http://web/').stdout === '200', 10_000, 'client to reach web again');
+      await waitFor(() => inside('web', 'getent', 'hosts', 'client').code === 0, 10_000, 'web to resolve client again');
+    } finally {
+      ok(sb.burrow(['stop', 'client']));
+      ok(sb.burrow(['stop', 'web']));
+    }
+  });
+});
+
 describe('hostile network names', () => {
   it.each([
     ['a path', '../../etc'],
