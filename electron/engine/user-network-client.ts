@@ -11,7 +11,7 @@ import { execCapture } from './exec';
 import { HostsWriter } from './hosts-block';
 import { processStartTime } from './runtime-state';
 import { NETWORK_KEEPER_PLACEHOLDER, type UserNetworkPlan } from './user-network';
-import { encodeLine, LineReader, parseHolderMessage, type HolderMessage, type HostsEntry, type MemberMessage } from './user-network-protocol';
+import { encodeLine, LineReader, parseHolderMessage, readMessages, type HolderMessage, type HostsEntry, type MemberMessage } from './user-network-protocol';
 
 const HOLDER_START_MS = 15000;
 const REPLY_MS = 15000;
@@ -88,20 +88,7 @@ export class UserNetworkMember implements Disposable {
     onHosts: (entries: HostsEntry[]) => void,
     onClose: () => void,
   ) {
-    const reader = new LineReader((line) => {
-      const m = parseHolderMessage(line);
-      if (!m) throw new Error('not a message of the protocol');
-      if ('event' in m) onHosts(m.entries);
-      else this.replies.shift()?.(m);
-    });
-    socket.on('data', (d: Buffer) => {
-      try {
-        reader.push(d);
-      } catch {
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => socket.destroy());
+    readMessages(socket, parseHolderMessage, (m) => ('event' in m ? onHosts(m.entries) : this.replies.shift()?.(m)));
     socket.on('close', () => {
       for (const r of this.replies.splice(0)) r({ reply: 'error', message: 'the network went away' });
       if (!this.closed) onClose();

@@ -14,7 +14,7 @@ import { claimStart } from './start-claim';
 import { ensureRuntimeRoot } from './runtime-root';
 import { attachArgv, hostInterfaceFor, keeperArgv, parseRoutes, pickSubnet } from './user-network-bridge';
 import { networkRuntimeDir } from './user-network';
-import { encodeLine, LineReader, parseMemberMessage, type HolderMessage, type HostsEntry, type MemberMessage } from './user-network-protocol';
+import { encodeLine, parseMemberMessage, readMessages, type HolderMessage, type HostsEntry, type MemberMessage } from './user-network-protocol';
 import { which } from './which';
 
 /** An empty network stays this long, so a machine restarted right away finds it (and its address) again. */
@@ -116,19 +116,7 @@ class NetworkHolder {
     clearTimeout(this.idle);
     const member: Member = { socket, up: false };
     this.members.add(member);
-    const reader = new LineReader((line) => {
-      const m = parseMemberMessage(line);
-      if (!m) throw new Error('not a message of the protocol');
-      this.handle(member, m);
-    });
-    socket.on('data', (d: Buffer) => {
-      try {
-        reader.push(d);
-      } catch {
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => socket.destroy());
+    readMessages(socket, parseMemberMessage, (m) => this.handle(member, m));
     socket.on('close', () => {
       this.members.delete(member);
       if (member.up) this.broadcast();

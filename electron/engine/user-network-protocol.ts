@@ -4,6 +4,7 @@
 //   supervisor → holder: join {machine}, attach {pid1}, up, down          holder → supervisor: a reply to
 //   join and attach, in order; and at any time a hosts event (the members that are up, by name).
 // A connection is a membership: when it closes, the machine has left.
+import type { Socket } from 'node:net';
 import { MACHINE_NAME_RE } from '../contract/plain';
 
 /** No message of either side comes near this (254 members at about 80 bytes each): anything longer is garbage. */
@@ -71,3 +72,20 @@ export class LineReader {
 }
 
 export const encodeLine = (m: MemberMessage | HolderMessage): string => JSON.stringify(m) + '\n';
+
+/** Hands the peer's messages to `handle`; a line that is not one of them, or too long, drops the peer. */
+export function readMessages<T>(socket: Socket, parse: (line: string) => T | undefined, handle: (m: T) => void): void {
+  const reader = new LineReader((line) => {
+    const m = parse(line);
+    if (!m) throw new Error('not a message of the protocol');
+    handle(m);
+  });
+  socket.on('data', (d: Buffer) => {
+    try {
+      reader.push(d);
+    } catch {
+      socket.destroy();
+    }
+  });
+  socket.on('error', () => socket.destroy());
+}
