@@ -15,6 +15,8 @@ import { encodeLine, LineReader, parseHolderMessage, readMessages, type HolderMe
 
 const HOLDER_START_MS = 15000;
 const REPLY_MS = 15000;
+/** How long a holder that was started may take to claim the network before another is started. */
+const RESTART_MS = 1000;
 
 type Reply = Exclude<HolderMessage, { event: 'hosts' }>;
 
@@ -103,6 +105,7 @@ export class UserNetworkMember implements Disposable {
   static async join(plan: UserNetworkPlan, machine: string, onHosts: (entries: HostsEntry[]) => void, onClose: () => void): Promise<UserNetworkMember> {
     const deadline = Date.now() + HOLDER_START_MS;
     let failed: (() => string | undefined) | undefined;
+    let startedAt = 0;
     let lastError = '';
     while (Date.now() < deadline) {
       let socket: net.Socket;
@@ -110,7 +113,12 @@ export class UserNetworkMember implements Disposable {
         socket = await connect(plan.socket);
       } catch (e) {
         lastError = (e as Error).message;
-        if (!failed && !holderAlive(plan)) failed = await startHolder(plan);
+        // None answers and none is starting: start one, and again a while later if that one went away
+        // unheard (a unit of the same name that was still ending refuses a second start).
+        if (!holderAlive(plan) && Date.now() - startedAt > RESTART_MS) {
+          failed = await startHolder(plan);
+          startedAt = Date.now();
+        }
         const why = failed?.();
         if (why) throw new Error(`the holder of network ${plan.name} failed: ${why}`);
         await new Promise((r) => setTimeout(r, 20));
@@ -121,7 +129,7 @@ export class UserNetworkMember implements Disposable {
       socket.destroy();
       const message = reply.reply === 'error' ? reply.message : "the network's holder answered out of turn";
       if (message !== 'the network went away') throw new Error(message);
-      failed = undefined;
+      startedAt = 0;
     }
     throw new Error(
       `the holder of network ${plan.name} did not come up within ${HOLDER_START_MS / 1000} s (${lastError}); see ${path.join(plan.dir, 'holder.log')}`,

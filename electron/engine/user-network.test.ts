@@ -121,18 +121,15 @@ describe("the holder's start", () => {
       systemdRun: '/usr/bin/systemd-run',
     };
     const { holder } = supervised(profile(), unifiedHost({ userManager: { facts: manager } })).network.userNetwork!;
-    expect(holder.unit).toBe('burrow-network.default.service');
-    expect(holder.argv.slice(0, 5)).toEqual([
-      'env',
-      'XDG_RUNTIME_DIR=/run/user/1001',
-      '/usr/bin/systemd-run',
-      '--user',
-      '--unit=burrow-network.default.service',
-    ]);
+    expect(holder.unit).toMatch(/^burrow-network\.default\.[0-9a-f]{8}\.service$/);
+    expect(holder.argv.slice(0, 5)).toEqual(['env', 'XDG_RUNTIME_DIR=/run/user/1001', '/usr/bin/systemd-run', '--user', `--unit=${holder.unit}`]);
     const command = holder.argv.slice(holder.argv.indexOf('--') + 1);
     expect(command.slice(-2)).toEqual([expect.stringMatching(/\/network-holder\.js$/), 'default']);
     expect(holder.argv).toContain('--collect');
-    expect(networkUnitName('default')).not.toMatch(/^burrow-[a-z0-9][a-z0-9_-]*\.service$/);
+    expect(networkUnitName('default', '/a')).not.toMatch(/^burrow-[a-z0-9][a-z0-9_-]*\.service$/);
+    expect(networkUnitName('default', '/run/user/1001/burrow/.networks/default')).not.toBe(
+      networkUnitName('default', '/tmp/sandbox/run/burrow/.networks/default'),
+    );
   });
 });
 

@@ -17,6 +17,7 @@
 // The machine's own launch changes only in its user namespace step: instead of `unshare --map-auto`
 // (newuidmap, which works only from the host's user namespace), the launch enters N with nsenter and
 // unshares there, and a process of N writes the nested maps (the same host ids, expressed in N's terms).
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { userNetworkOf } from '../contract/network-name';
 import type { MachineProfile } from '../contract/profile';
@@ -31,8 +32,13 @@ export const MACHINE_INTERFACE = 'burrow0';
 
 /** Beside the machines' runtime folders; a leading dot cannot start a machine name, so none collides. */
 export const networkRuntimeDir = (runtimeRoot: string, name: string): string => path.join(runtimeRoot, '.networks', name);
-/** A dot cannot occur in a machine name, so this never names a machine's unit (burrow-NAME.service). */
-export const networkUnitName = (name: string): string => `burrow-network.${name}.service`;
+/**
+ * The holder's unit, where machines run as units. A dot cannot occur in a machine name, so this never names
+ * a machine's unit (burrow-NAME.service); the hash of the network's runtime folder keeps the `default`
+ * network of two Burrow configurations (a test sandbox, a second XDG_RUNTIME_DIR) apart.
+ */
+export const networkUnitName = (name: string, dir: string): string =>
+  `burrow-network.${name}.${createHash('sha256').update(dir).digest('hex').slice(0, 8)}.service`;
 
 export interface UserNetworkPlan {
   name: string;
@@ -175,7 +181,9 @@ export function planUserNetwork(input: UserNetworkInput): { plan?: UserNetworkPl
     return off((e as Error).message);
   }
   const dir = networkRuntimeDir(path.dirname(input.runtimeDir), name);
-  return { plan: { name, dir, socket: path.join(dir, 'holder.sock'), holder: holderStart(name, input.manager, input.env ?? process.env), uidMap, gidMap } };
+  return {
+    plan: { name, dir, socket: path.join(dir, 'holder.sock'), holder: holderStart(name, dir, input.manager, input.env ?? process.env), uidMap, gidMap },
+  };
 }
 
 /**
@@ -183,11 +191,11 @@ export function planUserNetwork(input: UserNetworkInput): { plan?: UserNetworkPl
  * about the time Node does, where the CLI's bundle would add some 50 ms to the first boot on a network);
  * in a unit of the user's systemd where machines run in units.
  */
-function holderStart(name: string, manager: UserManagerFacts | undefined, env: NodeJS.ProcessEnv): UserNetworkPlan['holder'] {
+function holderStart(name: string, dir: string, manager: UserManagerFacts | undefined, env: NodeJS.ProcessEnv): UserNetworkPlan['holder'] {
   const cli = nodeScriptCommand(path.join(__dirname, 'network-holder.js'), [name]);
   const holderEnv = { XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR ?? '', PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: env.LANG ?? 'C.UTF-8', ...cli.env };
   if (!manager) return { argv: [cli.file, ...cli.args], env: holderEnv };
-  const unit = networkUnitName(name);
+  const unit = networkUnitName(name, dir);
   const setenv = Object.entries(holderEnv).map(([k, v]) => `--setenv=${k}=${v}`);
   // systemd-run finds the manager through $XDG_RUNTIME_DIR, which Burrow's own runtime folder may not be under.
   const argv = [
