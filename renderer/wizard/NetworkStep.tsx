@@ -39,7 +39,7 @@ export function NetworkStep({ draft, update, errors, plan }: StepProps) {
           <label>
             Network name <input aria-label="Network name" placeholder={DEFAULT_NETWORK_NAME} value={name ?? ''} onChange={(e) => setName(e.target.value)} />
           </label>
-          <span className="hint"> Machines on the same network reach each other by machine name; a machine on another cannot reach them.</span>
+          <span className="hint"> Machines on the same network reach each other by machine name; a machine on another network, or on none (name it none), cannot reach them.</span>
           {errors['network.name'] && (
             <p className="error-text" role="alert">
               {errors['network.name']}
