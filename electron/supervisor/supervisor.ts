@@ -181,12 +181,15 @@ export class Supervisor {
   private async startNetwork(pid1: number): Promise<void> {
     const { network } = this.input.plan;
     if (!network.helper || !network.blockFifo) return;
+    // Its user network's veth pair is plugged in while pasta starts (each takes some 15 ms).
+    const attached = this.network?.attach(pid1);
+    attached?.catch(() => undefined); // awaited below, once the helper is ours to stop
     try {
       const helper = await startNetworkHelper(network.helper, pid1, network.ports, this.files.dir);
       this.machineStore.add(helper);
       this.record.networkHelperPid = helper.pid;
       this.record.networkHelperStartTime = processStartTime(helper.pid);
-      if (this.network) this.update({ userNetwork: { name: this.network.plan.name, address: await this.network.attach(pid1) } });
+      if (attached) this.update({ userNetwork: { name: this.network!.plan.name, address: await attached } });
       const fd = fs.openSync(network.blockFifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
       fs.writeSync(fd, 'go');
       fs.closeSync(fd);
