@@ -80,22 +80,33 @@ function run(argv: string[]): Promise<void> {
   });
 }
 
-class NetworkHolder {
+/** What the holder needs of its keeper: its pid (whose namespaces the machines use), its stdin, its end. */
+export type Keeper = Pick<ChildProcess, 'pid' | 'stdin' | 'once'>;
+
+export interface HolderOptions {
+  name: string;
+  keeper: Keeper;
+  /** The network's /24, as its first three numbers. */
+  subnet: string;
+  /** Plugs PID 1's network namespace into the bridge (attachArgv, run). */
+  plug: (pid1: number, hostInterface: string, addressWithPrefix: string) => Promise<void>;
+  onEnd: () => void;
+  lingerMs?: number;
+}
+
+/** The holder's server: members, their addresses, the hosts news; exported for its tests (hostile clients). */
+export class NetworkHolder {
   private readonly members = new Set<Member>();
   private server?: net.Server;
   private idle?: NodeJS.Timeout;
   private ended = false;
   /** Attaches one at a time: two at once would pick the same free address. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly name: string;
 
-  constructor(
-    private readonly name: string,
-    private readonly keeper: ChildProcess,
-    private readonly subnet: string,
-    private readonly tools: Tools,
-    private readonly onEnd: () => void,
-  ) {
-    keeper.once('exit', () => this.end(`the keeper of network ${name} exited`));
+  constructor(private readonly o: HolderOptions) {
+    this.name = o.name;
+    o.keeper.once('exit', () => this.end(`the keeper of network ${o.name} exited`));
   }
 
   listen(socket: string): Promise<void> {
@@ -133,7 +144,7 @@ class NetworkHolder {
       const taken = [...this.members].some((o) => o !== member && o.machine === m.machine);
       if (taken || member.machine) return this.send(member, { reply: 'error', message: `machine ${m.machine} is already on network ${this.name}` });
       member.machine = m.machine;
-      return this.send(member, { reply: 'joined', keeper: this.keeper.pid! });
+      return this.send(member, { reply: 'joined', keeper: this.o.keeper.pid! });
     }
     if (!member.machine) return void member.socket.destroy();
     if (m.op === 'attach') {
@@ -147,7 +158,7 @@ class NetworkHolder {
   private async attach(member: Member, pid1: number): Promise<void> {
     try {
       member.address ??= this.freeAddress();
-      await run(attachArgv(this.tools, this.keeper.pid!, pid1, hostInterfaceFor(member.address), `${member.address}/24`));
+      await this.o.plug(pid1, hostInterfaceFor(member.address), `${member.address}/24`);
       this.send(member, { reply: 'attached', address: member.address });
     } catch (e) {
       this.send(member, { reply: 'error', message: `machine ${member.machine} could not be plugged into network ${this.name}: ${(e as Error).message}` });
@@ -156,7 +167,7 @@ class NetworkHolder {
 
   private freeAddress(): string {
     const used = new Set([...this.members].map((m) => m.address));
-    for (let host = 2; host < 255; host++) if (!used.has(`${this.subnet}.${host}`)) return `${this.subnet}.${host}`;
+    for (let host = 2; host < 255; host++) if (!used.has(`${this.o.subnet}.${host}`)) return `${this.o.subnet}.${host}`;
     throw new Error(`network ${this.name} is full`);
   }
 
@@ -168,7 +179,7 @@ class NetworkHolder {
 
   private armIdle(): void {
     clearTimeout(this.idle);
-    if (!this.members.size) this.idle = setTimeout(() => this.end(), LINGER_MS);
+    if (!this.members.size) this.idle = setTimeout(() => this.end(), this.o.lingerMs ?? LINGER_MS);
   }
 
   end(why?: string): void {
@@ -178,8 +189,8 @@ class NetworkHolder {
     clearTimeout(this.idle);
     this.server?.close();
     for (const m of this.members) m.socket.destroy();
-    this.keeper.stdin?.end(); // the keeper's `read` returns and the namespaces go
-    this.onEnd();
+    this.o.keeper.stdin?.end(); // the keeper's `read` returns and the namespaces go
+    this.o.onEnd();
   }
 }
 
@@ -213,11 +224,13 @@ export async function runNetworkHolder(name: string): Promise<void> {
     /* no IPv4 routes to avoid */
   }
   await new Promise<void>((resolve, reject) => {
-    const holder = new NetworkHolder(name, keeper, pickSubnet(name, parseRoutes(routes)), tools, () => {
+    const plug = (pid1: number, hostInterface: string, address: string) => run(attachArgv(tools, keeper.pid!, pid1, hostInterface, address));
+    const onEnd = () => {
       fs.rmSync(socket, { force: true });
       claim.dispose();
       resolve();
-    });
+    };
+    const holder = new NetworkHolder({ name, keeper, subnet: pickSubnet(name, parseRoutes(routes)), plug, onEnd });
     process.on('SIGTERM', () => holder.end());
     holder.listen(socket).catch((e: Error) => {
       holder.end();
