@@ -21,9 +21,10 @@ import { cgroupFactsOf, existingMachineCgroups } from './own-cgroups';
 import { loadProfile, requireMachine } from './profiles';
 import { ensureRuntimeRoot, existingRuntimeRoot } from './runtime-root';
 import { isOurNetworkHelper, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
-export { claimStart } from './start-claim';
 import type { UserManagerFacts } from './user-manager';
 import { enabledUnitFile, startUnit, unitFileDir, unitJournalTail, unitStatus } from './user-units';
+
+export { claimStart } from './start-claim';
 
 /**
  * Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder.

@@ -174,6 +174,11 @@ export class Supervisor {
       this.update({ state: 'crashed', message });
       return this.shutdown(this.inUnit ? 1 : 0);
     }
+    // Stopped (or killed) while it joined: nothing ran yet, so nothing needs to stop.
+    if (this.stopRequested) {
+      this.update({ state: 'exited', message: this.killRequested ? 'killed on request' : 'stopped on request' });
+      return this.shutdown(0);
+    }
     this.launch();
   }
 
