@@ -2,8 +2,8 @@
 // what hostile clients and guests cost it without booting anything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { standInMachine } from '../electron/supervisor/stand-in-machine';
 
 export interface FakeSupervisor {
   process: ChildProcess;
@@ -18,30 +18,9 @@ export interface FakeSupervisor {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startFakeSupervisor(repo: string, shell: string): Promise<FakeSupervisor> {
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-bench-'));
-  const dir = path.join(run, 'burrow', 'fake');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(path.join(run, 'burrow'), 0o700);
-  const hostDir = path.join(dir, 'host');
-  const plan = {
-    machine: 'fake',
-    argv: ['/bin/sh', '-c', shell],
-    bwrapIndex: 0,
-    initArgv: [],
-    mounts: [],
-    cgroup: { presentation: 'unified', reason: '', hostLayout: 'unified', dirs: [] },
-    idMapping: { mode: 'auto', description: '' },
-    network: { mode: 'isolated', ports: [] },
-    limits: { requested: {}, writes: [] },
-    storage: { mode: 'direct' },
-    hostDir,
-    notifySocket: path.join(hostDir, 'notify'),
-    warnings: [],
-  };
-  fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ plan, stopTimeoutSec: 1 }));
-  const child = spawn(process.execPath, [path.join(repo, 'dist/supervisor.js'), 'fake'], { env: { ...process.env, XDG_RUNTIME_DIR: run }, stdio: 'inherit' });
-  const controlSocket = path.join(dir, 'control.sock');
+export async function startFakeSupervisor(repo: string, shell: string, nodeFlags: string[] = []): Promise<FakeSupervisor> {
+  const { xdg, dir, notifySocket, controlSocket } = standInMachine(() => shell);
+  const child = spawn(process.execPath, [...nodeFlags, path.join(repo, 'dist/supervisor.js'), 'fake'], { env: { ...process.env, XDG_RUNTIME_DIR: xdg }, stdio: 'inherit' });
   while (!fs.existsSync(controlSocket)) await sleep(10);
   const stat = () => {
     const text = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
@@ -50,14 +29,14 @@ export async function startFakeSupervisor(repo: string, shell: string): Promise<
   return {
     process: child,
     dir,
-    notifySocket: plan.notifySocket,
+    notifySocket,
     controlSocket,
     cpuMs: () => ((Number(stat()[11]) + Number(stat()[12])) * 1000) / 100,
     rssMb: () => Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      fs.rmSync(run, { recursive: true, force: true });
+      fs.rmSync(xdg, { recursive: true, force: true });
     },
   };
 }

@@ -8,7 +8,7 @@ node scripts/build.mjs
 if [ "$(id -u)" != 0 ]; then
   images=${BURROW_TEST_IMAGES:-$HOME/.cache/burrow-test}
   bash scripts/build-test-images.sh "$images" >/dev/null
-  BURROW_TEST_IMAGES=$images npx tsx bench/bench.ts
+  BURROW_TEST_IMAGES=$images npx tsx ${BENCH_SCRIPT:-bench/bench.ts}
   exit 0
 fi
 user=${BURROW_TEST_USER:-burrowtest}; images=${BURROW_TEST_IMAGES:-/var/cache/burrow-test}
@@ -25,4 +25,6 @@ if command -v systemd-nspawn >/dev/null && [ -s "$images/debian12.tar" ]; then
   rm -rf "$peer"
 fi
 join=""; for d in "${cgdirs[@]}"; do join+="echo \$\$ > $d/cgroup.procs; "; done
-bash -c "$join exec runuser -u $user -- env -i HOME=$(getent passwd "$user" | cut -d: -f6) PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 BURROW_TEST_IMAGES=$images BENCH_RUNS=${BENCH_RUNS:-5} BENCH_ONLY=${BENCH_ONLY:-} $nspawn_env bash -c 'cd $work && bash scripts/build-test-images.sh $images >/dev/null && npx tsx bench/bench.ts'"
+# The bench's own settings (BENCH_RUNS, BENCH_ONLY, BENCH_SCRIPT, BENCH_BASE_CLI, ...) pass through env -i.
+bench_env=$(env | grep -E '^BENCH_[A-Z_]+=[A-Za-z0-9_./-]*$' | tr '\n' ' ' || true)
+bash -c "$join exec runuser -u $user -- env -i HOME=$(getent passwd "$user" | cut -d: -f6) PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 BURROW_TEST_IMAGES=$images $nspawn_env $bench_env bash -c 'cd $work && bash scripts/build-test-images.sh $images >/dev/null && npx tsx ${BENCH_SCRIPT:-bench/bench.ts}'"

@@ -68,6 +68,8 @@ export const LAYERS = [
     may: ['contract', 'engine'],
     packages: ['node-pty'],
     node: true,
+    // Its tests stand in for a running machine's supervisor with the real control server.
+    testMay: ['supervisor/control-server'],
     why: 'the host answers the contract for the Electron window and the web host alike: no Electron, no transport, no front end',
   },
   {
@@ -76,6 +78,8 @@ export const LAYERS = [
     may: ['contract', 'engine', 'host'],
     packages: ['ws'],
     node: true,
+    // Its tests stand in for a running machine's supervisor with the real control server.
+    testMay: ['supervisor/control-server'],
     why: 'the web host is a transport for the host: it serves the window over HTTP and a WebSocket, nothing of Electron or the CLI',
   },
   {
@@ -123,8 +127,10 @@ export const LAYERS = [
   {
     name: 'bench',
     dir: 'bench',
-    may: ['contract', 'engine', 'test'],
-    packages: ['node-pty', '@burrow/unix-dgram', 'playwright-core'],
+    // The stand-in machine: a real supervisor running a shell, for what supervisors cost without machines.
+    may: ['contract', 'engine', 'test', 'supervisor/stand-in-machine'],
+    // ws: the window's figures talk to the web host as the page does.
+    packages: ['node-pty', '@burrow/unix-dgram', 'playwright-core', 'ws'],
     node: true,
     why: 'benchmarks drive the real CLI and supervisor, with the test harness and the engine for setup and measuring',
   },

@@ -65,6 +65,20 @@ function run(file: string, args: string[]): string | undefined {
 }
 
 let unshareMapAuto: Map<string, boolean> | undefined;
+/** `bwrap --version` per binary (path, size, mtime): a long-running host plans every start, and each exec costs ms. */
+const bwrapVersions = new Map<string, string | undefined>();
+
+function bwrapVersion(file: string): string | undefined {
+  let key: string;
+  try {
+    const st = fs.statSync(file);
+    key = `${file}\0${st.size}\0${st.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+  if (!bwrapVersions.has(key)) bwrapVersions.set(key, run(file, ['--version'])?.trim().replace(/^bubblewrap\s+/, ''));
+  return bwrapVersions.get(key);
+}
 
 export function probeHost(): HostFacts {
   const info = os.userInfo();
@@ -87,7 +101,7 @@ export function probeHost(): HostFacts {
     user: info.username,
     home: os.homedir(),
     kernel: os.release(),
-    bwrap: bwrapTool && { ...bwrapTool, version: run(bwrapTool.path, ['--version'])?.trim().replace(/^bubblewrap\s+/, '') },
+    bwrap: bwrapTool && { ...bwrapTool, version: bwrapVersion(bwrapTool.path) },
     unshare: unshareTool && { ...unshareTool, mapAuto },
     nsenter: tool('nsenter'),
     newuidmap: tool('newuidmap'),

@@ -19,7 +19,9 @@ import { wakeUserNetwork } from './user-network-client';
 import { nodeScriptCommand } from './node-runtime';
 import { cgroupFactsOf, existingMachineCgroups } from './own-cgroups';
 import { loadProfile, requireMachine } from './profiles';
+import { watchFolder } from './folder-watch';
 import { ensureRuntimeRoot, existingRuntimeRoot } from './runtime-root';
+import { takeSpareSupervisor } from './spare-supervisor';
 import { isOurNetworkHelper, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
 import type { UserManagerFacts } from './user-manager';
 import { enabledUnitFile, startUnit, unitFileDir, unitJournalTail, unitStatus } from './user-units';
@@ -124,6 +126,9 @@ export function prepareStart(profile: MachineProfile, plan: LaunchPlan, opts: Pi
 /** The supervisor as a detached child of this process (hosts without a systemd user manager). */
 function spawnSupervisor(name: string): { exited(): boolean } {
   const files = runtimeFiles(name);
+  // A long-running host (the window, the web host) keeps one loaded ahead: only the boot remains.
+  const spare = takeSpareSupervisor(name, files);
+  if (spare) return spare;
   // The supervisor runs on our own runtime (node-runtime.ts): this Node, Electron in Node mode, or the AppImage.
   const cmd = nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [name]);
   const log = fs.openSync(files.log, 'a', 0o600);
@@ -139,7 +144,7 @@ function spawnSupervisor(name: string): { exited(): boolean } {
 async function waitForSupervisor(name: string, deadline: number, how: { child?: { exited(): boolean }; manager?: UserManagerFacts }): Promise<void> {
   const files = runtimeFiles(name);
   let nextUnitCheck = Date.now() + 200;
-  const changes = watchFolder(files.dir);
+  const changes = changesIn(files.dir);
   try {
     while (!fs.existsSync(files.control)) {
       if (how.child?.exited()) throw supervisorFailed(name);
@@ -161,29 +166,23 @@ async function waitForSupervisor(name: string, deadline: number, how: { child?: 
 
 /**
  * Wakes at the next change in DIR (inotify: the control socket appearing, without a poll's delay), and
- * at least every 50 ms (a supervisor that died, a unit that failed); every 10 ms where DIR cannot be
- * watched yet (a unit prepares it itself).
+ * at least every 50 ms (a supervisor that died, a unit that failed); folder-watch.ts looks every 10 ms
+ * where DIR cannot be watched (a unit prepares it itself).
  */
-function watchFolder(dir: string): { next(): Promise<void>; dispose(): void } {
+function changesIn(dir: string): { next(): Promise<void>; dispose(): void } {
   let wake: (() => void) | undefined;
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    watcher = fs.watch(dir, () => wake?.());
-    watcher.on('error', () => undefined);
-  } catch {
-    /* not there yet */
-  }
+  const watch = watchFolder(dir, () => wake?.(), { fallbackMs: 10 });
   return {
     next: () =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => wake?.(), watcher ? 50 : 10);
+        const timer = setTimeout(() => wake?.(), 50);
         wake = () => {
           clearTimeout(timer);
           wake = undefined;
           resolve();
         };
       }),
-    dispose: () => watcher?.close(),
+    dispose: () => watch.dispose(),
   };
 }
 

@@ -34,7 +34,8 @@ export const runtimeFiles = (name: string) => {
     state: path.join(dir, 'state.json'),
     plan: path.join(dir, 'plan.json'),
     control: path.join(dir, 'control.sock'),
-    info: path.join(dir, 'bwrap-info.json'),
+    /** A FIFO: bwrap's --info-fd, read by the supervisor (bwrap-info.ts). */
+    info: path.join(dir, 'bwrap-info.fifo'),
     consoleTail: path.join(dir, 'console.log'),
     log: path.join(dir, 'supervisor.log'),
     hostDir: path.join(dir, 'host'),
@@ -103,8 +104,9 @@ export function parseRecord(text: string, name: string): RuntimeRecord | undefin
   return record as unknown as RuntimeRecord;
 }
 
+/** Atomic, not durable: a runtime record means nothing after the host restarts (statusOf then reads its supervisor gone). */
 export function writeRecord(record: RuntimeRecord): void {
-  writeJsonAtomic(runtimeFiles(record.name).state, record, 0o600);
+  writeJsonAtomic(runtimeFiles(record.name).state, record, 0o600, false);
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   stopMachine,
 } from '../engine/machines';
 import { loadProfile } from '../engine/profiles';
+import { keepSpareSupervisor } from '../engine/spare-supervisor';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
 import { statusOf } from '../engine/runtime-state';
 import { shellFold } from '../engine/shell-quote';
@@ -34,41 +35,25 @@ import { lifecycleJobs } from './lifecycle-jobs';
 import { diskUsageReport } from '../engine/disk-usage';
 import { listSnapshots, removeSnapshotOf } from '../engine/snapshots';
 import { listUnits, liveMounts, readJournal, unitAction } from './machine-queries';
+import { machineWatcher } from './machine-watcher';
 import { TerminalManager } from './terminals';
 
 type Handler<K extends CallName> = (...args: CallArgs<K>) => Promise<CallResults[K]> | CallResults[K];
 type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
-const POLL_MS = 500;
-/** Calls after which the watcher looks at once, so their transitions reach listeners without delay. */
-const CHANGING_CALLS = new Set<CallName>(['machines.create', 'machines.update', 'machines.remove', 'machines.reset', 'machines.start', 'machines.stop', 'machines.kill', 'machines.restart', 'machines.clone', 'machines.restore']);
-
-/**
- * Watches every machine's recorded state (whoever started it: this window, another, the CLI).
- * `poke` looks at once: this host's own calls poke so that no transition they cause is missed
- * between two polls (a machine boots in less than one).
- */
-function watchMachines(emit: Emit): Disposable & { poke(): void } {
-  let last = new Map<string, string>();
-  const tick = () => {
-    const next = new Map<string, string>();
-    let machines: MachineStatus[];
-    try {
-      machines = listMachines().machines.map((m) => m.status);
-    } catch {
-      return; // a runtime folder refused as not private: calls say why; the watch looks again later
-    }
-    for (const status of machines) {
-      const key = JSON.stringify(status);
-      next.set(status.name, key);
-      if (last.get(status.name) !== key) emit('machines.changed', status);
-    }
-    last = next;
-  };
-  tick();
-  const timer = setInterval(tick, POLL_MS);
-  return { poke: tick, dispose: () => clearInterval(timer) };
-}
+/** Calls after which the watcher looks at once, so their transitions reach listeners even where inotify is unavailable. */
+const CHANGING_CALLS = new Set<CallName>([
+  'machines.create',
+  'machines.update',
+  'machines.remove',
+  'machines.reset',
+  'machines.start',
+  'machines.stop',
+  'machines.kill',
+  'machines.restart',
+  'machines.clone',
+  'machines.restore',
+]);
 
 function rootfsView(path: string): RootfsView {
   const host = probeHost();
@@ -127,7 +112,8 @@ export interface DesktopHooks {
 export class ApiHost implements Disposable {
   private readonly store = new DisposableStore();
   private readonly listeners = new Set<Emit>();
-  private readonly watcher: Disposable & { poke(): void };
+  /** Machine states come from the host process's one watcher (machine-watcher.ts), shared by every connection. */
+  private readonly watcher = machineWatcher();
   private readonly terminals: TerminalManager;
 
   constructor(
@@ -139,7 +125,9 @@ export class ApiHost implements Disposable {
     };
     this.terminals = new TerminalManager({ data: (id, data) => emit('terminal.data', { id, data }), exit: (id, code) => emit('terminal.exit', { id, code }) });
     this.store.add(toDisposable(() => this.terminals.dispose()));
-    this.watcher = this.store.add(watchMachines(emit));
+    this.store.add(this.watcher.subscribe((status) => emit('machines.changed', status)));
+    // A window boots machines from a running process: with a supervisor loaded ahead, only the boot remains.
+    this.store.add(keepSpareSupervisor());
     this.store.add(imageJobs.onProgress((p) => emit('images.progress', p)));
     this.store.add(lifecycleJobs.onProgress((p) => emit('lifecycle.progress', p)));
     this.store.add(this.onEvent((event, payload) => {
@@ -245,12 +233,9 @@ export class ApiHost implements Disposable {
     },
   };
 
-  /** Starts a machine; `starting` and every later state reach listeners as they happen. */
+  /** Starts a machine; `starting` and every later state reach listeners as they happen (the watcher sees them). */
   private started(name: string, how: typeof startMachine = startMachine): Promise<MachineStatus> {
-    const poke = () => this.watcher.poke();
-    const settled = how(name, { onStatus: poke });
-    poke(); // startMachine has claimed the start synchronously: the machine reads starting now.
-    return settled;
+    return how(name);
   }
 
   /** Events the desktop shell raises itself (menu commands). */

@@ -8,6 +8,7 @@ import type { PortForward } from '../contract/profile';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import { describePort } from '../contract/describe';
 import { PID_PLACEHOLDER } from '../engine/network-plan';
+import { readFifo } from './fifo-reader';
 
 type Helper = NonNullable<LaunchPlan['network']['helper']>;
 
@@ -45,31 +46,35 @@ function stopChild(child: ChildProcess): void {
 
 function startPasta(helper: Helper, pid1: number, ports: PortForward[], pidFile: string): Promise<RunningHelper> {
   const argv = helper.argv.map((a) => a.replaceAll(PID_PLACEHOLDER, String(pid1)));
-  fs.rmSync(pidFile, { force: true });
-  const child = spawn(argv[0]!, [...argv.slice(1), '--pid', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
   return new Promise((resolve, reject) => {
-    const started = Date.now();
-    // pasta writes its pid file once the namespace is configured and every forward is bound.
-    const poll = setInterval(() => {
-      if (fs.existsSync(pidFile)) {
-        clearInterval(poll);
-        resolve({ pid: child.pid!, dispose: () => stopChild(child) });
-      } else if (Date.now() - started > READY_TIMEOUT_MS) {
-        clearInterval(poll);
-        stopChild(child);
-        reject(new Error(`the network helper pasta did not get ready within ${READY_TIMEOUT_MS / 1000} s`));
-      }
-    }, 5);
-    child.on('error', (e) => {
-      clearInterval(poll);
-      reject(new Error(`the network helper pasta could not run: ${e.message}`));
+    // pasta writes its pid file once the namespace is configured and every forward is bound: the file is a
+    // FIFO the supervisor reads, so the pid arrives as data when pasta writes it (it used to be looked for
+    // every 5 ms). Then it is a plain pid file again, as pasta would have left it.
+    let written: string | undefined;
+    const pid = readFifo(pidFile, (text) => {
+      if (!text.includes('\n')) return false;
+      written = text;
+      settle(() => resolve({ pid: child.pid!, dispose: () => stopChild(child) }));
+      return true;
     });
-    child.on('exit', () => {
-      clearInterval(poll);
-      reject(new Error(pastaFailure(stderr, ports)));
-    });
+    const child = spawn(argv[0]!, [...argv.slice(1), '--pid', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
+    const timer = setTimeout(() => {
+      stopChild(child);
+      settle(() => reject(new Error(`the network helper pasta did not get ready within ${READY_TIMEOUT_MS / 1000} s`)));
+    }, READY_TIMEOUT_MS);
+    let settled = false;
+    const settle = (how: () => void) => {
+      if (settled) return;
+      settled = true;
+      pid.dispose();
+      clearTimeout(timer);
+      if (written !== undefined) fs.writeFileSync(pidFile, written, { mode: 0o600 });
+      how();
+    };
+    child.on('error', (e) => settle(() => reject(new Error(`the network helper pasta could not run: ${e.message}`))));
+    child.on('exit', () => settle(() => reject(new Error(pastaFailure(stderr, ports)))));
   });
 }
 

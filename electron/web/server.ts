@@ -16,7 +16,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 
 /** A WebSocket message larger than this closes its connection (the largest real call, a profile, is a few KiB). */
 const MAX_MESSAGE = 1024 * 1024;
-/** API connections at once (each polls the machines' state): a window per browser tab, and a few scripts. */
+/** API connections at once (they share one machine watcher): a window per browser tab, and a few scripts. */
 const MAX_API_CONNECTIONS = 32;
 /** Open TCP connections at once: keeps a flood from using up the file descriptors machines need. */
 const MAX_CONNECTIONS = 256;

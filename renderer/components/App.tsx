@@ -5,6 +5,8 @@ import { connectApi } from '../api/client';
 import { droppedPath } from '../api/drop';
 import { refreshDoctor, refreshHost, refreshMachines } from '../state/actions';
 import { useStore } from '../state/store';
+import { terminalTail } from '../terminals/registry';
+import { followMachines, terminalCount } from '../terminals/sessions';
 import { Wizard } from '../wizard/Wizard';
 import { Banners } from './Banners';
 import { EmptyState } from './EmptyState';
@@ -23,9 +25,13 @@ export function App() {
       useStore.getState().setConnection(c);
       if (c === 'open') void refreshMachines().then(refreshHost).then(refreshDoctor).catch((e: Error) => useStore.getState().notify('error', e.message));
     });
+    // Terminals follow their machines: a restart, a stop or a removal (by anyone) ends the last launch's.
+    const unfollow = useStore.subscribe((s, before) => s.machines !== before.machines && followMachines(s.machines));
+    // For the tests and benchmarks in a browser: how many xterms the window holds, and what they show.
+    Object.assign(window, { __burrowTerminals: terminalCount, __burrowTerminalTail: terminalTail });
     // Notices follow the host's own record of transitions, whoever caused them (this window, the CLI).
     const seen = new Map<string, string>();
-    return api.on('machines.changed', (status) => {
+    const off = api.on('machines.changed', (status) => {
       const s = useStore.getState();
       // A machine this connection has not heard of yet is compared with what the list call said.
       const before = seen.get(status.name) ?? s.machines[status.name]?.status.state;
@@ -35,6 +41,10 @@ export function App() {
       const notice = before && before !== status.state ? stateNotice(status) : undefined;
       if (notice) s.notify(notice.level, notice.detail ? `${notice.title}: ${notice.detail}` : notice.title);
     });
+    return () => {
+      off();
+      unfollow();
+    };
   }, []);
 
   useEffect(() => {

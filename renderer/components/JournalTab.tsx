@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { JournalEntry } from '../../electron/contract/api';
 import { getApi } from '../api/client';
+import type { MachineTerminals } from '../terminals/sessions';
 import { TerminalView } from '../terminals/TerminalView';
 import { VirtualList } from './VirtualList';
 
 const PRIORITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 const PAGE = 1000;
 
-export function JournalTab({ name, startedAt }: { name: string; startedAt?: string }) {
+export function JournalTab({ name, terminals }: { name: string; terminals: MachineTerminals }) {
   const [mode, setMode] = useState<'list' | 'terminal'>('list');
   const [entries, setEntries] = useState<JournalEntry[]>([]);
   const [unit, setUnit] = useState('');
@@ -46,7 +47,7 @@ export function JournalTab({ name, startedAt }: { name: string; startedAt?: stri
         <div className="toolbar">
           <button onClick={() => setMode('list')}>Show as list</button>
         </div>
-        <TerminalView termKey={`${name}:journal:${startedAt}`} machine={name} kind="journal" label={`Journal of ${name} (journalctl -f)`} />
+        <TerminalView owner={terminals} which="journal" label={`Journal of ${name} (journalctl -f)`} />
       </div>
     );
   }

@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { describeBootTime } from '../../electron/contract/describe';
 import { hasEnded, isLive, isUp } from '../../electron/contract/machine-state';
 import { riskyChoices } from '../../electron/contract/risks';
 import { machineAction, resetToImage, setAutostart } from '../state/actions';
 import { useStore } from '../state/store';
-import { closeMachineTerminals } from '../terminals/registry';
+import { machineTerminals } from '../terminals/sessions';
 import { TerminalView } from '../terminals/TerminalView';
 import { JournalTab } from './JournalTab';
 import { MachineFacts } from './MachineFacts';
@@ -23,11 +23,14 @@ export function MachineView({ name }: { name: string }) {
   const home = useStore((s) => s.host?.home);
   const busy = useStore((s) => s.busy[name]);
   const [tab, setTab] = useState<Tab>('Console');
-  const [shells, setShells] = useState<number[]>([1]);
-  const [shell, setShell] = useState(1);
+  // The machine's terminals and shell tabs outlive this view (switching machines keeps the sessions).
+  const terminals = machineTerminals(name);
+  const { tabs } = useSyncExternalStore(terminals.subscribe, terminals.snapshot);
   const heading = useRef<HTMLHeadingElement>(null);
   // Keyboard users land on the machine they just opened or created.
   useEffect(() => heading.current?.focus(), []);
+  // A new launch, or none, ends the last launch's terminals (App follows machines in the background too).
+  useEffect(() => terminals.follow(item?.status.state ?? 'stopped', item?.status.startedAt), [terminals, item?.status.state, item?.status.startedAt]);
   if (!item) return <p className="pad">Machine {name} is gone.</p>;
   const { status, profile } = item;
   const live = isLive(status);
@@ -80,10 +83,7 @@ export function MachineView({ name }: { name: string }) {
               className="danger"
               disabled={!!busy}
               onClick={() => {
-                if (confirm(`Delete machine ${name}? Its image folder ${profile.rootfs} is kept.`)) {
-                  closeMachineTerminals(name);
-                  void machineAction(name, 'remove');
-                }
+                if (confirm(`Delete machine ${name}? Its image folder ${profile.rootfs} is kept.`)) void machineAction(name, 'remove');
               }}
             >
               Delete
@@ -108,30 +108,28 @@ export function MachineView({ name }: { name: string }) {
             <p>{name} is {status.state}. Start it to use its {tab.toLowerCase()}.</p>
           </div>
         ) : tab === 'Console' ? (
-          <TerminalView termKey={`${name}:console:${status.startedAt}`} machine={name} kind="console" label={`Console of ${name}`} />
+          <TerminalView owner={terminals} which="console" label={`Console of ${name}`} />
         ) : tab === 'Shell' ? (
           <div className="shells">
             <div className="subtabs" role="toolbar" aria-label="Shells">
-              {shells.map((n) => (
-                <button key={n} aria-pressed={shell === n} onClick={() => setShell(n)}>
-                  Shell {n}
-                </button>
+              {tabs.ids.map((n) => (
+                <span key={n} className="subtab">
+                  <button aria-pressed={tabs.current === n} onClick={() => terminals.selectShell(n)}>
+                    Shell {n}
+                  </button>
+                  <button className="close" aria-label={`Close shell ${n}`} title="Close this shell (its processes end)" onClick={() => terminals.closeShell(n)}>
+                    ×
+                  </button>
+                </span>
               ))}
-              <button
-                aria-label="New shell"
-                onClick={() => {
-                  const n = Math.max(...shells) + 1;
-                  setShells([...shells, n]);
-                  setShell(n);
-                }}
-              >
+              <button aria-label="New shell" onClick={() => terminals.openShell()}>
                 +
               </button>
             </div>
-            <TerminalView key={shell} termKey={`${name}:shell:${status.startedAt}:${shell}`} machine={name} kind="shell" label={`Shell ${shell} in ${name}`} />
+            <TerminalView key={tabs.current} owner={terminals} which={tabs.current} label={`Shell ${tabs.current} in ${name}`} />
           </div>
         ) : tab === 'Journal' ? (
-          <JournalTab name={name} startedAt={status.startedAt} />
+          <JournalTab name={name} terminals={terminals} />
         ) : tab === 'Units' ? (
           <UnitsTab name={name} />
         ) : (

@@ -1,21 +1,32 @@
-import { useEffect, useRef, useState } from 'react';
-import { openTerminal, type TerminalKind } from './registry';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { LiveTerminal, TerminalKind } from './registry';
+import type { MachineTerminals } from './sessions';
 
-/** Shows a live terminal; the session itself lives in the registry and survives unmounting. */
-export function TerminalView({ termKey, machine, kind, label }: { termKey: string; machine: string; kind: TerminalKind; label: string }) {
+/**
+ * Shows one of a machine's terminals: its console, its journal, or shell number `which`. The terminal belongs to `owner`
+ * (sessions.ts), which makes it on first view and disposes it; this view only attaches its element while
+ * shown, so a tab switch keeps the session.
+ */
+export function TerminalView({ owner, which, label }: { owner: MachineTerminals; which: Exclude<TerminalKind, 'shell'> | number; label: string }) {
+  const kind: TerminalKind = typeof which === 'number' ? 'shell' : which;
   const host = useRef<HTMLDivElement>(null);
   const [query, setQuery] = useState('');
-  const live = openTerminal(termKey, machine, kind);
+  const { launch } = useSyncExternalStore(owner.subscribe, owner.snapshot);
+  const [live, setLive] = useState<LiveTerminal>();
+
+  // Asked for in an effect, not during render: making one starts a session on the host.
+  useEffect(() => setLive(which === 'console' ? owner.consoleTerminal() : which === 'journal' ? owner.journalTerminal() : owner.shellTerminal(which)), [owner, which, launch]);
 
   useEffect(() => {
     const el = host.current;
-    if (!el) return;
+    if (!el || !live) return;
     el.appendChild(live.element);
+    live.attached();
     const fit = () => {
       try {
         live.fit.fit();
       } catch {
-        /* not visible yet */
+        /* not visible yet, or disposed */
       }
     };
     const observer = new ResizeObserver(fit);
@@ -38,9 +49,9 @@ export function TerminalView({ termKey, machine, kind, label }: { termKey: strin
           value={query}
           onChange={(e) => {
             setQuery(e.target.value);
-            live.search.findNext(e.target.value, { incremental: true });
+            live?.search.findNext(e.target.value, { incremental: true });
           }}
-          onKeyDown={(e) => e.key === 'Enter' && (e.shiftKey ? live.search.findPrevious(query) : live.search.findNext(query))}
+          onKeyDown={(e) => e.key === 'Enter' && (e.shiftKey ? live?.search.findPrevious(query) : live?.search.findNext(query))}
         />
         <span className="hint">Copy Ctrl+Shift+C · Paste Ctrl+Shift+V</span>
       </div>

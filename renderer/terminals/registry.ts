@@ -1,11 +1,13 @@
 // Live terminals, kept outside the state store (after Hyper's terms registry): each owns an xterm
-// instance, its host terminal id and its element, and survives tab switches until closed.
+// instance, its host terminal id and its element. createTerminal() makes one; whoever makes one disposes
+// it (sessions.ts: a machine's console and shells, per launch). Host events find them by host id here.
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
 import { FLOW_ACK_CHARS } from '../../electron/contract/api';
 import { getApi } from '../api/client';
+import { loadWebgl, wantedRenderer } from './renderer-choice';
 
 export type TerminalKind = 'console' | 'shell' | 'journal';
 
@@ -19,10 +21,11 @@ export interface LiveTerminal {
   element: HTMLDivElement;
   hostId?: string;
   ended: boolean;
+  /** Called once its element is in the document: the renderer is chosen then (WebGL measures the page). */
+  attached(): void;
   dispose(): void;
 }
 
-const terminals = new Map<string, LiveTerminal>();
 const byHostId = new Map<string, LiveTerminal>();
 let wired = false;
 
@@ -58,9 +61,8 @@ function theme(): { background: string; foreground: string } {
   return dark ? { background: '#15171a', foreground: '#e6e6e6' } : { background: '#fbfbfa', foreground: '#1d1f21' };
 }
 
-export function openTerminal(key: string, machine: string, kind: TerminalKind): LiveTerminal {
-  const existing = terminals.get(key);
-  if (existing) return existing;
+/** A new terminal on the host (a console attached, a shell started); the caller owns it and must dispose it. */
+export function createTerminal(key: string, machine: string, kind: TerminalKind): LiveTerminal {
   wireEvents();
   const term = new Terminal({ fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 13, scrollback: 10000, theme: theme(), allowProposedApi: false, screenReaderMode: false });
   const fit = new FitAddon();
@@ -83,37 +85,56 @@ export function openTerminal(key: string, machine: string, kind: TerminalKind): 
     }
     return true;
   });
+  let disposed = false;
+  let rendered = false;
   const live: LiveTerminal = {
     key, machine, kind, term, fit, search, element, ended: false,
+    attached: () => {
+      if (rendered) return;
+      rendered = true;
+      element.dataset.renderer = 'dom';
+      if (wantedRenderer() === 'webgl') void loadWebgl(term).then((ok) => ok && !disposed && (element.dataset.renderer = 'webgl'));
+    },
     dispose: () => {
-      terminals.delete(key);
+      if (disposed) return;
+      disposed = true;
+      live.ended = true;
       if (live.hostId) {
         byHostId.delete(live.hostId);
         void getApi().invoke('terminal.close', live.hostId).catch(() => undefined);
       }
+      element.remove();
       term.dispose();
     },
   };
-  terminals.set(key, live);
   term.onData((data) => live.hostId && !live.ended && void getApi().invoke('terminal.input', live.hostId, data).catch(() => undefined));
   term.onResize(({ cols, rows }) => live.hostId && !live.ended && void getApi().invoke('terminal.resize', live.hostId, cols, rows).catch(() => undefined));
   void getApi()
     .invoke('terminal.open', { machine, kind, cols: Math.max(term.cols, 2), rows: Math.max(term.rows, 2) })
     .then(({ id }) => {
       live.hostId = id;
-      byHostId.set(id, live);
+      // Disposed while the host was opening it: the host's terminal goes too.
+      if (disposed) void getApi().invoke('terminal.close', id).catch(() => undefined);
+      else byHostId.set(id, live);
     })
     .catch((e: Error) => {
       live.ended = true;
-      term.write(`\x1b[31m${e.message}\x1b[0m\r\n`);
+      if (!disposed) term.write(`\x1b[31m${e.message}\x1b[0m\r\n`);
     });
   return live;
 }
 
-export function closeTerminal(key: string): void {
-  terminals.get(key)?.dispose();
-}
-
-export function closeMachineTerminals(machine: string): void {
-  for (const t of [...terminals.values()]) if (t.machine === machine) t.dispose();
+/**
+ * The last lines that terminals of `kind` hold, as parsed (for the benchmarks: the WebGL renderer draws on a
+ * canvas, so the text is not in the page's DOM).
+ */
+export function terminalTail(kind: TerminalKind, lines = 5): string {
+  const out: string[] = [];
+  for (const t of byHostId.values()) {
+    if (t.kind !== kind) continue;
+    const buffer = t.term.buffer.active;
+    const end = buffer.baseY + buffer.cursorY + 1; // up to the cursor's line: below it the screen is empty
+    for (let y = Math.max(0, end - lines); y < end; y++) out.push(buffer.getLine(y)?.translateToString(true) ?? '');
+  }
+  return out.join('\n');
 }

@@ -125,7 +125,7 @@ describe('a Debian 12 machine', () => {
 });
 
 describe('a machine whose unit fails at boot', () => {
-  it('is announced degraded with the unit named, never running, the moment start returns', () => {
+  it('is announced degraded with the unit named, never running, the moment start returns', async () => {
     const rootfs = sb.rootfs('debian12', 'sick');
     // A unit of the image that fails as the machine boots (written as mapped root: the image is the guest's).
     const unit = '[Unit]\nDescription=Fails at boot\n[Service]\nType=oneshot\nExecStart=/bin/false\n[Install]\nWantedBy=multi-user.target\n';
@@ -133,10 +133,28 @@ describe('a machine whose unit fails at boot', () => {
     const file = `${rootfs}/etc/systemd/system/burrow-fails.service`;
     asMappedRoot(['sh', '-c', `printf '${unit}' > ${file} && ln -s ../burrow-fails.service ${wants}/burrow-fails.service`]);
     ok(sb.burrow(['create', 'sick', '--rootfs', rootfs, '--network', 'isolated']));
-    const r = sb.burrow(['start', 'sick']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^sick is degraded: ready in \d+\.\d+ s, failed units: burrow-fails\.service/);
+    // Every state the supervisor records while it starts (what the window hears), read as it writes them:
+    // the first check after READY=1 is made ready during the boot, and must still come before `running`.
+    const seen: string[] = [];
+    const stateFile = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', 'sick', 'state.json');
+    const start = onPty(process.execPath, [BURROW, 'start', 'sick'], sb.env);
+    const watcher = setInterval(() => {
+      try {
+        seen.push(JSON.parse(fs.readFileSync(stateFile, 'utf8')).state);
+      } catch {
+        /* not written yet, or being replaced */
+      }
+    }, 2);
+    try {
+      await waitFor(() => start.exitCode !== undefined, 60_000, 'burrow start to return');
+    } finally {
+      clearInterval(watcher);
+    }
+    expect(start.exitCode).toBe(0);
+    expect(start.output).toMatch(/sick is degraded: ready in \d+\.\d+ s, failed units: burrow-fails\.service/);
     expect(status('sick')).toMatchObject({ state: 'degraded', failedUnits: ['burrow-fails.service'] });
+    expect(seen).toContain('starting');
+    expect(seen).not.toContain('running');
     ok(sb.burrow(['stop', 'sick']));
   });
 });
