@@ -161,23 +161,26 @@ export const LIFECYCLE_COMMANDS: Command[] = [
   },
   {
     name: 'export',
-    usage: 'export NAME[@SNAPSHOT] FILE',
+    usage: 'export NAME[@SNAPSHOT] FILE [--oci]',
     summary: 'write the machine (or a snapshot) as one tarball with its settings: .tar, .tar.zst or .tar.xz by the name',
     details:
       'Owners are the ones the guest sees (numeric), with modes, xattrs and file capabilities; the profile is the first entry.\n' +
-      'On another computer: burrow image import NAME FILE, then burrow create NAME --image NAME --exported-settings.',
-    options: jsonOption,
+      'On another computer: burrow image import NAME FILE, then burrow create NAME --image NAME --exported-settings.\n' +
+      'With --oci, FILE.tar is an OCI image (one layer, systemd as its command) for podman load, docker load or skopeo.',
+    options: { oci: { type: 'boolean', help: 'write an OCI image podman and docker load' }, ...jsonOption },
     async run(p, v) {
-      const [source, file] = expect(p, 2, 'export NAME[@SNAPSHOT] FILE');
+      const [source, file] = expect(p, 2, 'export NAME[@SNAPSHOT] FILE [--oci]');
       const r = await withProgress(`exporting ${source}`, (signal, onProgress) =>
-        exports_().exportMachine(source!, file!, { signal, onProgress: asImportProgress(onProgress), onExport: onProgress }),
+        exports_().exportMachine(source!, file!, { signal, onProgress: asImportProgress(onProgress), onExport: onProgress, oci: !!v.oci }),
       );
       if (v.json) {
         json(r);
         return 0;
       }
-      out(`exported ${source} to ${r.file}: ${formatBytes(r.bytes)}${compressed(r.compression)} in ${secs(r.ms)}${frozenNote(r.from.machine, r.frozenMs)}`);
-      out(`  elsewhere: burrow image import ${r.from.machine} FILE && burrow create ${r.from.machine} --image ${r.from.machine} --exported-settings`);
+      const what = r.ociReference ? ` (OCI image ${r.ociReference})` : compressed(r.compression);
+      out(`exported ${source} to ${r.file}: ${formatBytes(r.bytes)}${what} in ${secs(r.ms)}${frozenNote(r.from.machine, r.frozenMs)}`);
+      if (r.ociReference) out(`  load it: podman load -i ${r.file}   (or docker load -i, skopeo copy oci-archive:${r.file} …)`);
+      else out(`  elsewhere: burrow image import ${r.from.machine} FILE && burrow create ${r.from.machine} --image ${r.from.machine} --exported-settings`);
       return 0;
     },
   },

@@ -39,7 +39,7 @@ const COMPRESSORS: Record<Exclude<ExportCompression, 'none'>, { program: string;
 
 /** The shell step run as root of the mapping in a private mount namespace: merge the layers (if several), then tar. */
 const TAR_SCRIPT = `
-meta=$1 tree=$2 mnt=$3 lowers=$4; shift 4
+meta=$1 tree=$2 mnt=$3 lowers=$4 settings=$5; shift 5
 fuse=
 if [ -n "$lowers" ]; then
   if mount -t overlay burrow-export -o "ro,userxattr,lowerdir=$lowers" "$mnt" 2>/dev/null; then tree=$mnt
@@ -47,13 +47,15 @@ if [ -n "$lowers" ]; then
   else echo "burrow: cannot mount the machine's layers (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)" >&2; exit 1; fi
 fi
 set -- tar --numeric-owner --xattrs --xattrs-include=security.capability --xattrs-include='user.*' --xattrs-exclude='user.overlay.*' \\
-  --checkpoint=200 --checkpoint-action=echo=%T -c -f - -C "$meta" ./${MANIFEST_NAME} -C "$tree" .
+  --checkpoint=200 --checkpoint-action=echo=%T -c -f -
+[ "$settings" = 1 ] && set -- "$@" -C "$meta" ./${MANIFEST_NAME}
+set -- "$@" -C "$tree" .
 [ -z "$fuse" ] && exec "$@"
 rc=0; "$@" || rc=$?
 fusermount3 -u "$mnt" 2>/dev/null || fusermount -u "$mnt"
 exit $rc`;
 
-function spawnTar(scratch: string, tree: string, lowers: string[], stdout: number | 'pipe'): ChildProcess {
+function spawnTar(scratch: string, tree: string, lowers: string[], settings: boolean, stdout: number | 'pipe'): ChildProcess {
   const host = probeHost();
   if (!canMapAuto(host))
     throw new BurrowError(
@@ -82,6 +84,7 @@ function spawnTar(scratch: string, tree: string, lowers: string[], stdout: numbe
     tree,
     mnt,
     lowers.join(':'),
+    settings ? '1' : '0',
   ];
   // LC_ALL=C: a full disk is recognised by tar's and the compressor's English wording.
   return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', stdout, 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
@@ -127,19 +130,23 @@ function exportError(tarErr: string, tarCode: number | null, compErr: string, co
   return undefined;
 }
 
-/** Writes the archive of `tree` (merged from `lowers` when given) to `partial`. */
+/**
+ * Writes the archive of `tree` (merged from `lowers` when given) to `partial`; its first entry is the
+ * machine's settings (scratch/MANIFEST_NAME) unless `settings` is false (the layer of an OCI export).
+ */
 export async function writeArchive(
   scratch: string,
   tree: TreeSource,
   partial: string,
   compression: ExportCompression,
   totalBytes: number,
-  opts: CopyOptions & { onExport?: (p: ExportProgress) => void },
+  opts: CopyOptions & { onExport?: (p: ExportProgress) => void; settings?: boolean },
 ): Promise<number> {
   const lowers = [...(tree.live ? [tree.live] : []), ...tree.dirs];
   const fd = fs.openSync(partial, 'wx', 0o600);
   try {
-    const tar = spawnTar(scratch, lowers.length > 1 ? '' : lowers[0]!, lowers.length > 1 ? lowers : [], compression === 'none' ? fd : 'pipe');
+    const single = lowers.length > 1 ? '' : lowers[0]!;
+    const tar = spawnTar(scratch, single, lowers.length > 1 ? lowers : [], opts.settings !== false, compression === 'none' ? fd : 'pipe');
     const comp = compression === 'none' ? undefined : spawnCompressor(compression, tar.stdout!, fd);
     // The compressor holds the pipe now; our end would keep tar's 'close' from ever coming.
     tar.stdout?.destroy();

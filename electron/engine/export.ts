@@ -7,6 +7,7 @@
 // read-only overlayfs mount in a private mount namespace; a running machine is frozen while its upper
 // layer is copied (a direct one for the whole export). The archive is written beside FILE under a partial
 // name and linked into place when complete; a run killed halfway has it removed by the next command.
+// With --oci the same tree, without the settings entry, becomes the one layer of an OCI image (export-oci.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineProfile } from '../contract/profile';
@@ -22,9 +23,10 @@ import { loadImage } from './image-store';
 import { layerDir, loadStack, upperDir } from './snapshot-store';
 import { parseMachineRef, type MachineRef } from './snapshot-ref';
 import { checkSnapshotFits, snapshotOf } from './snapshots';
-import { checkSpace, copyTree, type CopyOptions } from './tree-copy';
+import { checkSpace, copyTree, lifecycleCancelled, type CopyOptions } from './tree-copy';
 import { compressorArgv, MANIFEST_NAME, writeArchive, type ExportCompression, type ExportProgress, type TreeSource } from './export-archive';
 import { jobTag, PARTIAL_MARK, type Job } from './work-journal';
+import { ociReference, writeOciArchive } from './export-oci';
 
 export { MANIFEST_NAME, type ExportCompression, type ExportProgress } from './export-archive';
 import { EXPORT_FORMAT } from '../contract/export-manifest';
@@ -57,9 +59,13 @@ export interface ExportResult {
   from: MachineRef;
   bytes: number;
   compression: ExportCompression;
+  /** An OCI export's image reference (podman load and docker load tag it so). */
+  ociReference?: string;
   frozenMs?: number;
   ms: number;
 }
+
+export type ExportOptions = CopyOptions & { onExport?: (p: ExportProgress) => void; oci?: boolean };
 
 /** Checks where the archive goes before anything is made: the folder exists and FILE does not. */
 function checkTarget(file: string): string {
@@ -107,15 +113,13 @@ function treeOf(profile: MachineProfile, ref: MachineRef, state: 'stopped' | 'ru
   return { dirs: [...(hasUpper && state === 'stopped' ? [upper] : []), ...layers, profile.rootfs], live: hasUpper && state === 'running' ? upper : undefined };
 }
 
-export async function exportMachine(
-  sourceRef: string,
-  file: string,
-  opts: CopyOptions & { onExport?: (p: ExportProgress) => void } = {},
-): Promise<ExportResult> {
+export async function exportMachine(sourceRef: string, file: string, opts: ExportOptions = {}): Promise<ExportResult> {
   const ref = parseMachineRef(sourceRef);
   const profile = loadProfile(ref.machine);
   const target = checkTarget(file);
   const compression = compressionFor(target);
+  if (opts.oci && compression !== 'none')
+    throw new BurrowError('invalid-input', `an OCI export is a plain tar, and ${path.basename(target)} names a compressed one`, 'end the name in .tar');
   if (compression !== 'none') compressorArgv(compression);
   return withMachineClaim([ref.machine], 'exported', async () => {
     const started = Date.now();
@@ -138,7 +142,10 @@ export async function exportMachine(
       fs.writeFileSync(path.join(scratch, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
       const partial = path.join(path.dirname(target), `.${path.basename(target)}${PARTIAL_MARK}${jobTag()}`);
       job.add({ remove: partial });
-      const write = (t: TreeSource) => writeArchive(scratch, t, partial, compression, totalBytes, opts);
+      const write = (t: TreeSource) =>
+        opts.oci
+          ? writeOci(scratch, t, partial, { machine: ref.machine, snapshot: ref.snapshot, profile, created: manifest.exportedAt }, totalBytes, opts)
+          : writeArchive(scratch, t, partial, compression, totalBytes, opts);
       let written: number;
       const made = [scratch];
       if (tree.frozenThroughout) ({ result: written, frozenMs } = await withFrozen(ref.machine, 'export', () => write(tree)));
@@ -159,8 +166,32 @@ export async function exportMachine(
       fs.rmSync(partial);
       return written;
     });
-    return { file: target, from: ref, bytes, compression, frozenMs, ms: Date.now() - started };
+    const oci = opts.oci ? { ociReference: ociReference(ref.machine, ref.snapshot) } : {};
+    return { file: target, from: ref, bytes, compression, ...oci, frozenMs, ms: Date.now() - started };
   });
+}
+
+/** An OCI export: the tree as a layer tar in the scratch folder (no settings entry), then the image layout around it. */
+async function writeOci(
+  scratch: string,
+  tree: TreeSource,
+  partial: string,
+  facts: Parameters<typeof writeOciArchive>[2],
+  totalBytes: number,
+  opts: ExportOptions,
+): Promise<number> {
+  const layer = path.join(scratch, 'layer.tar');
+  await writeArchive(scratch, tree, layer, 'none', totalBytes, { ...opts, settings: false });
+  opts.onExport?.({ phase: 'writing the image', bytes: 0, totalBytes, entries: 0 });
+  const fd = fs.openSync(partial, 'wx', 0o600);
+  try {
+    const bytes = await writeOciArchive(scratch, layer, facts, fd, opts.signal);
+    if (opts.signal?.aborted) throw lifecycleCancelled('export');
+    fs.fsyncSync(fd);
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function safeImageBytes(image: string): number | undefined {
