@@ -6,12 +6,12 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createSandbox, imageTar, ok, type Sandbox } from '../test/integration/harness';
+import { createSandbox, imageTar, ok, treeMapArgs, type Sandbox } from '../test/integration/harness';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const mapped = (args: string[]) =>
-  execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--mount', '--', ...args], { stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+/** As root of the map Burrow's copies run under (your id and the whole subordinate range), with a mount namespace. */
+const mapped = (args: string[]) => execFileSync('unshare', [...treeMapArgs(), '--mount', '--', ...args], { stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
 const timed = (fn: () => unknown): number => {
   const t0 = performance.now();
   fn();

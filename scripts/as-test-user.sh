@@ -20,6 +20,9 @@ images=${BURROW_TEST_IMAGES:-/var/cache/burrow-test}
 echo "== preparing the host as a desktop would: user $user, subordinate ids, delegated cgroup"
 mapfile -t cgdirs < <(bash scripts/prepare-test-host.sh "$user" burrow-ci)
 home=$(getent passwd "$user" | cut -d: -f6)
+# X servers' socket folder, root's and sticky, as a desktop has it (x11-common makes it at boot): the display
+# test's Xwayland listens there.
+install -d -m 1777 -o root -g root /tmp/.X11-unix
 # A nearly full disk, for the "not enough disk space" tests: a small tmpfs the test user owns.
 small=/mnt/burrow-small-fs
 mkdir -p "$small"

@@ -25,3 +25,6 @@ build debian12 bookworm systemd,systemd-sysv,dbus,apache2,curl,procps
 # sshd for `burrow ssh` and the generated ssh configuration (test/integration/ssh.test.ts).
 build debian12-ssh bookworm systemd,systemd-sysv,dbus,openssh-server,procps
 build debian13 trixie systemd,systemd-sysv,dbus --aptopt='Acquire::Check-Valid-Until "false"'
+# A Wayland client (wayland-info) and X11 ones (xrandr, xset) for the display test, which connects them to a
+# headless Weston (and its Xwayland) on the host.
+build debian12-display bookworm systemd,systemd-sysv,dbus,wayland-utils,x11-xserver-utils,procps

@@ -24,6 +24,8 @@ import { UNIT_COMMANDS } from './unit-commands';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands';
 import { SSH_COMMANDS } from './ssh-commands';
 import type { ProfileOptions } from './profile-options';
+import { RUN_COMMANDS } from './run-command';
+import { SHARE_OPTION_SPECS } from './share-option-specs';
 
 // Loaded by the commands that use them, not by every run of the CLI (a `start` or `stop` pays for what it
 // loads): the web host (ws and https), the option parser, the image store (both load zod), exported settings.
@@ -79,6 +81,7 @@ const profileOptions: Record<string, OptionSpec> = {
   env: { type: 'string', multiple: true, help: 'NAME=VALUE for PID 1' },
   init: { type: 'string', help: 'init inside (default /usr/lib/systemd/systemd, then /sbin/init)' },
   'stop-timeout': { type: 'string', help: 'seconds before a stop becomes a kill (default 30)' },
+  ...SHARE_OPTION_SPECS,
 };
 
 /** Risks first and loud (they hand the machine your identity), then the plan's warnings. */
@@ -382,6 +385,7 @@ export const COMMANDS: Command[] = [
     },
   },
   ...UNIT_COMMANDS,
+  ...RUN_COMMANDS,
   ...LIFECYCLE_COMMANDS,
   ...SSH_COMMANDS,
   ...IMAGE_COMMANDS,

@@ -13,8 +13,9 @@ import type { MachineProfile, Mount, PortForward } from '../contract/profile';
 import { describeIssues, limitsSchema, mountSchema, NETWORK_MODES, networkSchema } from '../contract/profile';
 import { DEFAULT_NETWORK_NAME, NETWORK_NAME_RE, NETWORK_NAME_RULE } from '../contract/network-name';
 import { BurrowError } from '../engine/errors';
+import { applyShareOptions, type ShareOptions } from './share-options';
 
-export interface ProfileOptions {
+export interface ProfileOptions extends ShareOptions {
   hostname?: string;
   'id-mapping'?: string;
   cgroups?: string;
@@ -196,6 +197,7 @@ export function applyProfileOptions(p: MachineProfile, o: ProfileOptions): Machi
   for (const spec of o['ro-bind'] ?? [])
     next.mounts.push(checkMount({ type: 'ro-bind', source: pair(spec, '--ro-bind')[0], dest: pair(spec, '--ro-bind')[1] }));
   for (const spec of o.tmpfs ?? []) next.mounts.push(parseMountSpec(`tmpfs:${spec}`));
+  applyShareOptions(next, o);
   for (const kv of o.env ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0) invalid(`--env "${kv}" is not NAME=VALUE`);

@@ -93,7 +93,10 @@ export interface PlanView {
   commandLine: string;
   mounts: { type: string; source?: string; target?: string; dest: string; options?: string; origin: string; note?: string }[];
   cgroup: { presentation: 'unified' | 'hybrid'; reason: string; hostLayout: string; dirs: { hierarchy: string; hostDir: string }[] };
-  idMapping: { mode: 'auto' | 'single'; description: string };
+  /** `user`: who you are inside (a machine with a share user; root is you where absent). */
+  idMapping: { mode: 'auto' | 'single'; description: string; user?: { uid: number; gid: number; name?: string } };
+  /** The display switch on this desktop: what it has to pass, and what it lacks. */
+  display?: { passed: string[]; missing: string[] };
   warnings: string[];
   /** Choices that hand the machine your identity: shown apart from the warnings, as risks. */
   risks: RiskyChoice[];

@@ -22,6 +22,11 @@ export const imageRecordSchema = z.object({
   entries: z.number().optional(),
   bytes: z.number().optional(),
   /**
+   * The guest user whose files are yours on the host (root's are a subordinate id's): images unpacked since
+   * shares. Absent: root's files are yours (images made before), and machines of it keep that map.
+   */
+  user: z.object({ uid: z.number().int().min(1).max(65534), gid: z.number().int().min(1).max(65534) }).optional(),
+  /**
    * The image is a machine's export (burrow export): which machine, and its settings as they were exported,
    * unchecked until `burrow create --exported-settings` uses them (they came in an archive).
    */

@@ -5,27 +5,16 @@ import { CAPABILITIES, type Capability } from './capabilities';
 import type { MountType } from './mounts';
 import { NETWORK_NAME_RE, NETWORK_NAME_RULE } from './network-name';
 import { BYTE_SIZE_RE, MACHINE_NAME_RE, MACHINE_NAME_RULE, parseByteSize } from './plain';
+import { guestPath, hostPath } from './paths';
 import { PROFILE_VERSION } from './profile-defaults';
+import { displaySchema, shareSchema, shareUserSchema } from './share-schema';
 
 export { BYTE_SIZE_RE, DEFAULT_PATH, MACHINE_NAME_RE, parseByteSize } from './plain';
 export { MOUNT_TYPES, type MountType } from './mounts';
 export { DEFAULT_MASKED_UNITS, DEFAULT_MOUNTS, defaultProfile, MOUNT_PRESETS, PROFILE_VERSION, type NewProfileInput } from './profile-defaults';
 
 export const machineName = z.string().regex(MACHINE_NAME_RE, MACHINE_NAME_RULE);
-
-/** An absolute, normalised path inside the machine: no `..`, no `.`, no empty segments. */
-export const guestPath = z
-  .string()
-  .refine((p) => p.startsWith('/'), 'must be an absolute path inside the machine (start with /)')
-  .refine((p) => !p.split('/').some((s) => s === '..' || s === '.'), 'must not contain "." or ".." segments')
-  .refine((p) => p === '/' || !/\/\/|\/$/.test(p), 'must not contain empty segments or a trailing /')
-  .refine((p) => !/[\0\n]/.test(p), 'must not contain NUL or newline characters');
-
-export const hostPath = z
-  .string()
-  .refine((p) => p.startsWith('/'), 'must be an absolute path on the host')
-  .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
-  .refine((p) => !/[\0\n]/.test(p), 'must not contain NUL or newline characters');
+export { guestPath, hostPath } from './paths';
 
 const tmpfsSize = z.string().regex(BYTE_SIZE_RE, 'size is a number of bytes with an optional K, M, G or T suffix');
 const octalMode = z.string().regex(/^0?[0-7]{3,4}$/, 'mode is octal, like 0755 or 1777');
@@ -159,6 +148,12 @@ export const profileSchema = z.object({
   maskUnits: z.array(z.string().regex(/^[A-Za-z0-9:_.@\\-]+$/, 'not a unit name')),
   stopTimeoutSec: z.number().int().min(1).max(600),
   machineId: z.string().regex(/^[0-9a-f]{32}$/, 'machineId is 32 lowercase hex digits'),
+  /** Host folders shown inside as the share user's (share.ts). */
+  shares: z.array(shareSchema).optional(),
+  /** Who you are inside (share.ts); absent in machines made before: root is you there. */
+  shareUser: shareUserSchema.optional(),
+  /** Graphical apps: which of the desktop's sockets and devices are passed in (display.ts); absent: none. */
+  display: displaySchema.optional(),
 });
 export type MachineProfile = z.infer<typeof profileSchema>;
 

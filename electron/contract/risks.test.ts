@@ -106,3 +106,27 @@ describe('risky choices', () => {
     expect(found.map((r) => r.level)).toEqual(['danger', 'note']);
   });
 });
+
+describe('risky shares and the display', () => {
+  const base = defaultProfile({ name: 'web', rootfs: '/images/web', machineId: 'a'.repeat(32) });
+
+  it('judges a share as the bind it is: your home writable is a danger, read-only a note, a project folder nothing', () => {
+    const shares = [
+      { source: '/home/alice', dest: '/home/alice', readOnly: false },
+      { source: '/home/alice/.ssh', dest: '/keys', readOnly: true },
+      { source: '/home/alice/src/app', dest: '/work', readOnly: false },
+    ];
+    expect(riskyChoices({ ...base, shares }, host).map((r) => `${r.level}: ${r.text}`)).toEqual([
+      expect.stringMatching(/^danger: your home folder \/home\/alice is writable in the machine/),
+      expect.stringMatching(/^note: \/home\/alice\/.ssh is readable in the machine/),
+    ]);
+  });
+
+  it('says what each part of the display hands over: X11 is a danger, the rest notes', () => {
+    const found = riskyChoices({ ...base, display: { wayland: true, x11: true, audio: true, gpu: true } }, host);
+    expect(found.map((r) => r.level)).toEqual(['danger', 'note', 'note', 'note']);
+    expect(found[0]!.text).toMatch(/^X11: any X11 client can read the whole screen, log keys typed into other X11 windows.*type into your terminal/);
+    expect(found.slice(1).map((r) => r.text.split(':')[0])).toEqual(['Wayland', 'audio', 'GPU']);
+    expect(riskyChoices({ ...base, display: { wayland: true, x11: false, audio: false, gpu: false } }, host).map((r) => r.level)).toEqual(['note']);
+  });
+});

@@ -1,13 +1,15 @@
-// Choices that hand the machine your identity, said as such. Root in a machine is you on the host (the
-// id mapping makes it so): whatever it can write as you, it can use to act as you. The one home of the
-// rule: the launch plan's risks (printed by `burrow create`/`edit`, shown in the wizard's review) and
-// the machine view both call riskyChoices.
+// Choices that hand the machine your identity, said as such. Your files in the machine are its share
+// user's (machines made before shares: root's), and root can write to them either way: whatever the
+// machine can write as you, it can use to act as you. The one home of the rule: the launch plan's risks
+// (printed by `burrow create`/`edit`, shown in the wizard's review) and the machine view both call
+// riskyChoices. Shares are judged as the binds they are; the display by its parts (display.ts).
 //
 // The rule is lexical and pure (no file system here): paths are normalised (`..`, `.`, repeated and
 // trailing slashes), and a caller that can look at the host passes `realpath` so a link to ~/.ssh is
 // judged as ~/.ssh too. The window has no such access and judges the paths as written.
+import { DISPLAY_PART_INFO } from './display';
 import { isBindMount } from './mounts';
-import type { MachineProfile } from './profile';
+import type { MachineProfile, Mount } from './profile';
 
 export interface RiskHost {
   home: string;
@@ -110,12 +112,27 @@ function judge(source: string, writable: boolean, host: RiskHost, home: string):
   return undefined;
 }
 
+/** What the display's parts hand the machine (X11 is the one that reaches beyond its own windows). */
+function displayRisks(display: MachineProfile['display']): RiskyChoice[] {
+  if (!display) return [];
+  const found: RiskyChoice[] = [];
+  if (display.x11) found.push(danger(`X11: ${DISPLAY_PART_INFO.x11.exposes}:`, 'an app in the machine can then type into your terminal and act as you.'));
+  if (display.wayland) found.push(note(`Wayland: ${DISPLAY_PART_INFO.wayland.exposes}.`));
+  if (display.audio) found.push(note(`audio: ${DISPLAY_PART_INFO.audio.exposes}.`));
+  if (display.gpu) found.push(note(`GPU: ${DISPLAY_PART_INFO.gpu.exposes}.`));
+  return found;
+}
+
 /** The risky choices of a profile, one sentence each, the dangerous ones first. */
-export function riskyChoices(profile: Pick<MachineProfile, 'mounts' | 'network'>, host: RiskHost): RiskyChoice[] {
+export function riskyChoices(
+  profile: Pick<MachineProfile, 'mounts' | 'network'> & Partial<Pick<MachineProfile, 'shares' | 'display'>>,
+  host: RiskHost,
+): RiskyChoice[] {
   const home = normal(host.home);
   const homes = [home, ...(host.realpath?.(home) ? [normal(host.realpath(home)!)] : [])];
   const found: RiskyChoice[] = [];
-  for (const m of profile.mounts) {
+  const shares = (profile.shares ?? []).map((s): Mount => ({ type: s.readOnly ? 'ro-bind' : 'bind', source: s.source, dest: s.dest }));
+  for (const m of [...profile.mounts, ...shares]) {
     if (!isBindMount(m)) continue;
     if (m.type === 'dev-bind') {
       found.push(
@@ -141,5 +158,6 @@ export function riskyChoices(profile: Pick<MachineProfile, 'mounts' | 'network'>
       ),
     );
   }
+  found.push(...displayRisks(profile.display));
   return [...found.filter((r) => r.level === 'danger'), ...found.filter((r) => r.level === 'note')];
 }

@@ -1,4 +1,4 @@
-// The archive step of an export: GNU tar as root of the user's mapping in a private mount namespace (the
+// The archive step of an export: GNU tar as root of the machine's id map in a private mount namespace (the
 // machine's layers merged by a read-only overlayfs mount when there are several), optionally piped into a
 // compressor, written to an already-open partial file. tar and the compressor die with us (setpriv
 // --pdeathsig), so a killed export cannot go on writing a file the next command removes.
@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BurrowError } from './errors';
 import { canMapAuto, probeHost } from './host-probe';
+import type { IdMap } from './idmap';
+import { mappedPrefix } from './mapped-exec';
 import { checkOptionPath } from './overlay';
 import { lifecycleCancelled, type CopyOptions } from './tree-copy';
 import { which } from './which';
@@ -28,6 +30,8 @@ export interface TreeSource {
   live?: string;
   /** Hold the freeze for the whole archive (a running direct machine). */
   frozenThroughout?: boolean;
+  /** The machine's id map: the archive records owners as the guest sees them. */
+  map: IdMap;
 }
 
 /** Compressors as pipes, on every core where they can. */
@@ -40,6 +44,8 @@ const COMPRESSORS: Record<Exclude<ExportCompression, 'none'>, { program: string;
 /** The shell step run as root of the mapping in a private mount namespace: merge the layers (if several), then tar. */
 const TAR_SCRIPT = `
 meta=$1 tree=$2 mnt=$3 lowers=$4 settings=$5; shift 5
+# The settings are root's in the archive, as its tree is (they were written as you, who may be another guest user).
+[ "$settings" = 1 ] && chown 0:0 "$meta/${MANIFEST_NAME}"
 fuse=
 if [ -n "$lowers" ]; then
   if mount -t overlay burrow-export -o "ro,userxattr,lowerdir=$lowers" "$mnt" 2>/dev/null; then tree=$mnt
@@ -55,7 +61,7 @@ rc=0; "$@" || rc=$?
 fusermount3 -u "$mnt" 2>/dev/null || fusermount -u "$mnt"
 exit $rc`;
 
-function spawnTar(scratch: string, tree: string, lowers: string[], settings: boolean, stdout: number | 'pipe'): ChildProcess {
+function spawnTar(scratch: string, tree: string, lowers: string[], map: IdMap, settings: boolean, stdout: number | 'pipe'): ChildProcess {
   const host = probeHost();
   if (!canMapAuto(host))
     throw new BurrowError(
@@ -68,14 +74,11 @@ function spawnTar(scratch: string, tree: string, lowers: string[], settings: boo
   fs.mkdirSync(mnt);
   // setpriv: tar dies with us (a killed export must not go on writing a file the next command removes).
   const pdeath = which('setpriv') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+  // Set again inside: entering a namespace whose root is another host id clears it.
   const argv = [
     ...pdeath,
-    host.unshare!.path,
-    '--user',
-    '--map-auto',
-    '--map-root-user',
-    '--mount',
-    '--',
+    ...mappedPrefix(host, map, { mount: true }),
+    ...pdeath,
     '/bin/sh',
     '-c',
     TAR_SCRIPT,
@@ -146,7 +149,7 @@ export async function writeArchive(
   const fd = fs.openSync(partial, 'wx', 0o600);
   try {
     const single = lowers.length > 1 ? '' : lowers[0]!;
-    const tar = spawnTar(scratch, single, lowers.length > 1 ? lowers : [], opts.settings !== false, compression === 'none' ? fd : 'pipe');
+    const tar = spawnTar(scratch, single, lowers.length > 1 ? lowers : [], tree.map, opts.settings !== false, compression === 'none' ? fd : 'pipe');
     const comp = compression === 'none' ? undefined : spawnCompressor(compression, tar.stdout!, fd);
     // The compressor holds the pipe now; our end would keep tar's 'close' from ever coming.
     tar.stdout?.destroy();

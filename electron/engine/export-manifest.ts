@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageRecord } from '../contract/image';
 import { manifestSchema, type ImportedManifest } from '../contract/export-manifest';
+import { shareUserSchema } from '../contract/share-schema';
 
 export type { ImportedManifest } from '../contract/export-manifest';
 import { writeJsonAtomic } from './atomic-file';
@@ -88,7 +89,7 @@ export async function readExportManifest(file: string): Promise<ImportedManifest
  */
 export async function importImageOrExport(name: string, source: string, opts: ImportOptions = {}): Promise<ImageRecord> {
   const manifest = await readExportManifest(path.resolve(source));
-  const image = await importImage(name, source, opts);
+  const image = await importImage(name, source, { ...opts, ...exportedUser(manifest) });
   if (!manifest || image.inPlace) return image;
   await removeFromTree(image.rootfs, MANIFEST_NAME);
   const record: ImageRecord = {
@@ -102,6 +103,13 @@ export async function importImageOrExport(name: string, source: string, opts: Im
   };
   writeJsonAtomic(path.join(imageDir(name), 'image.json'), record, 0o644);
   return record;
+}
+
+/** The exported machine's share user: its files are unpacked as yours, as they were there. */
+function exportedUser(manifest: ImportedManifest | undefined): Pick<ImportOptions, 'user'> {
+  const parsed = shareUserSchema.safeParse((manifest?.profile as { shareUser?: unknown } | undefined)?.shareUser);
+  const u = parsed.success ? parsed.data : undefined;
+  return u?.uid !== undefined && u.gid !== undefined ? { user: { uid: u.uid, gid: u.gid } } : {};
 }
 
 async function removeFromTree(rootfs: string, entry: string): Promise<void> {

@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import type { MachineProfile } from '../contract/profile';
 import { BurrowError } from './errors';
 import { withFrozen } from './freeze';
+import { probeHost } from './host-probe';
+import { resolveIdMap } from './launch-plan';
 import { chainOf } from './layer-stack';
 import { activity, stagingFolder, withJob, withMachineClaim } from './lifecycle-common';
 import { removeMappedTree } from './mapped-exec';
@@ -87,7 +89,7 @@ function checkTarget(file: string): string {
   return target;
 }
 
-function treeOf(profile: MachineProfile, ref: MachineRef, state: 'stopped' | 'running'): TreeSource {
+function treeOf(profile: MachineProfile, ref: MachineRef, state: 'stopped' | 'running'): Omit<TreeSource, 'map'> {
   const name = profile.name;
   if (ref.snapshot !== undefined) {
     const { stack, snapshot } = snapshotOf(name, ref.snapshot);
@@ -124,7 +126,8 @@ export async function exportMachine(sourceRef: string, file: string, opts: Expor
   return withMachineClaim([ref.machine], 'exported', async () => {
     const started = Date.now();
     const state = ref.snapshot === undefined ? activity(ref.machine, 'export') : 'stopped';
-    const tree = treeOf(profile, ref, state);
+    // The archive holds the owners the guest sees: tar runs under the machine's own map.
+    const tree: TreeSource = { ...treeOf(profile, ref, state), map: resolveIdMap(profile.idMapping, probeHost(), profile.shareUser).map };
     // An estimate for progress and the space check: the image's archive size (its record has it). Measuring
     // the machine's own layers as well would cost a du run, a tenth of a small export.
     const totalBytes = (profile.image ? safeImageBytes(profile.image) : undefined) ?? 0;

@@ -75,3 +75,19 @@ describe('export formats', () => {
     expect(() => compressionFor('/x/web.zip')).toThrow(/cannot tell the format of \/x\/web.zip from its name/);
   });
 });
+
+describe('shares and the share user that came with an export', () => {
+  it("leaves out the other computer's shared folders and says so, and keeps who the user inside was", () => {
+    const old = {
+      ...exportedFrom,
+      shares: [{ source: '/home/other/project', dest: '/work', readOnly: false }],
+      shareUser: { name: 'other', uid: 1000, gid: 1000 },
+      display: { wayland: true, x11: false, audio: true, gpu: false },
+    };
+    const { profile, notes } = applyExportedSettings(image(old), base);
+    expect(profile.shares).toBeUndefined();
+    expect(profile.shareUser).toEqual({ name: 'other', uid: 1000, gid: 1000 });
+    expect(profile.display).toEqual(old.display);
+    expect(notes).toContain("left out 1 shared folder of the other computer (/home/other/project:/work); add your own with --share");
+  });
+});

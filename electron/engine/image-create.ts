@@ -51,7 +51,7 @@ export async function createDebianImage(name: string, o: CreateImageOptions): Pr
   const mmdebstrap = which('mmdebstrap');
   if (!mmdebstrap) throw new BurrowError('host-not-ready', 'mmdebstrap is not installed: it builds Debian images without root', 'sudo apt install mmdebstrap (or import an image: burrow image import NAME FILE)');
   const mirror = o.mirror ?? DEFAULT_MIRROR;
-  return buildImage(name, `Debian ${o.suite}`, o, async ({ staging, counters, setPhase, tick }) => {
+  return buildImage(name, `Debian ${o.suite}`, o, async ({ staging, map, counters, setPhase, tick }) => {
     setPhase('resolving packages');
     const child = spawn(mmdebstrap, mmdebstrapArgs({ suite: o.suite, packages, mirror }), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let log = '';
@@ -72,7 +72,7 @@ export async function createDebianImage(name: string, o: CreateImageOptions): Pr
     o.signal?.addEventListener('abort', abort, { once: true });
     let unpackError: unknown;
     try {
-      await extractInto(staging.rootfs, child.stdout, { compression: 'none', counters, signal: o.signal, onTick: tick });
+      await extractInto(staging.rootfs, child.stdout, { compression: 'none', counters, signal: o.signal, onTick: tick, map });
     } catch (e) {
       unpackError = e;
       abort();

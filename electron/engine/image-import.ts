@@ -1,16 +1,19 @@
 // Imports an image into the store: a rootfs tarball, a rootfs folder (in place or copied), an OCI layout,
-// an oci-archive or a docker save archive. Unpacked as root of the user's mapping so files keep the owners
-// the guest sees, checked before it is kept, and renamed into place only when complete.
+// an oci-archive or a docker save archive. Unpacked as root of the map its machines get (root a subordinate
+// id, uid 1000 you) so files keep the owners the guest sees, checked before it is kept, and renamed into
+// place only when complete.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readChecked, type ArchiveFile } from './archive-files';
 import { BurrowError } from './errors';
 import { detectSource, dockerSaveLayers, ociLayers, type Compression, type Layer } from './image-formats';
 import { beginImage, type ImageRecord, type Staging } from './image-store';
+import type { GuestIds, IdMap } from './idmap';
 import { resolveIdMap } from './launch-plan';
 import { removeMappedTree, SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
 import { probeHost } from './host-probe';
 import { validateRootfs, type RootfsInfo } from './rootfs';
+import { layoutIdMap } from './share-user';
 import { cancelled, extractInto, type ExtractCounters } from './tar-extract';
 import { applyWhiteouts } from './whiteouts';
 
@@ -27,6 +30,25 @@ export interface ImportOptions {
   copy?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * The guest user whose files become yours (an export's share user; default uid and gid 1000): the image
+   * is unpacked under the map its machines get, so they need no other (idmap.ts).
+   */
+  user?: GuestIds;
+}
+
+export const DEFAULT_IMAGE_USER: GuestIds = { uid: 1000, gid: 1000 };
+
+/** The map an image is unpacked under: root is a subordinate id, `user` is you. */
+export const imageIdMap = (user: GuestIds = DEFAULT_IMAGE_USER): IdMap => resolveIdMap('auto', probeHost(), user).map;
+
+/**
+ * How a finished tree's files are owned: `user` for one unpacked by Burrow since shares (or by mmdebstrap
+ * --mode=unshare), none for one whose root files are yours (made before, or by hand with unshare -r).
+ */
+function layoutOf(rootfs: string, user: GuestIds): { user?: GuestIds; map: IdMap } {
+  const { map, layout } = layoutIdMap(rootfs, probeHost(), user);
+  return layout === 'user' ? { user, map } : { map };
 }
 
 const MARGIN_BYTES = 16 * 1024 ** 2;
@@ -55,26 +77,55 @@ export function checkFreeSpace(dir: string, needed: number): void {
   }
 }
 
-async function copyFolder(staging: Staging, source: string, counters: ExtractCounters, opts: ImportOptions): Promise<void> {
-  const child = spawnSandboxed(staging.rootfs, ['/bin/sh', '-c', `tar -C /source --exclude=./dev/* -cf - . | tar -x -v -p --numeric-owner --same-owner -f - -C ${SANDBOX_TARGET}`], [{ source, dest: '/source' }]);
-  child.stdin!.end();
+/**
+ * Copies a folder into the image: read by tar as its own guest sees it (under the map its owners say it
+ * was made with), written under the image's. A folder made with root as you (before shares, or by hand)
+ * so comes out owned the new way. One whose owners fit neither map is copied as it is (the tree map).
+ */
+async function copyFolder(staging: Staging, source: string, counters: ExtractCounters, map: IdMap, opts: ImportOptions): Promise<void> {
+  const { layout, map: readAs } = layoutIdMap(source, probeHost(), opts.user);
+  const [reader, writer] = [
+    spawnSandboxed(source, ['tar', '-C', SANDBOX_TARGET, '--exclude=./dev/*', '-cf', '-', '.'], [], { writable: false, map: layout ? readAs : undefined }),
+    spawnSandboxed(staging.rootfs, ['tar', '-x', '-v', '-p', '--numeric-owner', '--same-owner', '-f', '-', '-C', SANDBOX_TARGET], [], { map: layout ? map : undefined }),
+  ];
+  reader.stdin!.end();
+  reader.stdout!.pipe(writer.stdin!);
+  writer.stdin!.on('error', () => undefined); // the writer failed: its own message says why
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  writer.stdout!.on('data', (d: Buffer) => {
     counters.entries += d.toString().split('\n').length - 1;
     opts.onProgress?.({ phase: 'copying', bytes: 0, totalBytes: 0, entries: counters.entries });
   });
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const abort = () => process.kill(-child.pid!, 'SIGKILL');
+  for (const c of [reader, writer]) c.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8192)));
+  const abort = () => {
+    for (const c of [reader, writer]) {
+      try {
+        process.kill(-c.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
   opts.signal?.addEventListener('abort', abort, { once: true });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const closed = (c: typeof reader) => new Promise<number | null>((resolve) => c.on('close', resolve));
+  const codes = await Promise.all([closed(reader), closed(writer)]);
   opts.signal?.removeEventListener('abort', abort);
   if (opts.signal?.aborted) throw cancelled();
-  if (code !== 0) throw new BurrowError(/No space left/.test(err) ? 'no-space' : 'import-failed', `copying ${source} failed: ${err.trim().split('\n').slice(0, 2).join('; ')}`, 'nothing was kept');
+  if (codes.some((c) => c !== 0)) throw new BurrowError(/No space left/.test(err) ? 'no-space' : 'import-failed', `copying ${source} failed: ${err.trim().split('\n').slice(0, 2).join('; ')}`, 'nothing was kept');
+}
+
+async function runSandboxed(target: string, command: string[], map: IdMap): Promise<void> {
+  const child = spawnSandboxed(target, command, [], { map });
+  child.stdin!.end();
+  child.stdout!.resume();
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new BurrowError('import-failed', `${command.join(' ')} failed in the new image: ${err.trim().split('\n')[0] ?? `exit ${code}`}`, 'nothing was kept');
 }
 
 /** Validates a finished tree; errors name what the user gave (`label`), not the temporary folder. */
-function validated(rootfs: string, label: string): RootfsInfo {
-  const { map } = resolveIdMap('auto', probeHost());
+function validated(rootfs: string, label: string, map: IdMap): RootfsInfo {
   try {
     return validateRootfs(rootfs, map);
   } catch (e) {
@@ -85,6 +136,8 @@ function validated(rootfs: string, label: string): RootfsInfo {
 
 export interface BuildContext {
   staging: Staging;
+  /** The map to unpack under (the image's: see ImportOptions.user). */
+  map: IdMap;
   counters: ExtractCounters;
   setPhase(phase: string, totalBytes?: number): void;
   tick(): void;
@@ -101,8 +154,10 @@ export async function buildImage(name: string, label: string, opts: ImportOption
   let totalBytes = 0;
   let last = 0;
   const report = () => opts.onProgress?.({ phase, bytes: counters.bytes, totalBytes, entries: counters.entries });
+  const user = opts.user ?? DEFAULT_IMAGE_USER;
   const ctx: BuildContext = {
     staging,
+    map: imageIdMap(user),
     counters,
     setPhase(p, total) {
       phase = p;
@@ -119,8 +174,13 @@ export async function buildImage(name: string, label: string, opts: ImportOption
   try {
     const source = await work(ctx);
     ctx.setPhase('checking');
-    const info = validated(staging.rootfs, label);
-    return staging.commit({ inPlace: false, source, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init, entries: counters.entries || undefined, bytes: counters.bytes || undefined });
+    // The image's / is root's, also where the archive has no entry for it (Burrow made the folder as you).
+    if (source.kind !== 'folder') await runSandboxed(staging.rootfs, ['chown', '0:0', SANDBOX_TARGET], ctx.map);
+    // A copied folder keeps the owners it had: its layout decides its map (an unpacked one has the image's).
+    const layout = source.kind === 'folder' ? layoutOf(staging.rootfs, user) : { user, map: ctx.map };
+    const info = validated(staging.rootfs, label, layout.map);
+    const owners = layout.user ? { user: layout.user } : {};
+    return staging.commit({ inPlace: false, source, ...owners, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init, entries: counters.entries || undefined, bytes: counters.bytes || undefined });
   } catch (e) {
     staging.discard();
     throw e;
@@ -134,17 +194,19 @@ export async function importImage(name: string, source: string, opts: ImportOpti
     // In place: the user's folder is the image. Checked like any other, never written to.
     const staging = beginImage(name);
     try {
-      const info = validated(detected.path, detected.path);
+      const layout = layoutOf(detected.path, opts.user ?? DEFAULT_IMAGE_USER);
+      const info = validated(detected.path, detected.path, layout.map);
       fs.rmdirSync(staging.rootfs);
-      return staging.commit({ rootfs: detected.path, inPlace: true, source: { kind: 'folder', path: detected.path }, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init });
+      const owners = layout.user ? { user: layout.user } : {};
+      return staging.commit({ rootfs: detected.path, inPlace: true, source: { kind: 'folder', path: detected.path }, ...owners, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init });
     } catch (e) {
       staging.discard();
       throw e;
     }
   }
   const layers: Layer[] = detected.kind === 'oci-layout' ? ociLayers(detected.path) : [];
-  return buildImage(name, detected.path, opts, async ({ staging, counters, setPhase, tick }) => {
-    const extract = { counters, signal: opts.signal, onTick: tick };
+  return buildImage(name, detected.path, opts, async ({ staging, map, counters, setPhase, tick }) => {
+    const extract = { counters, signal: opts.signal, onTick: tick, map };
     // The file you named (a link of yours is followed once, here), read up to the size it has now.
     const sourceFile: ArchiveFile = { path: fs.realpathSync(detected.path), size: detected.size };
     if (detected.kind === 'tarball') {
@@ -153,7 +215,7 @@ export async function importImage(name: string, source: string, opts: ImportOpti
       await extractInto(staging.rootfs, sourceFile, { ...extract, compression: detected.compression ?? 'none' });
     } else if (detected.kind === 'folder') {
       setPhase('copying');
-      await copyFolder(staging, detected.path, counters, opts);
+      await copyFolder(staging, detected.path, counters, map, opts);
     } else {
       let archive: string | undefined;
       if (detected.kind !== 'oci-layout') {

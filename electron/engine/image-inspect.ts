@@ -4,14 +4,14 @@ import { SYSTEMD_NEEDS_UNIFIED } from './cgroup-plan';
 import { BurrowError } from './errors';
 import { probeHost } from './host-probe';
 import { machinesUsing, type ImageRecord } from './image-store';
-import { resolveIdMap } from './launch-plan';
 import { inspectRootfs } from './rootfs';
+import { layoutIdMap } from './share-user';
 
 export type ImageReport = ImageReportView;
 
 export function inspectImage(image: ImageRecord): ImageReport {
   const host = probeHost();
-  const { map } = resolveIdMap('auto', host);
+  const { map, layout } = layoutIdMap(image.rootfs, host, image.user);
   let info;
   try {
     info = inspectRootfs(image.rootfs, map);
@@ -36,6 +36,7 @@ export function inspectImage(image: ImageRecord): ImageReport {
     ['systemd', v ? String(v) : 'not found'],
     ['cgroups', cgroups],
     ['owners', info.ownership.length ? 'inconsistent with your id mapping' : map.mode === 'auto' ? 'consistent with your subordinate-id mapping' : 'owned by you (single-uid mapping)'],
+    ['you inside', layout === 'user' && map.user ? `uid ${map.user.uid} (root's files are subordinate id ${map.uidLines[0]!.outside}, not yours)` : "root (made before shared folders: root's files are yours)"],
     ['rootfs', image.rootfs + (image.inPlace ? ' (used in place)' : '')],
     ['source', `${image.source.kind}${image.source.suite ? ` ${image.source.suite}` : ''}${image.source.path ? ` ${image.source.path}` : ''}`],
     ['created', image.createdAt],

@@ -13,8 +13,8 @@ export interface PlannedMount {
   target?: string;
   dest: string;
   options?: string;
-  /** Who asked for it: the image itself, the profile, the cgroup presentation or Burrow's runtime. */
-  origin: 'rootfs' | 'profile' | 'cgroup' | 'runtime';
+  /** Who asked for it: the image itself, the profile (its mounts, shares, display), the cgroup presentation or Burrow's runtime. */
+  origin: 'rootfs' | 'profile' | 'share' | 'display' | 'cgroup' | 'runtime';
   note?: string;
   /** The bwrap operation, when it carries more than the fields above show (tmpfs size and mode). */
   args?: string[];
@@ -36,7 +36,10 @@ export interface LaunchPlan {
     /** The unit of the user's systemd the machine runs in (burrow-NAME.service), where there is a user manager. */
     unit?: string;
   };
-  idMapping: { mode: 'auto' | 'single'; description: string };
+  /** `user`: the guest user who is you (machines with a share user); root is you where absent. */
+  idMapping: { mode: 'auto' | 'single'; description: string; user?: { uid: number; gid: number; name?: string } };
+  /** The display switch: what this session had to pass, and what it lacked. */
+  display?: { passed: string[]; missing: string[] };
   network: Pick<NetworkPlan, 'mode' | 'ports' | 'helper'> & {
     /** The FIFO PID 1 waits on (bwrap --block-fd 4) until the helper has configured the network. */
     blockFifo?: string;

@@ -179,3 +179,64 @@ describe('launch plan with a systemd user manager', () => {
     expect(supervised(profile({ limits: { memory: '64M' } }), desktop(['memory', 'pids'])).limits.unavailable).toBeUndefined();
   });
 });
+
+describe('launch plan of a machine with a share user', () => {
+  const shared = profile({
+    shareUser: { name: 'alice', uid: 1000, gid: 1000 },
+    shares: [
+      { source: '/home/alice/project', dest: '/work', readOnly: false },
+      { source: '/home/alice/docs', dest: '/docs', readOnly: true },
+    ],
+  });
+
+  it('maps the share user to you and root to a subordinate id, through newuidmap', () => {
+    const p = plan(shared);
+    const userns = p.argv.slice(p.argv.indexOf('burrow-userns'), p.bwrapIndex);
+    expect(userns).toContain('0 100000 1000 1000 1001 1 1001 101001 64535');
+    expect(p.argv).not.toContain('--map-root-user');
+    expect(p.idMapping.user).toEqual({ uid: 1000, gid: 1000, name: 'alice' });
+    expect(p.idMapping.description).toMatch(/^uid 1000 inside is you \(uid 1001\)/);
+  });
+
+  it('binds each share, read-only where asked, after the profile\'s own mounts', () => {
+    const p = plan(shared);
+    const shares = p.mounts.filter((m) => m.origin === 'share');
+    expect(shares.map((m) => `${m.type} ${m.source} ${m.dest}`)).toEqual(['bind /home/alice/project /work', 'ro-bind /home/alice/docs /docs']);
+    expect(p.argv.join(' ')).toContain('--bind /home/alice/project /work --ro-bind /home/alice/docs /docs');
+    expect(p.mounts.indexOf(shares[0]!)).toBeGreaterThan(p.mounts.findIndex((m) => m.dest === '/tmp'));
+  });
+
+  it('has the machine make its user at boot: the unit and its script are written to the host folder and bound into /run/systemd', () => {
+    const p = plan(shared);
+    const launch = p.argv[2]!;
+    expect(launch).toContain(">/run/user/1001/burrow/web/host/burrow-setup.service;");
+    expect(launch).toContain('useradd -m -u "$uid" -g "$gid"');
+    expect(launch).toContain('uid=1000 gid=1000 name=alice');
+    expect(p.argv.join(' ')).toContain(
+      '--ro-bind /run/user/1001/burrow/web/host/burrow-setup.service /run/systemd/system/burrow-setup.service --symlink ../burrow-setup.service /run/systemd/system/multi-user.target.wants/burrow-setup.service',
+    );
+    // systemd's runtime folder stays reachable by its services (bwrap would make a bind's parents 0700).
+    expect(p.argv.join(' ')).toContain('--perms 0755 --dir /run/systemd ');
+  });
+
+  it('keeps the old map, with no setup unit, for a machine made before shares', () => {
+    const p = plan(profile());
+    expect(p.argv.join(' ')).not.toContain('burrow-setup');
+    expect(p.idMapping.user).toBeUndefined();
+    expect(p.idMapping.description).toMatch(/^root is you \(uid 1001\)/);
+  });
+
+  it('passes the display to the share user, and warns of what this session lacks', () => {
+    const p = buildLaunchPlan({
+      profile: { ...shared, display: { wayland: true, x11: true, audio: false, gpu: false } },
+      host: hybridHost(),
+      rootfs: rootfs(252),
+      runtimeDir: '/run/user/1001/burrow/web',
+      display: { wayland: '/run/user/1001/wayland-0', absent: { x11: 'DISPLAY is not set' } },
+    });
+    expect(p.mounts.filter((m) => m.origin === 'display' && m.type === 'bind').map((m) => m.dest)).toEqual(['/run/burrow/display/wayland-0']);
+    expect(p.display).toEqual({ passed: ['Wayland'], missing: ['X11: DISPLAY is not set'] });
+    expect(p.warnings).toContain('display: nothing to pass for X11: DISPLAY is not set.');
+    expect(p.risks.map((r) => r.text)).toEqual([expect.stringMatching(/^X11: any X11 client can read the whole screen/), expect.stringMatching(/^Wayland: an app inside draws its own windows/)]);
+  });
+});

@@ -5,9 +5,12 @@ import { parseByteSize } from '../contract/plain';
 import type { MachineProfile, Mount } from '../contract/profile';
 import { riskyChoices } from '../contract/risks';
 import { planCgroups } from './cgroup-plan';
+import { isResolved } from '../contract/share';
+import { planDisplay, type DisplayFacts } from './display-plan';
 import { BurrowError } from './errors';
+import { planGuestSetup } from './guest-setup';
 import { canMapAuto, type HostFacts } from './host-probe';
-import { buildIdMap, userNamespacePrefix, type IdMap } from './idmap';
+import { buildIdMap, describeIdMap, type IdMap } from './idmap';
 import type { LaunchPlan, PlannedMount } from './launch-plan-types';
 import { joinCgroupsShell, raiseOomScoreShell } from './cgroups';
 import { planNetwork } from './network-plan';
@@ -15,8 +18,10 @@ import { overlayMountScript, type OverlayPaths } from './overlay';
 import { limitProperties, unitCgroupDir, UNIT_SLICE } from './machine-unit';
 import { limitsUnavailable, limitWrites, type Controller } from './resource-limits';
 import type { RootfsInfo } from './rootfs';
+import { planShares } from './share-plan';
 import { shellQuote } from './shell-quote';
 import { nestedUserNamespacePrefix, planUserNetwork } from './user-network';
+import { userNamespacePrefix, usernsTools } from './userns';
 
 export type { LaunchPlan, PlannedMount } from './launch-plan-types';
 
@@ -32,6 +37,8 @@ export interface PlanInput {
   overlay?: OverlayPaths;
   /** The host's view of a path with its links resolved (so a link to ~/.ssh counts as ~/.ssh); none: paths as written. */
   realpath?: (p: string) => string | undefined;
+  /** This session's display sockets (display-plan.ts), for a machine with the display switch on. */
+  display?: DisplayFacts;
 }
 
 export const GUEST_HOST_DIR = '/run/host';
@@ -39,8 +46,12 @@ export const GUEST_HOST_DIR = '/run/host';
 export const byHandScope = (machine: string): string => `burrow-${machine}-by-hand.scope`;
 export const GUEST_NOTIFY_SOCKET = `${GUEST_HOST_DIR}/notify`;
 
-/** The id mapping a profile gets on this host: `auto` falls back to `single` (with a warning) when it cannot be set up. */
-export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts): { map: IdMap; warnings: string[] } {
+/**
+ * The id mapping a profile gets on this host: `auto` falls back to `single` (with a warning) when it cannot
+ * be set up. With a share user (machines made since shares), that user is you inside; without one (machines
+ * and images made before), root is.
+ */
+export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts, user?: { uid?: number; gid?: number }): { map: IdMap; warnings: string[] } {
   const warnings: string[] = [];
   let mode = requested;
   if (mode === 'auto' && !canMapAuto(host)) {
@@ -50,15 +61,8 @@ export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts): { m
   } else if (mode === 'single') {
     warnings.push('single-uid mapping: only root exists inside, so services with User= (dbus, apache\'s workers) will fail.');
   }
-  return { map: buildIdMap(mode, host.uid, host.gid, { uid: host.subuid, gid: host.subgid }), warnings };
-}
-
-/** The id mapping in words: who root is, and which ids the others are on the host. */
-function describeIdMap(map: IdMap): string {
-  const root = `root is you (uid ${map.rootUid})`;
-  if (map.mode !== 'auto' || !map.uidRange) return `${root}; no other uid exists inside`;
-  const { start, count } = map.uidRange;
-  return `${root}; uids 1-${count} are your subordinate ids ${start}-${start + count - 1}`;
+  const guest = user?.uid !== undefined && user.gid !== undefined ? { uid: user.uid, gid: user.gid } : undefined;
+  return { map: buildIdMap(mode, { uid: host.uid, gid: host.gid }, { uid: host.subuid, gid: host.subgid }, guest), warnings };
 }
 
 function missingInManager(controllers: string[], needed: Controller[]): string | undefined {
@@ -111,13 +115,15 @@ function uuidFromHex(hex: string): string {
  * The small /bin/sh step before the user namespace: make the runtime folder, join the machine's payload cgroups.
  * The per-user runtime folder is made private (0700), as Burrow insists on when it reads it back.
  */
-function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths): string {
+function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths, files: { name: string; content: string }[] = []): string {
   const join = joinCgroupsShell(cgroupDirs) + raiseOomScoreShell();
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
   const dirs = overlay ? `mkdir -p ${[overlay.upper, overlay.work, overlay.merged].map(shellQuote).join(' ')}; ` : '';
   const folders = `mkdir -p -m 700 ${shellQuote(path.dirname(runtimeDir))}; mkdir -p ${shellQuote(hostDir)}; `;
-  return `set -e; ${folders}${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  // The machine's setup unit and script (guest-setup.ts), written here so that a pasted command has them too.
+  const written = files.map((f) => `printf %s ${shellQuote(f.content)} >${shellQuote(path.join(hostDir, f.name))}; `).join('');
+  return `set -e; ${folders}${written}${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {
@@ -129,7 +135,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (!profile.namespaces.pid) throw new BurrowError('invalid-input', 'the pid namespace is off, but systemd must run as PID 1 of its own pid namespace', 'turn the pid namespace back on');
   if (!rootfs.init) throw new BurrowError('rootfs-invalid', `rootfs ${rootfs.rootfs} has no init`);
 
-  const { map, warnings } = resolveIdMap(profile.idMapping, host);
+  const { map, warnings } = resolveIdMap(profile.idMapping, host, profile.shareUser);
   // With a systemd user manager the machine runs in its own unit: a service under its supervisor, or a
   // delegated scope when the command is pasted by hand.
   const manager = host.userManager?.facts;
@@ -161,6 +167,11 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const mounts: PlannedMount[] = [{ type: 'bind', source: overlay ? overlay.merged : profile.rootfs, dest: '/', origin: 'rootfs', note: rootNote }];
   const remounts: PlannedMount[] = [];
   for (const m of profile.mounts) (m.type === 'remount-ro' ? remounts : mounts).push(toPlanned(m));
+  // Shares and the display are for your user in the machine; one of the old map has none (machine-plan.ts refuses them).
+  const display = planDisplay(map.user ? profile.display : undefined, input.display ?? { absent: {} });
+  if (display.missing.length) warnings.push(`display: nothing to pass for ${display.missing.join('; ')}.`);
+  const setup = map.user && isResolved(profile.shareUser) ? planGuestSetup(profile.shareUser, hostDir, display.setup) : undefined;
+  mounts.push(...planShares(profile.shares), ...display.mounts, ...(setup?.mounts ?? []));
   mounts.push(...cg.mounts);
   mounts.push({ type: 'ro-bind', source: hostDir, dest: GUEST_HOST_DIR, origin: 'runtime', note: 'readiness socket, container-manager' });
   mounts.push(...remounts, ...cg.finalMounts);
@@ -204,11 +215,12 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const scope = unit && !input.infoPath
     ? [...managerEnv, manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
     : [];
-  const prefix = [...scope, '/bin/sh', '-c', launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay), 'burrow-launch'];
-  const unshare = host.unshare?.path ?? 'unshare';
+  const script = launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay, setup?.files);
+  const prefix = [...scope, '/bin/sh', '-c', script, 'burrow-launch'];
+  const tools = usernsTools(host);
   const newUserns = userNet?.plan
-    ? nestedUserNamespacePrefix(userNet.plan, { nsenter: host.nsenter!.path, unshare }, input.runtimeDir, { mount: !!overlay })
-    : userNamespacePrefix(map, unshare, { mount: !!overlay });
+    ? nestedUserNamespacePrefix(userNet.plan, { nsenter: host.nsenter!.path, unshare: tools.unshare }, input.runtimeDir, { mount: !!overlay })
+    : userNamespacePrefix(map, tools, { mount: !!overlay });
   const userns = overlay ? [...newUserns, '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay'] : newUserns;
   const argv = [...prefix, ...userns, ...bwrap, '--', ...initArgv];
   return {
@@ -221,7 +233,9 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     idMapping: {
       mode: map.mode,
       description: describeIdMap(map),
+      ...(map.user ? { user: { ...map.user, name: profile.shareUser?.name } } : {}),
     },
+    display: profile.display ? { passed: display.passed, missing: display.missing } : undefined,
     network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo, userNetwork: userNet?.plan },
     limits: { writes, requested: profile.limits, unavailable: limitsWhyNot },
     storage: { mode: profile.storage, overlay },

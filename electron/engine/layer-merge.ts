@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { BurrowError } from './errors';
-import { canMapAuto, probeHost } from './host-probe';
-import { SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
+import { probeHost } from './host-probe';
+import { mappedPrefix, SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
 import { entryPath, TarHeaderReader } from './tar-headers';
 import { copyError, copyTree, type CopyOptions } from './tree-copy';
 
@@ -54,20 +54,9 @@ export function mergeRemovals(upper: LayerEntry[], opaque: Set<string>, lowerTyp
   return removals;
 }
 
-function mappedPrefix(): string[] {
-  const host = probeHost();
-  if (!canMapAuto(host))
-    throw new BurrowError(
-      'host-not-ready',
-      'layers keep their owners only under your subordinate-id mapping, which cannot be set up here',
-      'see: burrow doctor',
-    );
-  return [host.unshare!.path, '--user', '--map-auto', '--map-root-user', '--'];
-}
-
 /** Runs a read-only shell line in `dir` as root of the mapping and hands its output to `onData`. */
 function readInLayer(dir: string, script: string, onData: (chunk: Buffer) => void): Promise<void> {
-  const [file, ...args] = [...mappedPrefix(), '/bin/sh', '-c', `cd "$1" && ${script}`, 'burrow-layer', dir];
+  const [file, ...args] = [...mappedPrefix(probeHost()), '/bin/sh', '-c', `cd "$1" && ${script}`, 'burrow-layer', dir];
   const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stdout.on('data', onData);

@@ -41,9 +41,9 @@ export function createMachine(
   if (exists(name)) {
     throw new BurrowError('exists', `a machine named "${name}" already exists`, `choose another name, or remove it first with: burrow rm ${name}`);
   }
-  const profile = validateProfile(customize(defaultProfile({ name, rootfs: path.resolve(rootfs), machineId: newMachineId() })));
-  if (profile.name !== name) throw new BurrowError('invalid-input', `the profile names machine "${profile.name}", not "${name}"`);
-  const { plan } = planMachine(profile);
+  const given = validateProfile(customize(defaultProfile({ name, rootfs: path.resolve(rootfs), machineId: newMachineId() })));
+  if (given.name !== name) throw new BurrowError('invalid-input', `the profile names machine "${given.name}", not "${name}"`);
+  const { plan, profile } = planMachine(given);
   createProfile(profile);
   return { profile, plan };
 }
@@ -63,16 +63,16 @@ export interface EditOutcome {
  */
 export async function editMachine(name: string, change: (p: MachineProfile) => MachineProfile): Promise<EditOutcome> {
   const before = loadProfile(name);
-  const profile = validateProfile(change(before));
-  if (profile.name !== name)
+  const changed = validateProfile(change(before));
+  if (changed.name !== name)
     throw new BurrowError('invalid-input', 'a machine cannot be renamed by editing it', 'create a new machine from the same rootfs instead');
-  const { plan, host } = planMachine(profile);
+  const { plan, host, profile } = planMachine(changed, { before });
   const manager = host.userManager?.facts;
   const enabled = manager && enabledUnitFile(await unitFileDir(manager), before);
   saveProfile(profile);
   if (manager && enabled) await writeUnitFile(manager, profile);
-  const changed = changedFields(before, profile);
-  return { profile, plan, changed, restartNeeded: restartNeeded(changed, statusOf(name).state) };
+  const fields = changedFields(before, profile);
+  return { profile, plan, changed: fields, restartNeeded: restartNeeded(fields, statusOf(name).state) };
 }
 
 /** Stops a live machine (cleanly), then starts it again. */

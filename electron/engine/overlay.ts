@@ -50,7 +50,12 @@ export function overlayMountScript(o: OverlayPaths): string {
   const kernel = shellQuote(`userxattr,${dirs}`);
   const fuse = shellQuote(dirs);
   const m = shellQuote(o.merged);
-  return `mount -t overlay burrow -o ${kernel} ${m} 2>/dev/null || fuse-overlayfs -o ${fuse} ${m} || { echo "burrow: cannot mount the overlay (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)" >&2; exit 1; }; exec "$@"`;
+  const mount = `mount -t overlay burrow -o ${kernel} ${m} 2>/dev/null || fuse-overlayfs -o ${fuse} ${m} || { echo "burrow: cannot mount the overlay (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)" >&2; exit 1; }`;
+  // The machine's / is the upper folder's root, which Burrow made as you: give it the image root's owner and
+  // mode (root's, whichever host id that is), as systemd-tmpfiles refuses paths under a / that root does not own.
+  const l = shellQuote(o.lower);
+  const root = `chown --reference=${l} ${m} && chmod --reference=${l} ${m}`;
+  return `${mount}; ${root}; exec "$@"`;
 }
 
 /** Discards what a machine changed on top of its image (persistent storage), or what an ephemeral run left. */

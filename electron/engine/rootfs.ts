@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BurrowError } from './errors';
-import { isMappedOwner, type IdMap } from './idmap';
+import { guestUidFor, isMappedOwner, type IdMap, type IdRange } from './idmap';
 
 export interface RootfsInfo {
   rootfs: string;
@@ -64,7 +64,7 @@ function isExecutableFile(p: string | undefined): boolean {
 }
 
 /** The image's own small text file: a FIFO, a device or a huge file there is not waited on or read whole. */
-function readSmallFile(file: string, max = 64 * 1024): string | undefined {
+export function readSmallFile(file: string, max = 64 * 1024): string | undefined {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     if (!fs.fstatSync(fd).isFile()) return undefined;
@@ -135,9 +135,31 @@ function checkOwnership(root: string, map: IdMap): string[] {
     const st = fs.statSync(host);
     if (!isMappedOwner(map, st.uid, st.gid)) {
       problems.push(`${guest} is owned by host uid ${st.uid} (gid ${st.gid}), which this machine's id mapping cannot reach, so it would appear as "nobody" inside`);
+    } else if (guest !== '/' && guestUidFor(map, st.uid) !== 0) {
+      // Mapped, but not to root: the tree was unpacked under the other map (root yours, or root a subordinate id).
+      const made = st.uid === map.own.uid ? 'with root as you (the map of images made before shared folders)' : `with root as host uid ${st.uid}`;
+      problems.push(`${guest} would show as owned by uid ${guestUidFor(map, st.uid)}, not root: the files were unpacked ${made}`);
     }
   }
   return problems;
+}
+
+/**
+ * Which map a tree's files were written under, from the host owner of its /etc/passwd (root's file in any
+ * image): `legacy` when it is yours (images and folders made before shares, or by hand with `unshare -r`),
+ * `user` when it is your first subordinate id (unpacked by Burrow since, or by mmdebstrap --mode=unshare).
+ */
+export function ownerLayout(root: string, host: { uid: number; subuid?: IdRange }): 'user' | 'legacy' | undefined {
+  const file = resolveInRoot(root, '/etc/passwd') ?? resolveInRoot(root, '/usr');
+  if (!file) return undefined;
+  let uid: number;
+  try {
+    uid = fs.statSync(file).uid;
+  } catch {
+    return undefined;
+  }
+  if (uid === host.uid) return 'legacy';
+  return host.subuid && uid === host.subuid.start ? 'user' : undefined;
 }
 
 /** Inspects without judging: used by validation, the wizard and `image inspect`. */

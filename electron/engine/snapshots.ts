@@ -16,7 +16,7 @@ import { withFrozen } from './freeze';
 import { addSnapshot, findSnapshot, planSquash, removeSnapshot, restoreTo, stackUsage, type LayerStack, type SnapshotEntry } from './layer-stack';
 import { mergeLayers } from './layer-merge';
 import { activity, stagingFolder, withJob, withMachineClaim } from './lifecycle-common';
-import { removeMappedTree } from './mapped-exec';
+import { removeMappedTree, renameMappedTree } from './mapped-exec';
 import { stopMachine } from './machines';
 import { persistentOverlayDir } from './overlay';
 import { loadProfile } from './profiles';
@@ -83,7 +83,7 @@ export async function takeSnapshot(name: string, opts: CopyOptions & { label?: s
     fs.mkdirSync(layersDir(name), { recursive: true, mode: 0o700 });
     if (profile.storage === 'persistent' && state === 'stopped') {
       const { stack: next, snapshot } = addSnapshot(stack, id, { kind: 'diff', label, createdAt, rebase: true });
-      commitWithUpperMoved(name, next, () => fs.renameSync(upperDir(name), layerDir(name, id)));
+      commitWithUpperMoved(name, next, () => renameMappedTree(upperDir(name), layerDir(name, id)));
       const { stack: squashed, squashed: count } = await squash(name, next, next.base, opts);
       removeUnusedLayers(name, squashed);
       return { snapshot, method: 'rename', squashed: count, ms: Date.now() - started };

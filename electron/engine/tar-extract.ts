@@ -1,9 +1,10 @@
-// Unpacks a tar stream into an image's rootfs with GNU tar, as root of the user's mapping, inside the
+// Unpacks a tar stream into an image's rootfs with GNU tar, as root of the image's id map, inside the
 // sandbox where only the rootfs is writable. Counts bytes and entries as it goes, can be cancelled, and
 // turns tar's complaints into errors people can act on.
 import { createHash } from 'node:crypto';
 import { checkedReadStream, type ArchiveFile } from './archive-files';
 import { BurrowError } from './errors';
+import type { IdMap } from './idmap';
 import { TAR_DECOMPRESS, type Compression } from './image-formats';
 import { SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
 
@@ -21,6 +22,8 @@ export interface ExtractOptions {
   sha256?: string;
   counters: ExtractCounters;
   onTick?: () => void;
+  /** The image's id map: owners are written as the guest will see them. */
+  map: IdMap;
 }
 
 /** Where a plain tarball read by tar itself appears in the sandbox. */
@@ -82,8 +85,8 @@ export async function extractInto(rootfs: string, input: ArchiveFile | NodeJS.Re
   const file = isFile(input) ? input : undefined;
   const direct = !!file && opts.compression === 'none' && !opts.sha256;
   const child = direct
-    ? spawnSandboxed(rootfs, tarExtractArgs('none', opts.skipWhiteouts, SANDBOX_SOURCE), [{ source: file!.path, dest: SANDBOX_SOURCE }])
-    : spawnSandboxed(rootfs, tarExtractArgs(opts.compression, opts.skipWhiteouts));
+    ? spawnSandboxed(rootfs, tarExtractArgs('none', opts.skipWhiteouts, SANDBOX_SOURCE), [{ source: file!.path, dest: SANDBOX_SOURCE }], { map: opts.map })
+    : spawnSandboxed(rootfs, tarExtractArgs(opts.compression, opts.skipWhiteouts), [], { map: opts.map });
   let stderr = '';
   // One line per entry; counted, never kept (a name can be as long as a PAX header makes it).
   child.stdout!.on('data', (d: Buffer) => {

@@ -1,5 +1,5 @@
 // Copies and measures trees that hold files of subordinate ids (upper layers, snapshots, a direct machine's
-// rootfs), as root of the user's mapping so owners, modes, xattrs, file capabilities, hard links and
+// rootfs), as root of the tree map (your id and the whole subordinate range) so owners, modes, xattrs, file capabilities, hard links and
 // whiteouts stay as they are. Copies run in the sandbox where only the target is writable, with
 // `cp --reflink=auto`: copy-on-write where the file system offers it (btrfs, XFS), a plain copy elsewhere.
 import { spawnSync } from 'node:child_process';
@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BurrowError } from './errors';
-import { canMapAuto, probeHost } from './host-probe';
-import { SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
+import { probeHost } from './host-probe';
+import { mappedPrefix, SANDBOX_TARGET, spawnSandboxed } from './mapped-exec';
 
 export interface CopyProgress {
   phase: string;
@@ -67,12 +67,10 @@ export function copyError(stderr: string, code: number | null): BurrowError {
   return new BurrowError('internal', `the copy failed: ${first || `cp exited ${code}`}; nothing was kept`);
 }
 
-/** Runs a read-only command as root of the user's mapping (no sandbox: it writes nothing). */
+/** Runs a read-only command as root of the tree map (no sandbox: it writes nothing). */
 function mappedRead(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const host = probeHost();
-  if (!canMapAuto(host))
-    throw new BurrowError('host-not-ready', 'sizes of machine files need your subordinate-id mapping, which cannot be set up here', 'see: burrow doctor');
-  const r = spawnSync(host.unshare!.path, ['--user', '--map-auto', '--map-root-user', '--', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const [file, ...prefix] = mappedPrefix(probeHost());
+  const r = spawnSync(file!, [...prefix, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 

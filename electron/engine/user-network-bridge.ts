@@ -7,7 +7,7 @@ import { MACHINE_INTERFACE } from './user-network';
 
 /**
  * The keeper: a user namespace N with you as root and your whole subordinate range after you (every id a
- * machine's map may use: networkIdLines; unshare has newuidmap write it), a network namespace with a
+ * machine's map may use: treeLines in idmap.ts; unshare has newuidmap write it), a network namespace with a
  * bridge, then it waits on stdin, which is a pipe from the holder: when the holder ends, for whatever
  * reason, the keeper ends with it and the network is gone.
  */

@@ -2,11 +2,11 @@
 // the network's, and the id maps in that namespace's terms.
 import { describe, expect, it } from 'vitest';
 import { defaultProfile, type MachineProfile } from '../contract/profile';
-import { buildIdMap } from './idmap';
+import { buildIdMap, treeLines } from './idmap';
 import { buildLaunchPlan } from './launch-plan';
 import type { RootfsInfo } from './rootfs';
 import { hybridHost, unifiedHost } from './test-host-facts';
-import { formatMapLines, idMapLines, nestMapLines, NETWORK_KEEPER_PLACEHOLDER, networkIdLines, networkRuntimeDir, networkUnitName } from './user-network';
+import { formatMapLines, nestMapLines, NETWORK_KEEPER_PLACEHOLDER, networkRuntimeDir, networkUnitName } from './user-network';
 
 const profile = (patch: Partial<MachineProfile> = {}): MachineProfile => ({
   ...defaultProfile({ name: 'web', rootfs: '/images/deb12', machineId: '0123456789abcdef0123456789abcdef' }),
@@ -60,20 +60,17 @@ describe('which machines join a user network', () => {
 });
 
 describe("the machine's user namespace inside the network's", () => {
-  it("enters the keeper's user namespace, unshares there, and waits for its maps before bwrap", () => {
+  it("enters the keeper's user namespace, and there makes the machine's and enters it as root before bwrap", () => {
     const { argv, bwrapIndex } = supervised();
     const prefix = argv.slice(argv.indexOf('/usr/bin/nsenter'), bwrapIndex);
     expect(prefix.slice(0, 3)).toEqual(['/usr/bin/nsenter', `--user=/proc/${NETWORK_KEEPER_PLACEHOLDER}/ns/user`, '--']);
-    expect(prefix).toContain('/usr/bin/unshare');
-    expect(prefix.slice(prefix.indexOf('/usr/bin/unshare'))).toEqual([
-      '/usr/bin/unshare',
-      '--user',
-      '--',
-      '/bin/sh',
-      '-c',
-      expect.any(String),
-      'burrow-mapped',
+    expect(prefix.slice(prefix.indexOf('burrow-userns'))).toEqual([
+      'burrow-userns',
       runtimeDir,
+      expect.any(String),
+      expect.any(String),
+      '/usr/bin/unshare',
+      '/usr/bin/nsenter',
     ]);
     // newuidmap cannot work from inside N: no --map-auto, the maps are written by a process of N.
     expect(argv).not.toContain('--map-auto');
@@ -87,19 +84,27 @@ describe("the machine's user namespace inside the network's", () => {
     expect(net.gidMap).toBe('0 0 1\n1 1 65535\n');
   });
 
-  it('makes a mount namespace too for an overlay, and mounts it after the maps are in place', () => {
+  it("nests a share user's map too: you are that user inside, root a subordinate id", () => {
+    const net = supervised(profile({ shareUser: { name: 'ann', uid: 1000, gid: 1000 } })).network.userNetwork!;
+    expect(net.uidMap).toBe('0 1 1000\n1000 0 1\n1001 1002 64535\n');
+    expect(net.gidMap).toBe('0 1 1000\n1000 0 1\n1001 1002 64535\n');
+  });
+
+  it('makes a mount namespace too for an overlay, inside the new user namespace, and mounts it there', () => {
     const overlay = { lower: '/images/deb12', dir: '/o', upper: '/o/upper', work: '/o/work', merged: '/o/merged' };
     const { argv, bwrapIndex } = supervised(profile({ storage: 'persistent' }), hybridHost(), { overlay });
     const userns = argv.slice(0, bwrapIndex);
-    expect(userns.slice(userns.indexOf('/usr/bin/unshare'), userns.indexOf('/usr/bin/unshare') + 4)).toEqual(['/usr/bin/unshare', '--user', '--mount', '--']);
-    expect(userns.indexOf('burrow-overlay')).toBeGreaterThan(userns.indexOf('burrow-mapped'));
+    const after = userns.slice(userns.indexOf('burrow-userns'));
+    expect(after.slice(5, 9)).toEqual(['/usr/bin/nsenter', '/usr/bin/unshare', '--mount', '--']);
+    expect(userns.indexOf('burrow-overlay')).toBeGreaterThan(userns.indexOf('burrow-userns'));
   });
 
-  it("keeps the launch's fds for bwrap: the map writer closes its copies of 3 and 4", () => {
+  it("keeps the launch's fds for bwrap: the holder closes its copies of 3 and 4, and nsenter enters as root", () => {
     const { argv } = supervised();
     const enter = argv[argv.indexOf('burrow-userns') - 1]!;
-    expect(enter).toContain('exec 3>&- 4>&-');
-    expect(enter).toContain('> /proc/$p/uid_map');
+    expect(enter).toContain('3>&- 4>&-');
+    expect(enter).toContain('>"/proc/$h/uid_map"');
+    expect(enter).toContain('exec "$n" --user=/proc/self/fd/8');
   });
 });
 
@@ -134,11 +139,11 @@ describe("the holder's start", () => {
 });
 
 describe("id maps nested in the network's user namespace", () => {
-  const parent = networkIdLines(1001, { start: 100000, count: 65536 });
+  const parent = treeLines(1001, { start: 100000, count: 65536 });
 
   it("reads a machine's id map as uid_map lines in host terms", () => {
-    const machine = buildIdMap('auto', 1001, 1001, { uid: { start: 100000, count: 65536 }, gid: { start: 100000, count: 65536 } });
-    expect(idMapLines(machine, 'uid')).toEqual([
+    const machine = buildIdMap('auto', { uid: 1001, gid: 1001 }, { uid: { start: 100000, count: 65536 }, gid: { start: 100000, count: 65536 } });
+    expect(machine.uidLines).toEqual([
       { inside: 0, outside: 1001, count: 1 },
       { inside: 1, outside: 100000, count: 65535 },
     ]);
@@ -150,11 +155,12 @@ describe("id maps nested in the network's user namespace", () => {
       { inside: 1, outside: 100000, count: 65536 },
     ]);
     // Shared folders' map (your uid as guest 1000, root a subordinate id) uses the range's last id too.
-    const shares = [
-      { inside: 0, outside: 100000, count: 1000 },
-      { inside: 1000, outside: 1001, count: 1 },
-      { inside: 1001, outside: 101001, count: 64535 },
-    ];
+    const shares = buildIdMap(
+      'auto',
+      { uid: 1001, gid: 1001 },
+      { uid: { start: 100000, count: 65536 }, gid: { start: 100000, count: 65536 } },
+      { uid: 1000, gid: 1000 },
+    ).uidLines;
     expect(formatMapLines(nestMapLines(shares, parent))).toBe('0 1 1000\n1000 0 1\n1001 1002 64535\n');
   });
 

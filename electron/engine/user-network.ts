@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { userNetworkOf } from '../contract/network-name';
 import type { MachineProfile } from '../contract/profile';
-import type { IdMap, IdRange } from './idmap';
+import { treeLines, type IdMap, type IdMapLine, type IdRange } from './idmap';
 import { nodeScriptCommand } from './node-runtime';
 import type { UserManagerFacts } from './user-manager';
 
@@ -52,28 +52,6 @@ export interface UserNetworkPlan {
   gidMap: string;
 }
 
-export interface IdMapLine {
-  inside: number;
-  outside: number;
-  count: number;
-}
-
-/**
- * The id map of the network's user namespace N, in host terms: you as root and your whole subordinate
- * range after you, so that every machine's map (any layout of those ids) can be nested in it.
- */
-export const networkIdLines = (own: number, range: IdRange): IdMapLine[] => [
-  { inside: 0, outside: own, count: 1 },
-  { inside: 1, outside: range.start, count: range.count },
-];
-
-/** An id map as the lines of /proc/PID/uid_map (gid_map), in host terms. */
-export function idMapLines(map: IdMap, kind: 'uid' | 'gid'): IdMapLine[] {
-  const root = kind === 'uid' ? map.rootUid : map.rootGid;
-  const range = kind === 'uid' ? map.uidRange : map.gidRange;
-  return [{ inside: 0, outside: root, count: 1 }, ...(range ? [{ inside: 1, outside: range.start, count: range.count }] : [])];
-}
-
 /**
  * The same map for a user namespace nested in `parent`: each line's outside ids in the parent's terms.
  * The kernel takes a line only if its whole range lies in one line of the parent's map, so a line that
@@ -98,24 +76,22 @@ export function nestMapLines(lines: IdMapLine[], parent: IdMapLine[]): IdMapLine
 export const formatMapLines = (lines: IdMapLine[]): string => lines.map((l) => `${l.inside} ${l.outside} ${l.count}\n`).join('');
 
 /**
- * Runs as root of N (entered with nsenter): a grandchild of ours waits until the next step has unshared
- * its user namespace, writes that namespace's maps (only a process of the parent namespace may), and says
- * so through a second FIFO; then this process becomes the next step. fds 3 and 4 (bwrap's info and block
- * fds) go on unchanged to bwrap; the writer closes its copies.
+ * Runs as root of N (entered with nsenter), as userns.ts's holder step does from the host: a holder child
+ * unshares a user namespace, a process of N (this one: only a process of the parent namespace may) writes
+ * its maps, and nsenter enters it as root. Entering matters: with a share user, your id is not root inside,
+ * so a process that merely found itself mapped would be that user, without capabilities. The holder exits
+ * once the namespace is held by fd 8; fds 3 and 4 (bwrap's info and block fds) go on to bwrap alone.
+ * Arguments: runtime folder, uid_map, gid_map, unshare, nsenter, then the command.
  */
 const ENTER_SCRIPT = [
-  'set -e; d=$1; um=$2; gm=$3; shift 3',
-  'rm -f "$d/userns.up" "$d/userns.mapped"; mkfifo -m 600 "$d/userns.up" "$d/userns.mapped"; p=$$',
-  '( ( exec 3>&- 4>&-; read -r _ < "$d/userns.up"',
-  '    if printf "%s" "$um" > /proc/$p/uid_map && printf "%s" "$gm" > /proc/$p/gid_map; then echo ok; else echo failed; fi > "$d/userns.mapped" ) & )',
-  'exec "$@"',
-].join('\n');
-
-/** Runs in the new, still unmapped, user namespace: asks for its maps and waits for them before going on. */
-const MAPPED_SCRIPT = [
-  'd=$1; shift; echo > "$d/userns.up"; read -r r < "$d/userns.mapped"; rm -f "$d/userns.up" "$d/userns.mapped"',
-  '[ "$r" = ok ] || { echo "burrow: the machine\'s ids could not be mapped inside its user network" >&2; exit 1; }',
-  'exec "$@"',
+  'set -e; d=$1; um=$2; gm=$3; u=$4; n=$5; shift 5',
+  'rm -f "$d/userns.up" "$d/userns.go"; mkfifo -m 600 "$d/userns.up" "$d/userns.go"; exec 9<>"$d/userns.go"',
+  '{ "$u" --user -- /bin/sh -c \'echo $$; read _ <"$0"\' "$d/userns.go" 3>&- 4>&- || echo failed; } >"$d/userns.up" &',
+  'read -r h <"$d/userns.up"; ok=',
+  'case $h in ""|*[!0-9]*) ;; *) printf "%s" "$um" >"/proc/$h/uid_map" && printf "%s" "$gm" >"/proc/$h/gid_map" && exec 8<"/proc/$h/ns/user" && ok=1 ;; esac',
+  'echo >&9; wait; exec 9<&-; rm -f "$d/userns.up" "$d/userns.go"',
+  '[ -n "$ok" ] || { echo "burrow: the machine\'s ids could not be mapped inside its user network" >&2; exit 1; }',
+  'exec "$n" --user=/proc/self/fd/8 -- /bin/sh -c \'exec 8<&-; exec "$@"\' burrow-mapped "$@"',
 ].join('\n');
 
 /** The command that creates the machine's user namespace inside the network's (replaces `unshare --map-auto`). */
@@ -125,8 +101,10 @@ export function nestedUserNamespacePrefix(
   runtimeDir: string,
   opts: { mount?: boolean } = {},
 ): string[] {
+  const { nsenter, unshare } = tools;
+  const then = opts.mount ? [unshare, '--mount', '--'] : [];
   return [
-    tools.nsenter,
+    nsenter,
     `--user=/proc/${NETWORK_KEEPER_PLACEHOLDER}/ns/user`,
     '--',
     '/bin/sh',
@@ -136,22 +114,16 @@ export function nestedUserNamespacePrefix(
     runtimeDir,
     net.uidMap,
     net.gidMap,
-    tools.unshare,
-    '--user',
-    ...(opts.mount ? ['--mount'] : []),
-    '--',
-    '/bin/sh',
-    '-c',
-    MAPPED_SCRIPT,
-    'burrow-mapped',
-    runtimeDir,
+    unshare,
+    nsenter,
+    ...then,
   ];
 }
 
 export interface UserNetworkInput {
   profile: MachineProfile;
   map: IdMap;
-  /** Your ids and subordinate ranges: the network's user namespace maps them all (networkIdLines). */
+  /** Your ids and subordinate ranges: the network's user namespace maps them all (idmap.ts treeLines). */
   host: { uid: number; gid: number; subuid?: IdRange; subgid?: IdRange };
   /** The machine's runtime folder; the network's sits beside it. */
   runtimeDir: string;
@@ -171,8 +143,8 @@ export function planUserNetwork(input: UserNetworkInput): { plan?: UserNetworkPl
   if (input.map.mode !== 'auto' || !subuid || !subgid) return off('that needs the full id mapping (your subordinate ids)');
   if (!input.ip) return off('the ip command (package iproute2) is missing');
   if (!input.nsenter) return off('nsenter (package util-linux) is missing');
-  const parent = { uid: networkIdLines(uid, subuid), gid: networkIdLines(gid, subgid) };
-  const nested = (kind: 'uid' | 'gid') => formatMapLines(nestMapLines(idMapLines(input.map, kind), parent[kind]));
+  const parent = { uid: treeLines(uid, subuid), gid: treeLines(gid, subgid) };
+  const nested = (kind: 'uid' | 'gid') => formatMapLines(nestMapLines(kind === 'uid' ? input.map.uidLines : input.map.gidLines, parent[kind]));
   let uidMap: string;
   let gidMap: string;
   try {

@@ -8,7 +8,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../engine/dispos
 import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
-import { resolveIdMap } from '../engine/launch-plan';
+import { layoutIdMap } from '../engine/share-user';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
 import {
   createMachine,
@@ -57,7 +57,7 @@ const CHANGING_CALLS = new Set<CallName>([
 
 function rootfsView(path: string): RootfsView {
   const host = probeHost();
-  const { map } = resolveIdMap('auto', host);
+  const { map } = layoutIdMap(path, host);
   try {
     assertRootfsDir(path);
     const info = validateRootfs(path, map);
@@ -83,6 +83,7 @@ function planView(draft: unknown): PlanView {
     mounts: plan.mounts.map(({ args: _a, ...m }) => m),
     cgroup: plan.cgroup,
     idMapping: plan.idMapping,
+    display: plan.display,
     warnings: plan.warnings,
     risks: plan.risks,
     network: { mode: plan.network.mode, ports: plan.network.ports, helper: plan.network.helper?.argv.join(' ') },

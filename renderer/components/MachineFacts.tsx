@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { MachineListItem, UsageView } from '../../electron/contract/api';
 import { APPROXIMATE_USAGE, describeLimits, describePort, portUrl, usageParts } from '../../electron/contract/describe';
+import { displayParts } from '../../electron/contract/display';
+import { describeShare } from '../../electron/contract/share';
 import { getApi } from '../api/client';
 
 const USAGE_POLL_MS = 2000;
@@ -70,6 +72,18 @@ export function MachineFacts({ item, up }: { item: MachineListItem; up: boolean 
         );
       })}
       {limited && <span>limits {describeLimits(limits)}</span>}
+      {profile.shareUser?.uid !== undefined && (
+        <span title="Your files in the machine show as this user's, and what it makes there is yours">
+          you inside <strong>{profile.shareUser.name ?? `uid ${profile.shareUser.uid}`}</strong>
+        </span>
+      )}
+      {profile.shares?.map((s) => (
+        <span key={s.dest} title={describeShare(s)}>
+          share {s.dest}
+          {s.readOnly ? ' (read-only)' : ''}
+        </span>
+      ))}
+      {profile.display && <span title={`burrow run ${profile.name} -- APP`}>display {displayParts(profile.display).join(', ') || 'none'}</span>}
       {status.limits?.unavailable && up && (
         <span className="warn-text" title={status.limits.unavailable}>
           limits not applied: {status.limits.unavailable}

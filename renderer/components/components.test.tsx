@@ -127,6 +127,17 @@ describe('the machine facts strip', () => {
     render(<MachineFacts item={{ profile, status: { name: 'web', state: 'exited' } }} up={false} />);
     expect(screen.queryByRole('link')).toBeNull();
   });
+
+  it('names who you are inside, the shared folders and the display', () => {
+    const profile = {
+      ...base(),
+      shareUser: { name: 'alice', uid: 1000, gid: 1000 },
+      shares: [{ source: '/home/alice/docs', dest: '/docs', readOnly: true }],
+      display: { wayland: true, x11: false, audio: true, gpu: false },
+    };
+    render(<MachineFacts item={{ profile, status: { name: 'web', state: 'stopped' } }} up={false} />);
+    expect(screen.getByRole('group').textContent).toMatch(/you inside alice.*share \/docs \(read-only\).*display wayland, audio/);
+  });
 });
 
 describe('risky choices', () => {

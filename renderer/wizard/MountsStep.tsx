@@ -1,5 +1,7 @@
 import { isBindMountType, MOUNT_TYPES } from '../../electron/contract/mounts';
 import { MOUNT_PRESETS, type Mount } from '../../electron/contract/profile';
+import { DisplaySection } from './DisplaySection';
+import { SharesSection } from './SharesSection';
 import type { StepProps } from './Wizard';
 
 function blank(type: Mount['type'], dest: string): Mount {
@@ -8,7 +10,8 @@ function blank(type: Mount['type'], dest: string): Mount {
   return { type, dest } as Mount;
 }
 
-export function MountsStep({ draft, update, errors }: StepProps) {
+export function MountsStep(props: StepProps) {
+  const { draft, update, errors } = props;
   const mounts = draft.mounts;
   const set = (next: Mount[]) => update({ mounts: next });
   const change = (i: number, patch: Record<string, string | undefined>) => set(mounts.map((m, j) => (j === i ? ({ ...m, ...patch } as Mount) : m)));
@@ -79,6 +82,8 @@ export function MountsStep({ draft, update, errors }: StepProps) {
           })}
         </tbody>
       </table>
+      <SharesSection {...props} />
+      <DisplaySection {...props} />
     </div>
   );
 }

@@ -6,14 +6,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BURROW, createSandbox, imageTar, ok, processAlive, spawn, waitFor, type Sandbox } from './harness';
+import { asImageRoot, BURROW, createSandbox, imageTar, ok, processAlive, spawn, waitFor, type Sandbox } from './harness';
 
 let sb: Sandbox;
 let elsewhere: Sandbox;
 let out: string;
 const sh = (box: Sandbox, machine: string, script: string) => ok(box.burrow(['shell', machine, '--', 'sh', '-c', script])).trim();
-const mapped = (args: string[]) =>
-  execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** As root of the machine's own map: a file capability set there is one its root has. */
+const mapped = asImageRoot;
 const partials = (dir: string) => fs.readdirSync(dir).filter((e) => e.includes('.burrow-partial.'));
 
 /**
@@ -23,10 +23,7 @@ const partials = (dir: string) => fs.readdirSync(dir).filter((e) => e.includes('
 function listing(tree: string, mountLowers?: string[]): string[] {
   const find = `find . -printf '%U:%G %#m %y %s %p\\t%l\\n' | grep -v ' \\./\\.burrow-machine\\.json\\s'`;
   const script = mountLowers ? `mount -t overlay x -o ro,userxattr,lowerdir=${mountLowers.join(':')} "$1" && cd "$1" && ${find}` : `cd "$1" && ${find}`;
-  const text = execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--mount', '--', 'sh', '-c', script, 'sh', tree], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const text = asImageRoot(['unshare', '--mount', '--', 'sh', '-c', script, 'sh', tree]);
   // A folder's size is the file system's business, not the guest's.
   return text
     .split('\n')

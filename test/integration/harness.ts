@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isLive, type MachineState } from '../../electron/contract/machine-state';
+import { buildIdMap } from '../../electron/engine/idmap';
+import { userNamespacePrefix } from '../../electron/engine/userns';
 
 export const REPO = path.resolve(__dirname, '../..');
 export const BURROW = path.join(REPO, 'bin/burrow');
@@ -16,8 +18,8 @@ export function imagesDir(): string {
   return dir;
 }
 
-/** The cached test images (scripts/build-test-images.sh): debian12 with apache2, debian12-ssh with openssh-server, debian13. */
-export type TestImage = 'debian12' | 'debian12-ssh' | 'debian13';
+/** The cached test images (scripts/build-test-images.sh): debian12 with apache2, debian12-ssh with openssh-server, debian12-display, debian13. */
+export type TestImage = 'debian12' | 'debian12-ssh' | 'debian12-display' | 'debian13';
 
 export function imageTar(name: TestImage): string {
   const tar = path.join(imagesDir(), `${name}.tar`);
@@ -34,9 +36,39 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-/** Runs a command inside the user's full id mapping (to unpack images and remove them again). */
+/** This user's first /etc/subuid range (the same in /etc/subgid on the hosts the tests run on). */
+export function subordinateRange(): { start: number; count: number } {
+  const user = os.userInfo().username;
+  const line = fs.readFileSync('/etc/subuid', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new Error(`${user} has no range in /etc/subuid`);
+  const [, start, count] = line.split(':');
+  return { start: Number(start), count: Number(count) };
+}
+
+/**
+ * unshare's options for a namespace where you are root and every subordinate id is mapped after you: what
+ * Burrow's file operations run under (engine/idmap.ts, `tree`). A tree unpacked there with tar is owned the
+ * way machines made before shared folders are (root's files yours, guest id N the range's N-1st).
+ */
+export function treeMapArgs(): string[] {
+  const { start, count } = subordinateRange();
+  return ['--user', '--map-root-user', `--map-users=${start},1,${count}`, `--map-groups=${start},1,${count}`];
+}
+
+/**
+ * Runs a command as root of the map an image made since shared folders has, and its machines with the
+ * default share user (root the range's first id, guest uid 1000 you): it sees owners as the guest does.
+ */
+export function asImageRoot(args: string[]): string {
+  const range = subordinateRange();
+  const map = buildIdMap('auto', { uid: process.getuid!(), gid: process.getgid!() }, { uid: range, gid: range }, { uid: 1000, gid: 1000 });
+  const [file, ...prefix] = userNamespacePrefix(map, { unshare: 'unshare' });
+  return execFileSync(file!, [...prefix, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** Runs a command as root of the tree map (to unpack images the old way and remove anything again). */
 export function asMappedRoot(args: string[]): void {
-  execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', ...args], { stdio: 'pipe' });
+  execFileSync('unshare', [...treeMapArgs(), '--', ...args], { stdio: 'pipe' });
 }
 
 /**

@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asMappedRoot, BURROW, createSandbox, imageTar, ok, waitFor, type Sandbox } from './harness';
+import { asMappedRoot, BURROW, createSandbox, imageTar, ok, subordinateRange, treeMapArgs, waitFor, type Sandbox } from './harness';
 import { gzipBomb, replaceWith, sha256 as digestOf, tarFolder, TINY_ROOTFS, writeDockerSave, writeOciLayout, writeTar, type DockerLayer, type Entry } from './hostile-archives';
 
 let sb: Sandbox;
 let fixtures: string;
-/** The host uid of guest uid 33 (www-data) under this user's mapping. */
+/** The host uid of guest uid 33 (www-data) in an image: the subordinate range's 33rd id. */
 let wwwDataHostUid: number;
 
 const storeDir = () => path.join(sb.env.XDG_DATA_HOME!, 'burrow', 'images');
@@ -31,7 +31,7 @@ const xzImage = () => fixture('d12.tar.xz', (f) => sh(`xz -0 -T0 -c < ${imageTar
 
 /** A listing of a tree as the guest sees it (owner, mode, size, path), for "never changed" checks. */
 function treeListing(dir: string): string {
-  return execFileSync('unshare', ['--user', '--map-auto', '--map-root-user', '--', 'find', dir, '-printf', '%U:%G %m %s %T@ %p\\n'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync('unshare', [...treeMapArgs(), '--', 'find', dir, '-printf', '%U:%G %m %s %T@ %p\\n'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 
 function apacheWorkersAs(machine: string): string[] {
@@ -42,8 +42,7 @@ beforeAll(() => {
   sb = createSandbox('img');
   fixtures = path.join(sb.root, 'fixtures');
   fs.mkdirSync(fixtures);
-  const subuid = fs.readFileSync('/etc/subuid', 'utf8').split('\n').find((l) => l.startsWith(`${execFileSync('id', ['-un'], { encoding: 'utf8' }).trim()}:`))!;
-  wwwDataHostUid = Number(subuid.split(':')[1]) + 32;
+  wwwDataHostUid = subordinateRange().start + 33;
 });
 afterAll(() => {
   if (fs.existsSync(fixtures)) asMappedRoot(['rm', '-rf', fixtures]);
@@ -58,7 +57,9 @@ describe('a docker export style tarball', () => {
     const out = ok(sb.burrow(['image', 'import', 'exported', tarball]));
     expect(out).toContain('imported exported from tarball: Debian GNU/Linux 12 (bookworm), systemd 252');
     const rootfs = path.join(storeDir(), 'exported', 'rootfs');
-    expect(fs.statSync(path.join(rootfs, 'var/www/html')).uid).toBe(fs.statSync(rootfs).uid); // root inside is you
+    // Root's files are the range's first id, not yours: root in a machine made of it is not your account.
+    expect(fs.statSync(path.join(rootfs, 'var/www/html')).uid).toBe(subordinateRange().start);
+    expect(fs.statSync(rootfs).uid).toBe(subordinateRange().start);
     expect(ok(sb.burrow(['image', 'inspect', 'exported']))).toContain('owners       consistent with your subordinate-id mapping');
     ok(sb.burrow(['create', 'exported', '--image', 'exported', '--network', 'isolated']));
     ok(sb.burrow(['start', 'exported']));

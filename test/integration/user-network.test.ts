@@ -1,10 +1,12 @@
 // Machines find each other by name on a user network: two machines on the default network resolve and
 // reach each other (apache on port 80), a machine on another network reaches neither, and the networked
 // machine keeps its outbound access, its port forward and its files' owners. Hostile network names are refused.
+// web is a folder unpacked the old way (root is you); client is made from an imported image, with a share
+// user who is you inside (root a subordinate id): both kinds of id map nest in the network's namespace.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, curlOnHost, freePort, ok, processAlive, waitFor, type Sandbox } from './harness';
+import { createSandbox, curlOnHost, freePort, imageTar, ok, processAlive, subordinateRange, waitFor, type Sandbox } from './harness';
 
 let sb: Sandbox;
 let port: number;
@@ -16,7 +18,8 @@ const networkDir = (name: string) => path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow'
 beforeAll(() => {
   sb = createSandbox('usernet');
   port = 0;
-  for (const name of ['web', 'client', 'stranger']) sb.rootfs('debian12', name);
+  for (const name of ['web', 'stranger']) sb.rootfs('debian12', name);
+  ok(sb.burrow(['image', 'import', 'deb12', imageTar('debian12')]));
 });
 afterAll(() => sb.cleanup());
 
@@ -24,7 +27,7 @@ describe('two machines on the default network', () => {
   beforeAll(async () => {
     port = await freePort();
     ok(sb.burrow(['create', 'web', '--rootfs', path.join(sb.root, 'images', 'web'), '-p', `${port}:80`]));
-    ok(sb.burrow(['create', 'client', '--rootfs', path.join(sb.root, 'images', 'client')]));
+    ok(sb.burrow(['create', 'client', '--image', 'deb12']));
     ok(sb.burrow(['start', 'web']));
     ok(sb.burrow(['start', 'client']));
   });
@@ -88,12 +91,19 @@ describe('two machines on the default network', () => {
     const [web, client] = [status('web').pid1, status('client').pid1];
     expect(ns(web)).not.toBe(ns(client));
     expect(ns(web)).not.toBe(ns(process.pid));
-    // Inside, the maps are in the network namespace's terms (0 and 1-65535 of it), not the host's.
+    // Inside, the maps are in the network namespace's terms (you are its 0, the range its 1 on), not the host's:
+    // client's share user (uid 1000) is you, its root the range's first id.
+    const { count } = subordinateRange();
     expect(
       ok(inside('client', 'cat', '/proc/self/uid_map'))
         .trim()
         .split(/\s+/),
-    ).toEqual(['0', '0', '1', '1', '1', '65535']);
+    ).toEqual(['0', '1', '1000', '1000', '0', '1', '1001', '1002', String(count - 1001)]);
+    expect(
+      ok(inside('web', 'cat', '/proc/self/uid_map'))
+        .trim()
+        .split(/\s+/),
+    ).toEqual(['0', '0', '1', '1', '1', String(count - 1)]);
   });
 });
 
