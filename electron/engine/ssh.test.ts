@@ -65,8 +65,8 @@ describe('the user ssh logs in as', () => {
   const base = defaultProfile({ name: 'web', rootfs: '/images/web', machineId: 'a'.repeat(32) });
   it("is the machine's share user where it has one, else root", () => {
     expect(sshUserOf(base)).toBe('root');
-    expect(sshUserOf({ ...base, shareUser: { name: 'alice', uid: 1000, gid: 1000 } } as typeof base)).toBe('alice');
-    expect(sshUserOf({ ...base, shareUser: { uid: 1000 } } as typeof base)).toBe('root');
-    expect(sshUserOf({ ...base, shareUser: { name: 'x -oProxyCommand=sh' } } as typeof base)).toBe('root');
+    expect(sshUserOf({ ...base, shareUser: { name: 'alice', uid: 1000, gid: 1000 } })).toBe('alice');
+    expect(sshUserOf({ ...base, shareUser: { uid: 1000 } })).toBe('root');
+    expect(sshUserOf({ ...base, shareUser: { name: 'x -oProxyCommand=sh' } })).toBe('root');
   });
 });

@@ -19,13 +19,13 @@ export const sshConfigFile = (): string => path.join(configDir(), 'ssh', 'config
 const knownHostsDir = (): string => path.join(dataDir(), 'ssh', 'known_hosts');
 
 /**
- * The guest user ssh logs in as unless told otherwise: the machine's share user (you, inside; the shared
- * folders' branch of issue 14 adds `shareUser` to the profile), else root. Read structurally so that this
- * works before and after that field exists.
+ * The guest user ssh logs in as unless told otherwise: the machine's share user (you, inside), else root
+ * (machines made before shared folders, where root is you). The name is checked again: it goes on ssh's
+ * command line, and a profile is a file anyone with your account could have edited.
  */
 export function sshUserOf(profile: MachineProfile): string {
-  const name = (profile as { shareUser?: { name?: unknown } }).shareUser?.name;
-  return typeof name === 'string' && GUEST_USER_RE.test(name) ? name : 'root';
+  const name = profile.shareUser?.name;
+  return name !== undefined && GUEST_USER_RE.test(name) ? name : 'root';
 }
 
 export const sshMachine = (profile: MachineProfile, user = sshUserOf(profile)): SshMachine => ({ name: profile.name, machineId: profile.machineId, user });
