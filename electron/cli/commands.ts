@@ -16,6 +16,8 @@ import { loadProfile } from '../engine/profiles';
 import { shellFold } from '../engine/shell-quote';
 import { ensureRuntimeRoot } from '../engine/runtime-root';
 import { statusOf } from '../engine/runtime-state';
+import { printJournalAtRest } from '../engine/journal-at-rest';
+import { isLive } from '../contract/machine-state';
 import { which } from '../engine/which';
 import { attachConsole } from './console-attach';
 import { consoleSafe, err, json, jsonOption, oneName, out, printTable } from './format';
@@ -289,7 +291,7 @@ export const COMMANDS: Command[] = [
   {
     name: 'console',
     usage: 'console NAME',
-    summary: "attach to PID 1's console (history replayed); Ctrl+] detaches",
+    summary: "attach to PID 1's console (history replayed); Ctrl+] detaches. Stopped: what its last boot printed",
     async run(p) {
       return attachConsole(oneName(p, 'console NAME'));
     },
@@ -307,18 +309,21 @@ export const COMMANDS: Command[] = [
   {
     name: 'logs',
     usage: 'logs NAME [-f] [-u UNIT] [-n N]',
-    summary: "the machine's journal (journalctl inside)",
+    summary: "the machine's journal (journalctl inside; once it stopped, its persistent journal as it left it)",
     options: { follow: { type: 'boolean', short: 'f', help: 'keep printing new entries' }, unit: { type: 'string', short: 'u', help: 'only this unit' }, lines: { type: 'string', short: 'n', help: 'the last N entries' } },
     async run(p, v) {
       const name = oneName(p, 'logs NAME');
-      const args = ['journalctl', '--no-pager'];
-      if (v.follow) args.push('--follow');
+      const profile = loadProfile(name);
+      const args = ['--no-pager'];
       if (typeof v.unit === 'string') args.push('--unit', v.unit);
       if (v.lines !== undefined) {
         if (!/^\d+$/.test(String(v.lines))) throw new BurrowError('invalid-input', `-n must be a number, not "${v.lines}"`);
         args.push('--lines', String(v.lines));
       }
-      return execInteractive(loadProfile(name), args);
+      if (isLive(statusOf(name))) return execInteractive(profile, ['journalctl', ...(v.follow ? ['--follow'] : []), ...args]);
+      // Stopped or crashed: its persistent journal, read from its tree.
+      if (v.follow) throw new BurrowError('not-running', `machine "${name}" is not running: there is nothing to follow`, `leave out -f to read what it logged, or start it: burrow start ${name}`);
+      return printJournalAtRest(profile, args);
     },
   },
   {

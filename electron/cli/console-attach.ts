@@ -1,11 +1,17 @@
 // `burrow console NAME`: the machine's console in this terminal. Ctrl+] detaches; the machine keeps running.
+// A machine that is not running: what its last boot printed (kept in its runtime folder, engine/console-log.ts).
 import { describeStatus } from '../contract/describe';
-import { hasEnded } from '../contract/machine-state';
+import { hasEnded, isLive, type MachineStatus } from '../contract/machine-state';
+import { readConsoleLog } from '../engine/console-log';
 import { ControlClient } from '../engine/control-client';
+import { loadProfile } from '../engine/profiles';
+import { runtimeFiles, statusOf } from '../engine/runtime-state';
 
 export const DETACH_KEY = 0x1d; // Ctrl+]
 
 export async function attachConsole(name: string): Promise<number> {
+  const status = statusOf(name);
+  if (!isLive(status)) return printLastConsole(name, status);
   const stdin = process.stdin;
   const stdout = process.stdout;
   let resolveClosed!: () => void;
@@ -55,4 +61,17 @@ export async function attachConsole(name: string): Promise<number> {
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
   }
+}
+
+function printLastConsole(name: string, status: MachineStatus): number {
+  loadProfile(name); // no such machine: said so, with its exit code
+  const record = readConsoleLog(runtimeFiles(name).consoleTail);
+  if (!record.length) {
+    process.stderr.write(`${name} is not running (${describeStatus(status)}), and nothing of its console is kept; start it: burrow start ${name}\n`);
+    return 0;
+  }
+  process.stderr.write(`${name} is not running (${describeStatus(status)}); what its last boot printed on the console:\r\n`);
+  process.stdout.write(record);
+  process.stdout.write('\r\n');
+  return 0;
 }

@@ -8,6 +8,7 @@ import type { DiskUsageReport, LifecycleProgress, SnapshotListView } from './lif
 import type { MachineStatus, MachineUsage } from './machine-state';
 import { hostPath, machineName, profileSchema, type MachineProfile, type NetworkMode, type PortForward } from './profile';
 import type { RiskyChoice } from './risks';
+import type { UnitAction } from './units';
 
 const terminalId = z.string().regex(/^t\d{1,9}$/);
 const unitName = z.string().regex(/^[A-Za-z0-9:_.@\\-]{1,255}$/, 'not a unit name');
@@ -35,8 +36,14 @@ export const callSchemas = {
   'machines.setAutostart': z.tuple([machineName, z.boolean()]),
   'machines.units': z.tuple([machineName]),
   'machines.unitAction': z.tuple([machineName, unitName, z.enum(['start', 'stop', 'restart'])]),
+  /** `systemctl status UNIT` inside a running machine. */
+  'machines.unitStatus': z.tuple([machineName, unitName]),
   'machines.liveMounts': z.tuple([machineName]),
   'machines.usage': z.tuple([machineName]),
+  /** What the console of the machine's last boot printed (its runtime folder keeps it after the machine ended). */
+  'machines.lastConsole': z.tuple([machineName]),
+  /** Whether anyone can log in on the console: the accounts inside that have a password. */
+  'machines.loginInfo': z.tuple([machineName]),
   /** A machine's snapshots with the bytes each alone holds. */
   'machines.snapshots': z.tuple([machineName]),
   'machines.snapshot': z.tuple([machineName, z.object({ label: z.string().max(200).optional() })]),
@@ -123,6 +130,15 @@ export interface UnitView {
   description: string;
   /** Expected to fail without real privileges (and usually masked by Burrow). */
   expectedFailure: boolean;
+  /** What may be done to it now (contract/units.ts: its state, and what systemd allows for it). */
+  actions: UnitAction[];
+}
+
+/** The outcome of a unit action, after systemd's job ended: a sentence either way, and the unit as it is now. */
+export interface UnitActionResult {
+  ok: boolean;
+  message: string;
+  unit?: UnitView;
 }
 
 export interface LiveMount {
@@ -130,6 +146,14 @@ export interface LiveMount {
   fstype: string;
   source: string;
   options: string;
+}
+
+/** Who can log in on a machine's console (from its /etc/shadow: only names leave the machine, never a hash). */
+export interface LoginInfo {
+  /** Accounts with a password set; a console login lets only them in. */
+  withPassword: string[];
+  /** Accounts that log in without any password (an empty one). */
+  withoutPassword: string[];
 }
 
 export interface JournalEntry {
@@ -157,10 +181,13 @@ export interface CallResults {
   'machines.reset': { discarded: boolean };
   'machines.setAutostart': { autostart: boolean; notes: string[] };
   'machines.units': UnitView[];
-  'machines.unitAction': null;
+  'machines.unitAction': UnitActionResult;
+  'machines.unitStatus': string;
   'machines.liveMounts': LiveMount[];
   'machines.usage': UsageView | null;
   'machines.journal': JournalEntry[];
+  'machines.lastConsole': string;
+  'machines.loginInfo': LoginInfo;
   'machines.snapshots': SnapshotListView;
   'machines.snapshot': { id: string; method: 'rename' | 'copy'; ms: number; frozenMs?: number };
   'machines.restore': { stopped: boolean; ms: number };

@@ -54,6 +54,8 @@ export interface MachineStatus {
   limits?: { applied: string[]; unavailable?: string };
   /** A sentence for people: why it crashed, how it exited. */
   message?: string;
+  /** When the machine ended (exited or crashed), as its supervisor saw it. */
+  endedAt?: string;
   /** The unit of the user's systemd it runs as (burrow-NAME.service), where there is a user manager. */
   unit?: string;
   /** The user network it is on while it runs, and its address there (other machines reach it by name). */

@@ -2,7 +2,6 @@
 // each one keeps (a name is taken once, a live machine is not reset or removed, an edit reaches a running
 // machine at its next start). The CLI, the Electron main process and the web host all go through here.
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isLive, type MachineStatus } from '../contract/machine-state';
 import type { MachineProfile } from '../contract/profile';
@@ -18,6 +17,7 @@ import { sweepJobs } from './freeze';
 import { resetToImage } from './snapshot-store';
 import { cgroupFactsOf, isOwnMachineCgroup } from './own-cgroups';
 import { createProfile, exists, listProfiles, loadProfile, removeProfile, saveProfile, validateProfile, type BrokenProfile } from './profiles';
+import { readConsoleLog } from './console-log';
 import { readUsage, type Usage } from './resource-limits';
 import { readRecord, runtimeFiles, statusOf } from './runtime-state';
 import { disableUnit, enabledUnitFile, unitFileDir, writeUnitFile } from './user-units';
@@ -109,7 +109,7 @@ export function listMachines(): { machines: MachineSummary[]; broken: BrokenProf
 /** The last lines the console printed (kept after the machine ended). */
 export function consoleTail(name: string, lines = 15): string {
   try {
-    const text = fs.readFileSync(runtimeFiles(name).consoleTail, 'utf8');
+    const text = readConsoleLog(runtimeFiles(name).consoleTail, 64 * 1024).toString('utf8');
     return text.split(/\r?\n/).slice(-lines).join('\n');
   } catch {
     return '';

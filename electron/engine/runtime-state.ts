@@ -74,6 +74,7 @@ const FIELDS: Record<keyof RuntimeRecord, (v: unknown) => boolean> = {
     return typeof l === 'object' && l !== null && isTextList(l.applied) && (l.unavailable === undefined || isText(l.unavailable));
   },
   message: isText,
+  endedAt: isText,
   bwrapPid: isPid,
   cgroupDirs: isTextList,
   networkHelperPid: isPid,

@@ -25,7 +25,8 @@ import {
 import { loadProfile } from '../engine/profiles';
 import { keepSpareSupervisor } from '../engine/spare-supervisor';
 import { inspectRootfs, validateRootfs, assertRootfsDir } from '../engine/rootfs';
-import { statusOf } from '../engine/runtime-state';
+import { runtimeFiles, statusOf } from '../engine/runtime-state';
+import { readConsoleLog } from '../engine/console-log';
 import { shellFold } from '../engine/shell-quote';
 import { inspectImage } from '../engine/image-inspect';
 import { listImages, loadImage, machinesUsing, removeImage } from '../engine/image-store';
@@ -34,9 +35,10 @@ import { imageJobs } from './image-jobs';
 import { lifecycleJobs } from './lifecycle-jobs';
 import { diskUsageReport } from '../engine/disk-usage';
 import { listSnapshots, removeSnapshotOf } from '../engine/snapshots';
-import { listUnits, liveMounts, readJournal, unitAction } from './machine-queries';
+import { liveMounts, loginInfo, readJournal } from './machine-queries';
 import { machineWatcher } from './machine-watcher';
 import { TerminalManager } from './terminals';
+import { listUnits, unitAction, unitStatus } from './unit-queries';
 
 type Handler<K extends CallName> = (...args: CallArgs<K>) => Promise<CallResults[K]> | CallResults[K];
 type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -175,16 +177,19 @@ export class ApiHost implements Disposable {
       return { autostart: false, notes: [] };
     },
     'machines.units': (name) => listUnits(name),
-    'machines.unitAction': async (name, unit, action) => {
-      await unitAction(name, unit, action);
-      return null;
-    },
+    'machines.unitAction': (name, unit, action) => unitAction(name, unit, action),
+    'machines.unitStatus': (name, unit) => unitStatus(name, unit),
     'machines.liveMounts': (name) => liveMounts(name),
     'machines.usage': (name) => {
       loadProfile(name);
       return machineUsage(name) ?? null;
     },
     'machines.journal': (name, q) => readJournal(name, q),
+    'machines.lastConsole': (name) => {
+      loadProfile(name); // a machine that does not exist is said so, not shown an empty console
+      return readConsoleLog(runtimeFiles(name).consoleTail).toString('utf8');
+    },
+    'machines.loginInfo': (name) => loginInfo(name),
     'machines.snapshots': (name) => listSnapshots(name, { sizes: true }),
     'machines.snapshot': (name, { label }) => lifecycleJobs.snapshot(name, label),
     'machines.restore': (name, id, { stop }) => lifecycleJobs.restore(name, id, stop),

@@ -26,10 +26,4 @@ export class ConsoleHistory {
   snapshot(): Buffer {
     return Buffer.concat(this.chunks, this.size);
   }
-
-  /** The last `bytes` of the console, as text (for error reports and the tail file). */
-  tail(bytes: number): string {
-    const all = this.snapshot();
-    return all.subarray(Math.max(0, all.length - bytes)).toString('utf8');
-  }
 }

@@ -1,19 +1,17 @@
-// One launch of a machine: the plan run on a pty (the machine's /dev/console), the readiness socket, bwrap's
-// info (PID 1's pid, through a FIFO), bwrap's move out of the machine's cgroup, and the network helper.
+// One launch of a machine: the plan run on a pty (the machine's /dev/console, console-pty.ts), the readiness socket,
+// bwrap's info (PID 1's pid, through a FIFO), bwrap's move out of the machine's cgroup, and the network helper.
 // A reboot ends a launch and makes a new one. Everything a launch starts (listeners, watches, timers, the
 // network helper) it owns, and disposing it ends them all; the pty's process ends by itself or by kill().
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IPty } from 'node-pty';
 import { moveToCgroup, probeCgroups } from '../engine/cgroups';
-import { DisposableStore, toDisposable, type Disposable } from '../engine/disposable';
+import { DisposableStore, type Disposable } from '../engine/disposable';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import type { runtimeFiles } from '../engine/runtime-state';
 import { whenBwrapInfo } from './bwrap-info';
+import { ConsolePty } from './console-pty';
 import { startNetworkHelper } from './network-helper';
 import { listenForNotify, type NotifyMessage } from './readiness';
-
-const pty = require('node-pty') as typeof import('node-pty');
 
 export interface LaunchHandlers {
   console(chunk: Buffer): void;
@@ -41,7 +39,7 @@ export interface NetworkStarted {
 
 export class MachineLaunch implements Disposable {
   private readonly store = new DisposableStore();
-  private readonly term: IPty;
+  private readonly term: ConsolePty;
   /** performance.now() at the spawn: boot time is measured from here. */
   readonly startedAt: number;
 
@@ -64,19 +62,10 @@ export class MachineLaunch implements Disposable {
         }),
       );
       this.startedAt = performance.now();
-      const argv = network ? network.launchArgv(plan.argv) : plan.argv;
-      this.term = pty.spawn(argv[0]!, argv.slice(1), {
-        name: 'xterm-256color',
-        cols: size.cols,
-        rows: size.rows,
-        cwd: '/',
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' },
-        encoding: null,
-      } as Parameters<typeof pty.spawn>[2]);
-      const data = this.term.onData((d: string | Buffer) => handlers.console(typeof d === 'string' ? Buffer.from(d) : d));
-      const exit = this.term.onExit(({ exitCode, signal }) => handlers.exit(exitCode, signal));
-      this.store.add(toDisposable(() => data.dispose()));
-      this.store.add(toDisposable(() => exit.dispose()));
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', TERM: 'xterm-256color' };
+      this.term = this.store.add(
+        new ConsolePty(network ? network.launchArgv(plan.argv) : plan.argv, env, size, { data: handlers.console, exit: handlers.exit }),
+      );
     } catch (e) {
       this.store.dispose(); // a launch that could not start leaves no socket or watch behind
       throw e;
@@ -133,19 +122,18 @@ export class MachineLaunch implements Disposable {
     this.term.write(data);
   }
 
-  /** TIOCSWINSZ only: SIGWINCH goes to bwrap's session, never to PID 1 (which runs in its own). */
+  /** TIOCSWINSZ only (console-pty.ts): no signal ever goes to PID 1 for it. */
   resize(cols: number, rows: number): void {
     this.term.resize(cols, rows);
   }
 
   /** Flow control: stop reading the console while a client lags. */
   setPaused(paused: boolean): void {
-    if (paused) this.term.pause();
-    else this.term.resume();
+    this.term.setPaused(paused);
   }
 
   kill(): void {
-    this.term.kill('SIGKILL');
+    this.term.kill();
   }
 
   dispose(): void {

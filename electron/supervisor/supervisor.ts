@@ -9,6 +9,8 @@ import { isUp, type MachineState, type MachineStatus } from '../contract/machine
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import type { LaunchPlan } from '../engine/launch-plan-types';
 import { enterUnitCgroup, killMachineProcesses, prepareMachineCgroups, rebaseUnitCgroup, removeMachineCgroups } from '../engine/machine-cgroup';
+import { ConsoleLogWriter } from '../engine/console-log';
+import { forgetKeptJournal, keepEphemeralJournal } from '../engine/ephemeral-journal';
 import { discardOverlay } from '../engine/overlay';
 import { processStartTime, publicStatus, runtimeFiles, writeRecord, type RuntimeRecord } from '../engine/runtime-state';
 import { NetworkMembership } from '../engine/user-network-client';
@@ -19,6 +21,7 @@ import { ControlServer } from './control-server';
 import { exitVerdict } from './exit-verdict';
 import { healthChange, HEALTH_INTERVAL_MS, listFailedUnits } from './health-check';
 import { MachineLaunch } from './machine-launch';
+import { ensurePersistentJournal } from './persistent-journal';
 import { notifyManager, type NotifyMessage } from './readiness';
 import { unitNotice } from './unit-readiness';
 
@@ -37,6 +40,8 @@ const STATUS_TEXT_INTERVAL_MS = 250;
 export class Supervisor {
   private readonly files;
   private readonly history = new ConsoleHistory();
+  /** The console as it prints, in the runtime folder: readable after the machine ends, however it ends. */
+  private consoleLog?: ConsoleLogWriter;
   private readonly store = new DisposableStore();
   private control?: ControlServer;
   /** The current boot; a reboot replaces it. */
@@ -44,6 +49,7 @@ export class Supervisor {
   private record: RuntimeRecord;
   private stopRequested = false;
   private killRequested = false;
+  private journalChecked = false;
   /** Why the launch failed before PID 1 ran (a network helper that could not bind a port). */
   private launchFailure?: string;
   private readonly size: { cols: number; rows: number };
@@ -90,6 +96,8 @@ export class Supervisor {
     // once, now that state reaches it as it changes) finds the socket there to attach to.
     this.listenControl();
     writeRecord(this.record);
+    this.consoleLog = this.store.add(new ConsoleLogWriter(this.files.consoleTail));
+    if (this.input.plan.storage.mode === 'ephemeral') forgetKeptJournal(this.input.plan.machine);
     this.boot();
   }
 
@@ -137,11 +145,11 @@ export class Supervisor {
     const outcome = prepareMachineCgroups(cgroup.dirs, limits.unavailable ? [] : limits.writes, this.inUnit);
     if (!limits.writes.length) return;
     this.record.limits = limits.unavailable ? { applied: [], unavailable: limits.unavailable } : outcome;
-    if (this.record.limits.unavailable) this.history.append(Buffer.from(`[burrow] resource limits not applied: ${this.record.limits.unavailable}\r\n`));
+    if (this.record.limits.unavailable) this.note(`[burrow] resource limits not applied: ${this.record.limits.unavailable}\r\n`);
   }
 
   private async joinNetwork(net: NonNullable<LaunchPlan['network']['userNetwork']>): Promise<void> {
-    const log = (line: string) => this.history.append(Buffer.from(`[burrow] ${line}\r\n`));
+    const log = (line: string) => this.note(`[burrow] ${line}\r\n`);
     try {
       this.network = this.store.add(
         await NetworkMembership.join(
@@ -182,7 +190,7 @@ export class Supervisor {
       this.network?.announce(true);
     } catch (e) {
       this.launchFailure = (e as Error).message;
-      this.history.append(Buffer.from(`\r\n[burrow] ${this.launchFailure}\r\n`));
+      this.note(`\r\n[burrow] ${this.launchFailure}\r\n`);
       this.kill();
     }
   }
@@ -193,7 +201,7 @@ export class Supervisor {
       // Ready: record the boot time now, then tell running from degraded before announcing it.
       this.record.readyAt = new Date().toISOString();
       this.record.bootMs = Math.round(performance.now() - launch.startedAt);
-      void this.checkHealth(true);
+      void this.checkHealth(true).then(() => this.keepJournal());
       const timer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
       launch.own(toDisposable(() => clearInterval(timer)));
     } else if (stopping && this.record.state !== 'stopping') {
@@ -215,8 +223,20 @@ export class Supervisor {
     if (change) this.update(change);
   }
 
+  /** Once per supervisor, after the first check: a tree without /var/log/journal gets one, so its journal outlives the stop. */
+  private async keepJournal(): Promise<void> {
+    const pid1 = this.record.pid1;
+    if (this.journalChecked || !pid1) return;
+    this.journalChecked = true;
+    const single = this.input.plan.idMapping.mode === 'single';
+    if (!(await ensurePersistentJournal(this.input.plan, { pid1, single, cgroupDirs: this.record.cgroupDirs ?? [] }))) {
+      this.note('[burrow] this machine keeps no persistent journal (it has no /var/log/journal): its journal ends with it\r\n');
+    }
+  }
+
   private onConsole(chunk: Buffer): void {
     this.history.append(chunk);
+    this.consoleLog?.append(chunk);
     this.journal?.push(chunk);
     this.control?.console(chunk);
   }
@@ -235,29 +255,48 @@ export class Supervisor {
     });
     if (verdict.relaunch) {
       this.network?.announce(false);
-      this.history.append(Buffer.from(`\r\n[burrow] ${verdict.note}\r\n`));
+      this.note(`\r\n[burrow] ${verdict.note}\r\n`);
       this.update({ state: 'starting', pid1: undefined, readyAt: undefined, bootMs: undefined, failedUnits: undefined, statusText: 'Rebooting' });
       this.boot();
       return;
     }
     this.discardEphemeral();
-    fs.writeFileSync(this.files.consoleTail, this.history.tail(64 * 1024));
+    this.consoleLog?.flush();
     this.journal?.flush();
     const { state, message } = verdict;
-    this.update({ state, exitCode: verdict.exitCode, message, pid1: undefined, networkHelperPid: undefined, statusText: undefined, userNetwork: undefined });
+    const endedAt = new Date().toISOString();
+    this.update({
+      state,
+      exitCode: verdict.exitCode,
+      message,
+      endedAt,
+      pid1: undefined,
+      networkHelperPid: undefined,
+      statusText: undefined,
+      userNetwork: undefined,
+    });
     if (this.inUnit) process.stderr.write(`${this.input.plan.machine} ${state}: ${message}\n`);
     // In a unit, a crash is the unit's failure too (systemctl --user status says so).
     this.shutdown(state === 'exited' || !this.inUnit ? 0 : 1);
+  }
+
+  /** Burrow's own line in the console's history and log (not sent to attached clients). */
+  private note(text: string): void {
+    const chunk = Buffer.from(text);
+    this.history.append(chunk);
+    this.consoleLog?.append(chunk);
   }
 
   /** An ephemeral machine's changes end with it (a reboot keeps them: that is not a stop). */
   private discardEphemeral(): void {
     const { storage } = this.input.plan;
     if (storage.mode !== 'ephemeral' || !storage.overlay) return;
+    // Its journal is kept first, so that the last boot can still be read (journal-at-rest.ts).
+    keepEphemeralJournal(this.input.plan.machine, storage.overlay.upper);
     try {
       discardOverlay(storage.overlay.dir);
     } catch (e) {
-      this.history.append(Buffer.from(`[burrow] could not discard the ephemeral changes: ${(e as Error).message}\r\n`));
+      this.note(`[burrow] could not discard the ephemeral changes: ${(e as Error).message}\r\n`);
     }
   }
 

@@ -8,7 +8,32 @@ import { VirtualList } from './VirtualList';
 const PRIORITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 const PAGE = 1000;
 
-export function JournalTab({ name, terminals }: { name: string; terminals: MachineTerminals }) {
+/** Journal entries as rows (time, unit, message), coloured by priority; only what is visible is drawn. */
+export function JournalRows({ entries, label, follow, onScroll }: { entries: JournalEntry[]; label: string; follow?: boolean; onScroll?(atTop: boolean, atBottom: boolean): void }) {
+  return (
+    <VirtualList
+      items={entries}
+      rowHeight={20}
+      label={label}
+      stickToBottom={follow}
+      onScroll={onScroll}
+      render={(e) => (
+        <div className={`jrow p${e.priority}`} title={new Date(e.time).toISOString()}>
+          <span className="jtime">{new Date(e.time).toLocaleTimeString()}</span>
+          <span className="junit">{e.unit ?? e.identifier ?? ''}</span>
+          <span className="jmsg">{e.message}</span>
+        </div>
+      )}
+      rowKey={(e) => e.cursor}
+    />
+  );
+}
+
+/**
+ * The machine's journal, filtered like `journalctl -u`: followed while it runs; once it stopped, its
+ * persistent journal as it left it (read from its disk by the host).
+ */
+export function JournalTab({ name, live, terminals }: { name: string; live: boolean; terminals: MachineTerminals }) {
   const [mode, setMode] = useState<'list' | 'terminal'>('list');
   const [entries, setEntries] = useState<JournalEntry[]>([]);
   const [unit, setUnit] = useState('');
@@ -19,29 +44,41 @@ export function JournalTab({ name, terminals }: { name: string; terminals: Machi
   const [error, setError] = useState<string>();
   const atBottom = useRef(true);
 
+  // Only the latest read is shown: a poll of the running machine answered after the read from its disk
+  // (it stopped meanwhile) would put back the list without its end.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const call = ++latest.current;
     try {
       const q = { lines, priority, ...(unit.trim() ? { unit: unit.trim() } : {}) };
-      setEntries(await getApi().invoke('machines.journal', name, q));
+      const got = await getApi().invoke('machines.journal', name, q);
+      if (call !== latest.current) return;
+      setEntries(got);
       setError(undefined);
     } catch (e) {
-      setError((e as Error).message);
+      if (call === latest.current) setError((e as Error).message);
     }
   }, [name, unit, priority, lines]);
 
   useEffect(() => {
     void load();
-    if (!following) return;
+    if (!following || !live) return;
     const t = setInterval(() => void load(), 2000);
     return () => clearInterval(t);
-  }, [load, following]);
+  }, [load, following, live]);
+
+  // A machine that just stopped: its journal opens at its end, where it says why it stopped (the live
+  // list's last scroll position, or a banner that shrank the list, would otherwise leave it mid-way).
+  useEffect(() => {
+    if (!live) atBottom.current = true;
+  }, [live]);
 
   const shown = useMemo(() => {
     const needle = search.toLowerCase();
     return needle ? entries.filter((e) => e.message.toLowerCase().includes(needle) || e.unit?.toLowerCase().includes(needle)) : entries;
   }, [entries, search]);
 
-  if (mode === 'terminal') {
+  if (mode === 'terminal' && live) {
     return (
       <div className="journal">
         <div className="toolbar">
@@ -68,30 +105,26 @@ export function JournalTab({ name, terminals }: { name: string; terminals: Machi
           </select>
         </label>
         <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search" aria-label="Search the journal" />
-        <button aria-pressed={following} onClick={() => setFollowing(!following)}>
-          {following ? 'Pause' : 'Follow'}
-        </button>
-        <button onClick={() => setMode('terminal')}>journalctl -f</button>
+        {live && (
+          <>
+            <button aria-pressed={following} onClick={() => setFollowing(!following)}>
+              {following ? 'Pause' : 'Follow'}
+            </button>
+            <button onClick={() => setMode('terminal')}>journalctl -f</button>
+          </>
+        )}
         <span className="hint">{shown.length} entries</span>
       </div>
+      {!live && !error && <p className="ended-note">{name} is not running: this is its journal as it left it, read from its disk.</p>}
       {error && <p className="error-text" role="alert">{error}</p>}
-      <VirtualList
-        items={shown}
-        rowHeight={20}
+      <JournalRows
+        entries={shown}
         label={`Journal of ${name}`}
-        stickToBottom={following && atBottom.current}
+        follow={(following || !live) && atBottom.current}
         onScroll={(top, bottom) => {
           atBottom.current = bottom;
           if (top && entries.length >= lines) setLines(lines + PAGE);
         }}
-        render={(e) => (
-          <div className={`jrow p${e.priority}`} title={new Date(e.time).toISOString()}>
-            <span className="jtime">{new Date(e.time).toLocaleTimeString()}</span>
-            <span className="junit">{e.unit ?? e.identifier ?? ''}</span>
-            <span className="jmsg">{e.message}</span>
-          </div>
-        )}
-        rowKey={(e) => e.cursor}
       />
     </div>
   );

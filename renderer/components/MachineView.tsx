@@ -1,15 +1,16 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { describeBootTime } from '../../electron/contract/describe';
 import { hasEnded, isLive, isUp } from '../../electron/contract/machine-state';
 import { riskyChoices } from '../../electron/contract/risks';
 import { machineAction, resetToImage, setAutostart } from '../state/actions';
 import { useStore } from '../state/store';
 import { machineTerminals } from '../terminals/sessions';
-import { TerminalView } from '../terminals/TerminalView';
+import { ConsoleTab } from './ConsoleTab';
 import { JournalTab } from './JournalTab';
 import { MachineFacts } from './MachineFacts';
 import { MountsTab } from './MountsTab';
 import { RiskList } from './RiskList';
+import { ShellTab } from './ShellTab';
 import { StateChip } from './StateChip';
 import { UnitsTab } from './UnitsTab';
 import { LifecycleActions } from './LifecycleActions';
@@ -25,7 +26,6 @@ export function MachineView({ name }: { name: string }) {
   const [tab, setTab] = useState<Tab>('Console');
   // The machine's terminals and shell tabs outlive this view (switching machines keeps the sessions).
   const terminals = machineTerminals(name);
-  const { tabs } = useSyncExternalStore(terminals.subscribe, terminals.snapshot);
   const heading = useRef<HTMLHeadingElement>(null);
   // Keyboard users land on the machine they just opened or created.
   useEffect(() => heading.current?.focus(), []);
@@ -103,35 +103,14 @@ export function MachineView({ name }: { name: string }) {
       <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'Snapshots' ? (
           <SnapshotTimeline item={item} />
-        ) : !live && tab !== 'Mounts' ? (
-          <div className="pad">
-            <p>{name} is {status.state}. Start it to use its {tab.toLowerCase()}.</p>
-          </div>
         ) : tab === 'Console' ? (
-          <TerminalView owner={terminals} which="console" label={`Console of ${name}`} />
+          <ConsoleTab status={status} terminals={terminals} onShell={() => setTab('Shell')} />
         ) : tab === 'Shell' ? (
-          <div className="shells">
-            <div className="subtabs" role="toolbar" aria-label="Shells">
-              {tabs.ids.map((n) => (
-                <span key={n} className="subtab">
-                  <button aria-pressed={tabs.current === n} onClick={() => terminals.selectShell(n)}>
-                    Shell {n}
-                  </button>
-                  <button className="close" aria-label={`Close shell ${n}`} title="Close this shell (its processes end)" onClick={() => terminals.closeShell(n)}>
-                    ×
-                  </button>
-                </span>
-              ))}
-              <button aria-label="New shell" onClick={() => terminals.openShell()}>
-                +
-              </button>
-            </div>
-            <TerminalView key={tabs.current} owner={terminals} which={tabs.current} label={`Shell ${tabs.current} in ${name}`} />
-          </div>
+          <ShellTab name={name} live={live} terminals={terminals} />
         ) : tab === 'Journal' ? (
-          <JournalTab name={name} terminals={terminals} />
+          <JournalTab name={name} live={live} terminals={terminals} />
         ) : tab === 'Units' ? (
-          <UnitsTab name={name} />
+          live ? <UnitsTab name={name} /> : <p className="pad">Units are listed and managed while {name} runs. What its last boot logged is in the Journal tab.</p>
         ) : (
           <MountsTab name={name} live={up} />
         )}

@@ -17,7 +17,9 @@ export function VirtualList<T>(props: { items: T[]; rowHeight: number; label: st
 
   useLayoutEffect(() => {
     const el = box.current;
-    if (el && props.stickToBottom) el.scrollTop = el.scrollHeight;
+    if (!el || !props.stickToBottom) return;
+    el.scrollTop = el.scrollHeight;
+    setScroll(el.scrollTop); // the rows drawn follow at once, not at a scroll event that may come late or not at all
   }, [items, props.stickToBottom]);
 
   const first = Math.max(0, Math.floor(scroll / rowHeight) - 10);

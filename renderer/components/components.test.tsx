@@ -28,6 +28,8 @@ beforeAll(() => {
     unobserve() {}
     disconnect() {}
   } as unknown as typeof ResizeObserver;
+  // A stopped machine's view shows the console of its last boot: xterm and the terminal theme ask for media queries.
+  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener() {}, removeEventListener() {}, addListener() {}, removeListener() {} })) as unknown as typeof window.matchMedia;
 });
 afterEach(cleanup);
 

@@ -45,7 +45,13 @@ describe("a machine's terminals", () => {
     t.consoleTerminal();
     t.follow('exited', 'B');
     expect(made.live.size).toBe(0);
-    expect(t.consoleTerminal()).toBeUndefined();
+    // Stopped: the console is the record of the last boot, read-only; no shell or journal session.
+    expect(t.consoleTerminal()?.key).toBe('web:console-record:B');
+    expect(t.shellTerminal(1)).toBeUndefined();
+    expect(t.journalTerminal()).toBeUndefined();
+    t.follow('starting', 'C'); // the next boot replaces the record with its live console
+    expect([...made.live]).toEqual([]);
+    expect(t.consoleTerminal()?.key).toBe('web:console:C');
   });
 
   it('closes a shell tab with its terminal; the last one closed leaves a fresh tab', () => {

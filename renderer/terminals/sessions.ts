@@ -1,11 +1,13 @@
 // Who owns a machine's terminals: one MachineTerminals per machine, holding the console, the journal
-// (journalctl -f) and the shells of its current launch. It makes them (on first view) and disposes them: a shell tab closed, a new launch
-// (a restart gives a new console and new shells; the old ones' host ends are gone), the machine stopped or
-// deleted. They survive tab and machine switches in between, as a terminal user expects of a session.
+// (journalctl -f) and the shells of its current launch, or, once it stopped, the console its last boot
+// printed (a read-only record). It makes them (on first view) and disposes them: a shell tab closed, a new
+// launch (a restart gives a new console and new shells; the old ones' host ends are gone), the machine
+// stopped or deleted. They survive tab and machine switches in between, as a terminal user expects of a session.
 // Each xterm holds up to 10,000 lines of scrollback: before this, every restart and shell tab left one
 // behind until the machine was deleted.
 import type { MachineListItem } from '../../electron/contract/api';
 import { isLive, type MachineState } from '../../electron/contract/machine-state';
+import { getApi } from '../api/client';
 import { createTerminal, type LiveTerminal } from './registry';
 
 export interface ShellTabs {
@@ -17,6 +19,8 @@ export interface ShellTabs {
 export interface TerminalsState {
   /** startedAt of the launch the terminals belong to; undefined while the machine is not live. */
   launch?: string;
+  /** startedAt of the last launch of a machine that is not live (its console is a record then). */
+  last?: string;
   tabs: ShellTabs;
 }
 
@@ -32,18 +36,25 @@ export class MachineTerminals {
 
   /** Follows the machine's status: a new launch, or none, ends the terminals of the last one. */
   follow(state: MachineState, startedAt: string | undefined): void {
-    const launch = isLive(state) ? (startedAt ?? '') : undefined;
-    if (launch === this.state.launch) return;
+    const live = isLive(state);
+    const launch = live ? (startedAt ?? '') : undefined;
+    const last = live ? undefined : (startedAt ?? '');
+    if (launch === this.state.launch && last === this.state.last) return;
     this.disposeTerminals();
     this.next = 2;
-    this.set({ launch, tabs: { ids: [1], current: 1 } });
+    this.set({ launch, last, tabs: { ids: [1], current: 1 } });
   }
 
-  /** The console of the current launch, made on first use; undefined when the machine is not live. */
+  /**
+   * The console of the current launch, made on first use; once the machine stopped, what its last boot
+   * printed (kept by its supervisor in the runtime folder); undefined before follow() heard of it.
+   */
   consoleTerminal(): LiveTerminal | undefined {
-    const { launch } = this.state;
-    if (launch === undefined) return undefined;
-    return (this.console ??= createTerminal(`${this.machine}:console:${launch}`, this.machine, 'console'));
+    const { launch, last } = this.state;
+    if (launch !== undefined) return (this.console ??= createTerminal(`${this.machine}:console:${launch}`, this.machine, 'console'));
+    if (last === undefined) return undefined;
+    const record = () => getApi().invoke('machines.lastConsole', this.machine);
+    return (this.console ??= createTerminal(`${this.machine}:console-record:${last}`, this.machine, 'console', { record }));
   }
 
   /** `journalctl -f` in the current launch, made on first use. */

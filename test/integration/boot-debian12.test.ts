@@ -91,6 +91,18 @@ describe('a Debian 12 machine', () => {
     expect(status().state).toBe('running');
   });
 
+  it('offers a login on the console, as systemd-nspawn does: agetty owns it and hands a name to login', async () => {
+    const c = onPty(process.execPath, [BURROW, 'console', 'web'], sb.env);
+    await waitFor(() => /\S login: $/.test(c.output), 20_000, "agetty's login prompt on the console");
+    expect(ok(shell('systemctl', 'show', '-p', 'ActiveState,SubState', 'console-getty')).trim().split('\n')).toEqual(['ActiveState=active', 'SubState=running']);
+    // Exec'd (no longer "(agetty)", stuck before it), with the console as its controlling terminal.
+    expect(ok(shell('ps', '-o', 'tty=,args=', '-C', 'agetty')).trim()).toMatch(/^console\s+\/sbin\/agetty /);
+    c.term.write('root\r');
+    await waitFor(() => /Password: ?$/.test(c.output), 10_000, 'login to ask for the password');
+    c.term.write('\x1d');
+    await waitFor(() => c.exitCode !== undefined, 5000, 'console to detach');
+  });
+
   it('never turns a console resize into a signal for PID 1', async () => {
     const c = onPty(process.execPath, [BURROW, 'console', 'web'], sb.env);
     await waitFor(() => c.output.includes('Press Ctrl+]'), 5000, 'attach');
