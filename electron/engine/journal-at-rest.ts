@@ -17,8 +17,8 @@ import type { MachineProfile } from '../contract/profile';
 import { DEFAULT_PATH } from '../contract/plain';
 import { BurrowError } from './errors';
 import { probeHost, type HostFacts } from './host-probe';
-import { userNamespacePrefix } from './idmap';
 import { resolveIdMap } from './launch-plan';
+import { mappedPrefix } from './mapped-exec';
 import { checkOptionPath, ephemeralOverlayDir, persistentOverlayDir } from './overlay';
 import { keptJournalDir } from './ephemeral-journal';
 
@@ -66,7 +66,7 @@ exit $rc`;
 /** argv that runs the machine's journalctl over its tree at rest, with `args` after --directory. */
 export function journalAtRestArgv(profile: MachineProfile, tree: TreeAtRest, mountPoint: string, args: string[], host: HostFacts = probeHost()): string[] {
   if (!host.bwrap) throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
-  const { map } = resolveIdMap(profile.idMapping, host);
+  const { map } = resolveIdMap(profile.idMapping, host, profile.shareUser);
   const merge = tree.lowers.length > 1;
   if (merge) for (const d of tree.lowers) checkOptionPath(d);
   const root = merge ? mountPoint : tree.lowers[0]!;
@@ -80,7 +80,7 @@ export function journalAtRestArgv(profile: MachineProfile, tree: TreeAtRest, mou
     '--clearenv', '--setenv', 'PATH', DEFAULT_PATH, '--setenv', 'LANG', 'C.UTF-8',
     '--', 'journalctl', '--directory=/var/log/journal', ...args,
   ];
-  return [...userNamespacePrefix(map, host.unshare?.path ?? 'unshare', { mount: true }), '/bin/sh', '-c', SCRIPT, 'burrow-journal', mountPoint, merge ? tree.lowers.join(':') : '', ...sandbox];
+  return [...mappedPrefix(host, map, { mount: true }), '/bin/sh', '-c', SCRIPT, 'burrow-journal', mountPoint, merge ? tree.lowers.join(':') : '', ...sandbox];
 }
 
 /** Whether the machine's tree has a journal to read: an answer in words when it has none. */
