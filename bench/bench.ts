@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { asImageRoot, asMappedRoot, createSandbox, freePort, ok, onPty, BURROW } from '../test/integration/harness';
 import { handRun, median, row } from './hand-run';
 import { benchLifecycle } from './lifecycle';
+import { benchUserNetwork } from './user-network';
 import { benchIdleHost, benchWindowBootStop, machineMemory, startMany } from './window';
 import { benchBrowserConsole, FLOOD_END, throughput, writeFlood } from './window-console';
 
@@ -52,7 +53,12 @@ function benchImport(sb: ReturnType<typeof createSandbox>) {
     asMappedRoot(['rm', '-rf', dir]);
   }
   const mb = fs.statSync(tarball).size / 1024 ** 2;
-  return { label: `import ${mb.toFixed(0)} MiB tarball (ms)`, burrow: +median(burrow).toFixed(1), floor: +median(tar).toFixed(1), ratio: +(median(burrow) / median(tar)).toFixed(2) };
+  return {
+    label: `import ${mb.toFixed(0)} MiB tarball (ms)`,
+    burrow: +median(burrow).toFixed(1),
+    floor: +median(tar).toFixed(1),
+    ratio: +(median(burrow) / median(tar)).toFixed(2),
+  };
 }
 
 /**
@@ -115,7 +121,12 @@ async function benchConsole(sb: ReturnType<typeof createSandbox>, rootfs: string
     burrow.push(await viaSupervisor());
     floor.push(await rawPty());
   }
-  return { label: `console ${(size / 1024 ** 2).toFixed(0)} MiB flood (MiB/s)`, burrow: +median(burrow).toFixed(1), floor: +median(floor).toFixed(1), ratio: +(median(burrow) / median(floor)).toFixed(2) };
+  return {
+    label: `console ${(size / 1024 ** 2).toFixed(0)} MiB flood (MiB/s)`,
+    burrow: +median(burrow).toFixed(1),
+    floor: +median(floor).toFixed(1),
+    ratio: +(median(burrow) / median(floor)).toFixed(2),
+  };
 }
 
 function writeResults(results: Record<string, unknown>): void {
@@ -150,11 +161,24 @@ async function main() {
     const nspawnFile = process.env.BENCH_NSPAWN;
     const nspawn = nspawnFile && fs.existsSync(nspawnFile) ? (JSON.parse(fs.readFileSync(nspawnFile, 'utf8')) as { boot: number; stop: number }) : undefined;
     const peers = nspawn
-      ? [row('boot vs systemd-nspawn as root (ms)', median(b.map((x) => x.boot)), nspawn.boot), row('stop vs systemd-nspawn as root (ms)', median(b.map((x) => x.stop)), nspawn.stop)]
+      ? [
+          row('boot vs systemd-nspawn as root (ms)', median(b.map((x) => x.boot)), nspawn.boot),
+          row('stop vs systemd-nspawn as root (ms)', median(b.map((x) => x.stop)), nspawn.stop),
+        ]
       : [];
+    // User networks: what the first machine on one, and one joining it, add to a nat boot.
+    const userNetwork = await benchUserNetwork(sb, RUNS);
     if (BOOT_ONLY) {
-      Object.assign(results, { boot, stop, peers, natBoot, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)) });
-      console.table([boot, stop, ...peers, natBoot]);
+      Object.assign(results, {
+        boot,
+        stop,
+        peers,
+        natBoot,
+        userNetwork,
+        bootRuns: b.map((x) => +x.boot.toFixed(1)),
+        floorRuns: h.map((x) => +x.boot.toFixed(1)),
+      });
+      console.table([boot, stop, ...peers, natBoot, ...userNetwork.rows]);
       writeResults(results);
       return;
     }
@@ -186,17 +210,56 @@ async function main() {
     const nodeMs = (performance.now() - v0) / 5;
     for (const n of names) sb.burrow(['stop', n]);
     Object.assign(results, {
-      boot, stop, fromWindow: { boot: fromWindow.boot, stop: fromWindow.stop, runs: fromWindow.runs }, memory, idleHost, idleHostBase, peers, natBoot, import: imported, lifecycle,
-      console: consoleRate, windowConsole, bootRuns: b.map((x) => +x.boot.toFixed(1)), floorRuns: h.map((x) => +x.boot.toFixed(1)), scale,
-      footprint: { supervisorRssKb: median(sup), tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0), lsTenMs: +lsMs.toFixed(1), nodeStartupMs: +nodeMs.toFixed(1) },
+      boot,
+      stop,
+      fromWindow: { boot: fromWindow.boot, stop: fromWindow.stop, runs: fromWindow.runs },
+      memory,
+      idleHost,
+      idleHostBase,
+      peers,
+      natBoot,
+      userNetwork,
+      import: imported,
+      lifecycle,
+      console: consoleRate,
+      windowConsole,
+      bootRuns: b.map((x) => +x.boot.toFixed(1)),
+      floorRuns: h.map((x) => +x.boot.toFixed(1)),
+      scale,
+      footprint: {
+        supervisorRssKb: median(sup),
+        tenSupervisorsRssKb: sup.reduce((a, x) => a + x, 0),
+        lsTenMs: +lsMs.toFixed(1),
+        nodeStartupMs: +nodeMs.toFixed(1),
+      },
     });
     console.log('\nBurrow benchmarks (median of %d, alternating with the baseline)\n', RUNS);
-    console.table([boot, stop, fromWindow.boot, fromWindow.stop, ...peers, natBoot, imported, ...lifecycle.rows, consoleRate, ...windowConsole.rows]);
+    console.table([
+      boot,
+      stop,
+      fromWindow.boot,
+      fromWindow.stop,
+      ...peers,
+      natBoot,
+      ...userNetwork.rows,
+      imported,
+      ...lifecycle.rows,
+      consoleRate,
+      ...windowConsole.rows,
+    ]);
+    console.log(`user network: its holder ${userNetwork.holderRssMiB} MiB resident (one per network with machines on it)`);
     console.log(`lifecycle: a running machine was frozen for ${lifecycle.frozenMs} ms (median) while its changes were copied`);
-    console.log(`memory: ${memory.machines} machines running, per machine ${memory.perMachinePssMiB} MiB PSS (supervisor ${memory.supervisorPssMiB} MiB PSS, ${memory.supervisorPrivateMiB} MiB private, ${memory.supervisorRssMiB} MiB RSS; bwrap's monitor ${memory.bwrapMonitorPssMiB} MiB PSS)`);
-    console.log(`idle web host, 10 machines, 3 windows: ${idleHost.cpuSecondsPerMinute} CPU s/min (${idleHost.percentOfCore}% of a core)${idleHostBase ? `; ${BASE_CLI}: ${idleHostBase.cpuSecondsPerMinute} CPU s/min (${idleHostBase.percentOfCore}%)` : ''}`);
-    if (!peers.length) console.log('peer: systemd-nspawn not measured (it needs root and the systemd-container package; bench/run.sh measures it when run as root)');
-    console.log(`window: longest frame while the flood ran ${JSON.stringify(windowConsole.longestFrameMs)} ms (budget 100 ms)${windowConsole.notes.length ? `; ${windowConsole.notes.join('; ')}` : ''}`);
+    console.log(
+      `memory: ${memory.machines} machines running, per machine ${memory.perMachinePssMiB} MiB PSS (supervisor ${memory.supervisorPssMiB} MiB PSS, ${memory.supervisorPrivateMiB} MiB private, ${memory.supervisorRssMiB} MiB RSS; bwrap's monitor ${memory.bwrapMonitorPssMiB} MiB PSS)`,
+    );
+    console.log(
+      `idle web host, 10 machines, 3 windows: ${idleHost.cpuSecondsPerMinute} CPU s/min (${idleHost.percentOfCore}% of a core)${idleHostBase ? `; ${BASE_CLI}: ${idleHostBase.cpuSecondsPerMinute} CPU s/min (${idleHostBase.percentOfCore}%)` : ''}`,
+    );
+    if (!peers.length)
+      console.log('peer: systemd-nspawn not measured (it needs root and the systemd-container package; bench/run.sh measures it when run as root)');
+    console.log(
+      `window: longest frame while the flood ran ${JSON.stringify(windowConsole.longestFrameMs)} ms (budget 100 ms)${windowConsole.notes.length ? `; ${windowConsole.notes.join('; ')}` : ''}`,
+    );
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);
     const ten = (results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb;
     console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${ten} KiB`);

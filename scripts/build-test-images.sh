@@ -22,6 +22,8 @@ build() { # NAME SUITE PACKAGES [extra mmdebstrap options...]
   echo "image $name: built ($(du -h "$out" | cut -f1))"
 }
 build debian12 bookworm systemd,systemd-sysv,dbus,apache2,curl,procps
+# sshd for `burrow ssh` and the generated ssh configuration (test/integration/ssh.test.ts).
+build debian12-ssh bookworm systemd,systemd-sysv,dbus,openssh-server,procps
 build debian13 trixie systemd,systemd-sysv,dbus --aptopt='Acquire::Check-Valid-Until "false"'
 # A Wayland client (wayland-info) and X11 ones (xrandr, xset) for the display test, which connects them to a
 # headless Weston (and its Xwayland) on the host.

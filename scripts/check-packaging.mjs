@@ -80,7 +80,7 @@ if (dir.status === 0) {
   check(packaged.productName === 'Burrow' && packaged.desktopName === 'burrow-desktop.desktop' && packaged.main === 'dist/main.js', 'app.asar/package.json: productName Burrow, desktopName burrow-desktop.desktop, main dist/main.js');
   check(files.has('dist/main.js') && files.has('dist/preload.js') && ![...files].some((f) => f.startsWith('dist/') && f.endsWith('.map')), 'app.asar holds the main process and the preload, not their source maps');
   const unpacked = path.join(app, 'resources', 'app.asar.unpacked');
-  const need = ['dist/cli.js', 'dist/supervisor.js', 'dist/renderer/index.html', 'dist/renderer/icon.png', 'node_modules/node-pty/build/Release/pty.node', 'node_modules/@burrow/unix-dgram/unix_dgram.node'];
+  const need = ['dist/cli.js', 'dist/supervisor.js', 'dist/network-holder.js', 'dist/renderer/index.html', 'dist/renderer/icon.png', 'node_modules/node-pty/build/Release/pty.node', 'node_modules/@burrow/unix-dgram/unix_dgram.node'];
   check(need.every((f) => fs.existsSync(path.join(unpacked, f))), `unpacked from the asar: ${need.join(', ')}`);
   check(![...files].some((f) => f.startsWith('node_modules/@burrow/unix-dgram/src')), "the addon's source and node-gyp's build folder stay out");
   check(/http-equiv="Content-Security-Policy"/.test(fs.readFileSync(path.join(unpacked, 'dist/renderer/index.html'), 'utf8')), 'the packaged page carries its CSP as a <meta>');

@@ -14,8 +14,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * The engine modules the supervisor may use: the runtime of one running machine, which the starter and
  * the supervisor share (its record and runtime files, its cgroups, its overlay, the control protocol,
  * the readiness datagram socket, the exec used for the failed-units check, the console log it writes as the
- * console prints, the ephemeral machine's journal it keeps before its changes go). Each is plain Node and free
- * of zod (electron/supervisor/bundle.test.ts checks the whole bundle); anything else in the engine
+ * console prints, the ephemeral machine's journal it keeps before its changes go, the machine's membership
+ * of its user network, and the holder of that network, whose entry point lives beside the supervisor's).
+ * Each is plain Node and free of zod (electron/supervisor/bundle.test.ts checks the whole bundle); anything else in the engine
  * (profiles, planning, images, the machine service) is the starter's business, not the supervisor's.
  */
 const SUPERVISOR_ENGINE = [
@@ -31,6 +32,8 @@ const SUPERVISOR_ENGINE = [
   'engine/overlay',
   'engine/runtime-state',
   'engine/unix-datagram',
+  'engine/user-network-client',
+  'engine/user-network-holder',
 ];
 
 export const LAYERS = [

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { APPROXIMATE_USAGE, describeBootTime, describeLimits, describeLimitsState, describePort, describeStatus, portUrl, stateLabel, usageParts } from '../contract/describe';
 import { isEnterable, isUp, type MachineStatus } from '../contract/machine-state';
+import { userNetworkOf } from '../contract/network-name';
 import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
@@ -23,6 +24,7 @@ import { consoleSafe, err, json, jsonOption, oneName, out, printTable } from './
 import { IMAGE_COMMANDS } from './image-commands';
 import { UNIT_COMMANDS } from './unit-commands';
 import { LIFECYCLE_COMMANDS } from './lifecycle-commands';
+import { SSH_COMMANDS } from './ssh-commands';
 import type { ProfileOptions } from './profile-options';
 import { RUN_COMMANDS } from './run-command';
 import { SHARE_OPTION_SPECS } from './share-option-specs';
@@ -67,6 +69,7 @@ const profileOptions: Record<string, OptionSpec> = {
   'cap-add': { type: 'string', multiple: true, help: 'add a capability (CAP_NET_ADMIN or net_admin)' },
   'cap-drop': { type: 'string', multiple: true, help: 'drop a capability' },
   network: { type: 'string', help: 'nat (default: own network, outbound access, port forwards), isolated (loopback only) or host' },
+  'network-name': { type: 'string', help: 'the user network a nat machine joins, where machines reach each other by name (default: default; none: on none)' },
   publish: { type: 'string', multiple: true, short: 'p', help: '[ADDRESS:]HOST:GUEST[/udp] port forward in nat mode; 127.0.0.1 unless ADDRESS is 0.0.0.0' },
   'no-ports': { type: 'boolean', help: 'remove every port forward (then add with -p)' },
   memory: { type: 'string', help: 'memory limit, e.g. 512M or 2G (needs a delegated memory controller)' },
@@ -109,6 +112,9 @@ function printStart(name: string, s: MachineStatus): number {
 function printNetworkAndLimits(profile: MachineProfile, s: MachineStatus, usage: Usage | undefined): void {
   const { network, limits } = profile;
   out(`  network: ${network.mode}${network.ports.length ? `, ports ${network.ports.map(describePort).join(', ')}` : ''}`);
+  const userNetwork = userNetworkOf(network);
+  const address = s.userNetwork ? `, address ${s.userNetwork.address}` : '';
+  if (userNetwork) out(`  user network: ${userNetwork}${address} (the machines on it reach this one as ${profile.name})`);
   for (const p of isEnterable(s) ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: ${portUrl(p)}`);
   out(`  limits: ${describeLimitsState(limits, s)}`);
   if (!usage) return;
@@ -386,5 +392,6 @@ export const COMMANDS: Command[] = [
   ...UNIT_COMMANDS,
   ...RUN_COMMANDS,
   ...LIFECYCLE_COMMANDS,
+  ...SSH_COMMANDS,
   ...IMAGE_COMMANDS,
 ];

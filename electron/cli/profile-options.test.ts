@@ -60,3 +60,50 @@ describe('--mount', () => {
     expect(() => parseMountSpec('tmpfs:relative')).toThrow(/must be an absolute path inside the machine/);
   });
 });
+
+describe('--network-name', () => {
+  it('puts a nat machine on a named user network, and the default one is no name at all', () => {
+    expect(applyProfileOptions(base(), { 'network-name': 'lab' }).network).toEqual({ mode: 'nat', ports: [], name: 'lab' });
+    expect(applyProfileOptions({ ...base(), network: { mode: 'nat', ports: [], name: 'lab' } }, { 'network-name': 'default' }).network).toEqual({
+      mode: 'nat',
+      ports: [],
+    });
+  });
+
+  it('keeps none: a nat machine on no user network', () => {
+    expect(applyProfileOptions(base(), { 'network-name': 'none' }).network).toEqual({ mode: 'nat', ports: [], name: 'none' });
+  });
+
+  it('leaves the network when the machine leaves nat mode', () => {
+    const named = { ...base(), network: { mode: 'nat' as const, ports: [], name: 'lab' } };
+    expect(applyProfileOptions(named, { network: 'isolated' }).network).toEqual({ mode: 'isolated', ports: [] });
+    expect(() => applyProfileOptions(base(), { network: 'host', 'network-name': 'lab' })).toThrow('--network-name needs the nat network mode');
+  });
+
+  it.each([
+    ['a path', '../../etc'],
+    ['a slash', 'a/b'],
+    ['upper case', 'Lab'],
+    ['a space', 'my lab'],
+    ['a dot (unit and host names)', 'lab.burrow'],
+    ['an escape sequence', '\x1b]0;owned\x07'],
+    ['a newline', 'lab\nExecStart=/bin/sh'],
+    ['an empty name', ''],
+    ['a leading dash (an option to a tool)', '-lab'],
+    ['32 characters', 'a'.repeat(32)],
+  ])('refuses %s with the rule, in one short line', (_what, name) => {
+    let message = '';
+    try {
+      applyProfileOptions(base(), { 'network-name': name });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('is not usable: a network name is 1-31 lowercase letters');
+    expect(message).not.toMatch(/[\x00-\x1f]/);
+    expect(message.length).toBeLessThan(200);
+  });
+
+  it('refuses a huge name without echoing all of it', () => {
+    expect(() => applyProfileOptions(base(), { 'network-name': 'x'.repeat(1_000_000) })).toThrow(/"x{40}…" is not usable/);
+  });
+});

@@ -11,6 +11,7 @@ import {
 import { MOUNT_TYPES, type MountType } from '../contract/mounts';
 import type { MachineProfile, Mount, PortForward } from '../contract/profile';
 import { describeIssues, limitsSchema, mountSchema, NETWORK_MODES, networkSchema } from '../contract/profile';
+import { DEFAULT_NETWORK_NAME, NETWORK_NAME_RE, NETWORK_NAME_RULE } from '../contract/network-name';
 import { BurrowError } from '../engine/errors';
 import { applyShareOptions, type ShareOptions } from './share-options';
 
@@ -25,6 +26,7 @@ export interface ProfileOptions extends ShareOptions {
   persistent?: boolean;
   direct?: boolean;
   network?: string;
+  'network-name'?: string;
   publish?: string[];
   'no-ports'?: boolean;
   memory?: string;
@@ -120,6 +122,20 @@ function positiveNumber(flag: string, value: string, integer: boolean): number {
   return n;
 }
 
+/** `--network-name NAME`: the user network a nat machine joins (the default one is stored as no name at all). */
+function applyNetworkName(next: MachineProfile, name: string | undefined): void {
+  if (name === undefined) return;
+  if (!NETWORK_NAME_RE.test(name)) {
+    const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+    invalid(`--network-name ${shown} is not usable: ${NETWORK_NAME_RULE}`, 'e.g. --network-name web');
+  }
+  if (next.network.mode !== 'nat') {
+    invalid(`--network-name needs the nat network mode (this machine's is ${next.network.mode})`, 'add --network nat, or leave out --network-name');
+  }
+  if (name === DEFAULT_NETWORK_NAME) delete next.network.name;
+  else next.network.name = name;
+}
+
 function applyNetworkAndLimits(next: MachineProfile, o: ProfileOptions): void {
   if (o.network !== undefined) {
     if (!(NETWORK_MODES as readonly string[]).includes(o.network))
@@ -129,7 +145,9 @@ function applyNetworkAndLimits(next: MachineProfile, o: ProfileOptions): void {
       );
     next.network.mode = o.network as MachineProfile['network']['mode'];
     if (next.network.mode !== 'nat' && !o.publish?.length) next.network.ports = [];
+    if (next.network.mode !== 'nat' && o['network-name'] === undefined) delete next.network.name;
   }
+  applyNetworkName(next, o['network-name']);
   if (o['no-ports']) next.network.ports = [];
   for (const spec of o.publish ?? []) next.network.ports.push(parsePortSpec(spec));
   const network = networkSchema.safeParse(next.network);

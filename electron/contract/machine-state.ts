@@ -58,6 +58,8 @@ export interface MachineStatus {
   endedAt?: string;
   /** The unit of the user's systemd it runs as (burrow-NAME.service), where there is a user manager. */
   unit?: string;
+  /** The user network it is on while it runs, and its address there (other machines reach it by name). */
+  userNetwork?: { name: string; address: string };
 }
 
 /** Live resource usage of a machine: from its cgroup, or summed from its processes where no controller is delegated. */

@@ -35,6 +35,8 @@ describe('machine profile schema', () => {
       },
       /host port 8080\/tcp is forwarded twice/,
     ],
+    ['a network name outside nat mode', { network: { mode: 'isolated', ports: [], name: 'lab' } }, /network\.name: a network name needs the nat network mode/],
+    ['a network name with a slash', { network: { mode: 'nat', ports: [], name: '../lab' } }, /network\.name: a network name is 1-31 lowercase/],
     ['port 0', { network: { mode: 'nat', ports: [{ host: 0, guest: 80, protocol: 'tcp', address: 'loopback' }] } }, /host port must be 1-65535/],
     ['port 70000', { network: { mode: 'nat', ports: [{ host: 8080, guest: 70000, protocol: 'tcp', address: 'loopback' }] } }, /guest port must be 1-65535/],
     ['a memory size without a number', { limits: { memory: 'lots' } }, /memory is a size like 512M/],

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { CAPABILITIES, type Capability } from './capabilities';
 import type { MountType } from './mounts';
+import { NETWORK_NAME_RE, NETWORK_NAME_RULE } from './network-name';
 import { BYTE_SIZE_RE, MACHINE_NAME_RE, MACHINE_NAME_RULE, parseByteSize } from './plain';
 import { guestPath, hostPath } from './paths';
 import { PROFILE_VERSION } from './profile-defaults';
@@ -68,7 +69,13 @@ export type PortForward = z.infer<typeof portForwardSchema>;
 /** Why a mode other than nat has no port forwards. */
 const NO_FORWARDS_BECAUSE = { host: "services bind the host's ports directly", isolated: 'nothing outside can reach the machine' };
 
-export const networkSchema = z.object({ mode: z.enum(NETWORK_MODES), ports: z.array(portForwardSchema) }).superRefine((n, ctx) => {
+/** name: the user network a nat machine joins (network-name.ts); absent means the default one. */
+const networkName = z.string().regex(NETWORK_NAME_RE, NETWORK_NAME_RULE).optional();
+export const networkSchema = z.object({ mode: z.enum(NETWORK_MODES), ports: z.array(portForwardSchema), name: networkName }).superRefine((n, ctx) => {
+  if (n.name !== undefined && n.mode !== 'nat') {
+    const message = `a network name needs the nat network mode (in ${n.mode} mode the machine is on no user network)`;
+    ctx.addIssue({ code: 'custom', path: ['name'], message });
+  }
   if (n.ports.length && n.mode !== 'nat') {
     ctx.addIssue({
       code: 'custom',

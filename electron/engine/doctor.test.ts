@@ -69,6 +69,12 @@ describe('doctor on a systemd desktop', () => {
 });
 
 describe('doctor: networking', () => {
+  it('says whether nat machines can find each other by name (the ip command)', () => {
+    expect(check('user-network', hybridHost())).toMatchObject({ level: 'ok' });
+    const noIp = hybridHost({ network: { ...hybridHost().network, ip: undefined } });
+    expect(check('user-network', noIp)).toMatchObject({ level: 'warning', fix: 'sudo apt install iproute2' });
+  });
+
   it('prefers pasta, warns about the slirp4netns fallback, and says nat machines cannot start without either', () => {
     const net = (pasta?: string, slirp4netns?: string) => hybridHost({ network: { pasta, slirp4netns, unprivilegedPortStart: 1024, online: true } });
     expect(check('network', net('/usr/bin/pasta'))).toMatchObject({ level: 'ok' });

@@ -59,6 +59,9 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
   } else if (net.pasta) add({ id: 'network', title: 'nat networking', level: 'ok', detail: `${net.pasta} (pasta): outbound access and port forwards; forwarded host ports start at ${net.unprivilegedPortStart}` });
   else if (net.slirp4netns) add({ id: 'network', title: 'nat networking', level: 'warning', detail: `pasta is missing, ${net.slirp4netns} (slirp4netns) serves nat machines instead, more slowly`, fix: 'sudo apt install passt' });
   else add({ id: 'network', title: 'nat networking', level: 'warning', detail: 'neither pasta nor slirp4netns is installed: machines in nat mode (the default) cannot start; isolated and host modes work', fix: 'sudo apt install passt' });
+  // Machines on one user network find each other by name (user-network.ts): the holder plugs them in with ip.
+  if (net.ip) add({ id: 'user-network', title: 'user networks', level: 'ok', detail: `${net.ip}: nat machines on one network reach each other by name` });
+  else add({ id: 'user-network', title: 'user networks', level: 'warning', detail: 'the ip command is missing: nat machines work, but cannot reach each other by name', fix: 'sudo apt install iproute2' });
 
   // Measured: a Debian machine's systemd, journald, logind and dbus hold 8 to 12 inotify instances,
   // and past the limit systemd dies at boot with "Failed to allocate manager object: Too many open files".

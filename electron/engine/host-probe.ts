@@ -122,6 +122,7 @@ export function probeHost(): HostFacts {
       slirp4netns: process.env.BURROW_NAT_HELPER === 'pasta' ? undefined : which('slirp4netns'),
       unprivilegedPortStart: readNumber('/proc/sys/net/ipv4/ip_unprivileged_port_start') ?? 1024,
       online: probeOnline(),
+      ip: which('ip'),
     },
   };
 }

@@ -5,6 +5,7 @@ import type { MachineCgroupDir } from './cgroup-plan';
 import type { CgroupPresentation, CgroupLayout } from './cgroups';
 import type { NetworkPlan } from './network-plan';
 import type { LimitWrite } from './resource-limits';
+import type { UserNetworkPlan } from './user-network';
 
 export interface PlannedMount {
   type: 'bind' | 'ro-bind' | 'dev-bind' | 'tmpfs' | 'proc' | 'dev' | 'mqueue' | 'dir' | 'symlink' | 'remount-ro';
@@ -42,6 +43,8 @@ export interface LaunchPlan {
   network: Pick<NetworkPlan, 'mode' | 'ports' | 'helper'> & {
     /** The FIFO PID 1 waits on (bwrap --block-fd 4) until the helper has configured the network. */
     blockFifo?: string;
+    /** The user network it joins: other machines on it reach it by name (user-network.ts). */
+    userNetwork?: UserNetworkPlan;
   };
   limits: {
     requested: Limits;

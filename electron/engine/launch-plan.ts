@@ -20,6 +20,7 @@ import { limitsUnavailable, limitWrites, type Controller } from './resource-limi
 import type { RootfsInfo } from './rootfs';
 import { planShares } from './share-plan';
 import { shellQuote } from './shell-quote';
+import { nestedUserNamespacePrefix, planUserNetwork } from './user-network';
 import { userNamespacePrefix, usernsTools } from './userns';
 
 export type { LaunchPlan, PlannedMount } from './launch-plan-types';
@@ -157,6 +158,11 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   }
   const network = planNetwork(profile.network, host.network, input.runtimeDir);
   warnings.push(...network.warnings);
+  // A supervised nat machine joins its user network (user-network.ts); one pasted by hand gets no network helper either.
+  const userNet = input.infoPath && network.helper
+    ? planUserNetwork({ profile, map, host, runtimeDir: input.runtimeDir, ip: host.network.ip, nsenter: host.nsenter?.path, manager })
+    : undefined;
+  if (userNet?.warning) warnings.push(userNet.warning);
   const writes = limitWrites(profile.limits);
   const unifiedDir = cg.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
   const needed = [...new Set(writes.map((w) => w.controller))];
@@ -222,9 +228,11 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     : [];
   const script = launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay, setup?.files);
   const prefix = [...scope, '/bin/sh', '-c', script, 'burrow-launch'];
-  const userns = overlay
-    ? [...userNamespacePrefix(map, usernsTools(host), { mount: true }), '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay']
-    : userNamespacePrefix(map, usernsTools(host));
+  const tools = usernsTools(host);
+  const newUserns = userNet?.plan
+    ? nestedUserNamespacePrefix(userNet.plan, { nsenter: host.nsenter!.path, unshare: tools.unshare }, input.runtimeDir, { mount: !!overlay })
+    : userNamespacePrefix(map, tools, { mount: !!overlay });
+  const userns = overlay ? [...newUserns, '/bin/sh', '-c', overlayMountScript(overlay), 'burrow-overlay'] : newUserns;
   const argv = [...prefix, ...userns, ...bwrap, '--', ...initArgv];
   return {
     machine: profile.name,
@@ -239,7 +247,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
       ...(map.user ? { user: { ...map.user, name: profile.shareUser?.name } } : {}),
     },
     display: profile.display ? { passed: display.passed, missing: display.missing } : undefined,
-    network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo },
+    network: { mode: network.mode, ports: network.ports, helper: network.helper, blockFifo, userNetwork: userNet?.plan },
     limits: { writes, requested: profile.limits, unavailable: limitsWhyNot },
     storage: { mode: profile.storage, overlay },
     hostDir,

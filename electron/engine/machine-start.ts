@@ -15,6 +15,8 @@ import { killMachineProcesses, removeMachineCgroups } from './machine-cgroup';
 import { unitName } from './machine-unit';
 import { planMachine } from './machine-plan';
 import { removeMappedTree } from './mapped-exec';
+import { claimStart } from './start-claim';
+import { wakeUserNetwork } from './user-network-client';
 import { nodeScriptCommand } from './node-runtime';
 import { cgroupFactsOf, existingMachineCgroups } from './own-cgroups';
 import { loadProfile, requireMachine } from './profiles';
@@ -24,6 +26,8 @@ import { takeSpareSupervisor } from './spare-supervisor';
 import { isOurNetworkHelper, processStartTime, readRecord, runtimeFiles, statusOf, supervisorAlive } from './runtime-state';
 import type { UserManagerFacts } from './user-manager';
 import { enabledUnitFile, startUnit, unitFileDir, unitJournalTail, unitStatus } from './user-units';
+
+export { claimStart } from './start-claim';
 
 /**
  * Clears what a dead supervisor left: processes in the machine's cgroups, the cgroups, the runtime folder.
@@ -83,6 +87,8 @@ export async function startMachine(name: string, opts: StartOptions = {}): Promi
     return waitForSettled(name, deadline, opts.onStatus);
   }
   const claim = prepareStart(profile, plan, opts);
+  // The network's holder, if it must start, starts beside the supervisor rather than after it.
+  if (plan.network.userNetwork) void wakeUserNetwork(plan.network.userNetwork).catch(() => undefined);
   try {
     if (manager) {
       await startUnit(manager, profile);
@@ -117,32 +123,6 @@ export function prepareStart(profile: MachineProfile, plan: LaunchPlan, opts: Pi
     claim.dispose();
     throw e;
   }
-}
-
-/**
- * A start claim: `NAME.starting` created exclusively in the runtime root, holding our pid (and what we do,
- * for the message another process gets). A second starter, or a clone, snapshot or restore of the same
- * machine, is refused while we live; a claim whose owner died is taken over.
- */
-export function claimStart(root: string, name: string, doing = 'started'): { dispose(): void } {
-  const file = path.join(root, `${name}.starting`);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, `${process.pid} ${processStartTime(process.pid)} ${doing}`, { flag: 'wx', mode: 0o600 });
-      return { dispose: () => fs.rmSync(file, { force: true }) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const [pidText, startText, what] = fs.readFileSync(file, 'utf8').split(' ');
-      const [pid, start] = [Number(pidText), Number(startText)];
-      const activity = /^[a-z]{1,20}$/.test(what ?? '') ? what : 'started';
-      if (pid && processStartTime(pid) === start) {
-        const busy = `machine "${name}" is being ${activity} by another process (pid ${pid})`;
-        throw new BurrowError('already-running', busy, 'wait for it to finish, then try again');
-      }
-      fs.rmSync(file, { force: true });
-    }
-  }
-  throw new BurrowError('already-running', `machine "${name}" is busy in another process`, 'try again in a moment');
 }
 
 /** The supervisor as a detached child of this process (hosts without a systemd user manager). */

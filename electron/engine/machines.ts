@@ -22,6 +22,7 @@ import { readConsoleLog } from './console-log';
 import { readUsage, type Usage } from './resource-limits';
 import { readRecord, runtimeFiles, statusOf } from './runtime-state';
 import { disableUnit, enabledUnitFile, unitFileDir, writeUnitFile } from './user-units';
+import { forgetHostKeys } from './ssh';
 
 export { planMachine, type PlanResult } from './machine-plan';
 export { claimStart, prepareStart, startMachine, stopMachine, type StartOptions } from './machine-start';
@@ -141,6 +142,7 @@ export async function removeMachine(name: string): Promise<void> {
   const manager = profile && probeHost().userManager?.facts;
   if (manager && profile) await disableUnit(manager, profile);
   removeProfile(name);
+  if (profile) forgetHostKeys(profile.machineId);
   clearStale(name, profile?.machineId);
   discardOverlay(persistentOverlayDir(name));
 }
@@ -155,7 +157,10 @@ export function resetMachine(name: string): { discarded: boolean } {
     throw new BurrowError('invalid-input', `machine "${name}" writes ${where}: there is nothing to reset`, fix);
   }
   // Snapshots are kept: a reset discards only what changed since the image (or the last restore).
-  return resetToImage(name);
+  const result = resetToImage(name);
+  // Host keys made after the image (installing openssh-server inside) went with the changes.
+  forgetHostKeys(profile.machineId);
+  return result;
 }
 
 /** rm must work on a corrupt profile too: that is how a user gets rid of one. */

@@ -22,6 +22,8 @@ export interface NetworkTools {
   unprivilegedPortStart: number;
   /** The host has a default route (pasta needs one, slirp4netns does not). */
   online: boolean;
+  /** iproute2's ip: the holder of a user network plugs machines into its bridge with it. */
+  ip?: string;
 }
 
 export interface NetworkPlan {

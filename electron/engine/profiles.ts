@@ -10,6 +10,8 @@ import type { MachineProfile } from '../contract/profile';
  * `status` and the like need not pay (they only check that the machine exists).
  */
 const schema = (): typeof import('../contract/profile') => require('../contract/profile');
+/** Burrow's ssh configuration has a block per machine: it follows every change of the store (ssh.ts). */
+const sshConfig = (): typeof import('./ssh') => require('./ssh');
 import { writeFileAtomic } from './atomic-file';
 import { BurrowError } from './errors';
 import { machinesDir } from './paths';
@@ -115,6 +117,7 @@ export function createProfile(profile: MachineProfile): void {
   } finally {
     fs.rmSync(tmp, { force: true });
   }
+  sshConfig().refreshSshConfig();
 }
 
 /** Replaces an existing profile atomically. */
@@ -122,6 +125,7 @@ export function saveProfile(profile: MachineProfile): void {
   const valid = validateProfile(profile);
   if (!exists(valid.name)) throw new BurrowError('not-found', `no machine named "${valid.name}"`);
   writeFileAtomic(fileFor(valid.name), JSON.stringify(valid, null, 2) + '\n', 0o600);
+  sshConfig().refreshSshConfig();
 }
 
 export function removeProfile(name: string): void {
@@ -129,4 +133,5 @@ export function removeProfile(name: string): void {
   const file = fileFor(name);
   if (!fs.existsSync(file)) throw new BurrowError('not-found', `no machine named "${name}"`, 'list machines with: burrow ls');
   fs.rmSync(file);
+  sshConfig().refreshSshConfig();
 }

@@ -80,6 +80,10 @@ const FIELDS: Record<keyof RuntimeRecord, (v: unknown) => boolean> = {
   networkHelperPid: isPid,
   networkHelperStartTime: isCount,
   unifiedCgroupDir: isText,
+  userNetwork: (v) => {
+    const n = v as { name?: unknown; address?: unknown } | null;
+    return typeof n === 'object' && n !== null && isText(n.name) && isText(n.address);
+  },
   unit: (v) => typeof v === 'string' && /^burrow-[a-z0-9][a-z0-9_-]{0,62}\.service$/.test(v),
 };
 

@@ -24,6 +24,7 @@ import { commitWithUpperMoved, layerDir, layersDir, loadStack, newLayerId, remov
 import { checkLabel, checkSnapshotId } from './snapshot-ref';
 import { checkSpace, copyTree, diskUsage, offersReflinks, type CopyOptions } from './tree-copy';
 import { jobTag, OLD_MARK } from './work-journal';
+import { forgetHostKeys } from './ssh';
 
 export interface SnapshotResult {
   snapshot: SnapshotEntry;
@@ -190,6 +191,8 @@ export async function restoreSnapshot(name: string, id: string, opts: RestoreOpt
       const { stack: squashed } = await squash(name, loadStack(name), snapshot.layer, opts);
       removeUnusedLayers(name, squashed);
     }
+    // The snapshot's sshd may hold other host keys than the ones ssh last saw.
+    forgetHostKeys(profile.machineId);
     return { stopped, ms: Date.now() - started };
   });
 }

@@ -28,7 +28,7 @@ export function hybridHost(overrides: Partial<HostFacts> = {}): HostFacts {
       unified: { hierarchy: 'unified', dir: '/sys/fs/cgroup/unified/user', writable: true, controllers: [] },
       systemd: { hierarchy: 'name=systemd', dir: '/sys/fs/cgroup/systemd/user', writable: true, controllers: [] },
     },
-    network: { pasta: '/usr/bin/pasta', slirp4netns: '/usr/bin/slirp4netns', unprivilegedPortStart: 1024, online: true },
+    network: { pasta: '/usr/bin/pasta', slirp4netns: '/usr/bin/slirp4netns', unprivilegedPortStart: 1024, online: true, ip: '/usr/sbin/ip' },
     ...overrides,
   };
 }

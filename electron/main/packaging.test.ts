@@ -40,7 +40,7 @@ describe('electron-builder.yml', () => {
 
   it('unpacks what runs in Node mode from the asar: the CLI, the supervisor, the page for burrow serve, both addons', () => {
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack).toEqual(['dist/cli.js', 'dist/supervisor.js', 'dist/renderer/**/*', 'node_modules/node-pty/**/*', 'node_modules/@burrow/unix-dgram/**/*']);
+    expect(config.asarUnpack).toEqual(['dist/cli.js', 'dist/supervisor.js', 'dist/network-holder.js', 'dist/renderer/**/*', 'node_modules/node-pty/**/*', 'node_modules/@burrow/unix-dgram/**/*']);
     expect(Object.keys(pkg.dependencies as object).sort()).toEqual(['@burrow/unix-dgram', 'node-pty', 'ws', 'zod']);
   });
 

@@ -18,6 +18,12 @@ describe('start-up weight', () => {
     expect(inputs.filter((i) => i.includes('node_modules'))).toEqual([]);
   });
 
+  it('keeps the network holder small: it starts with the first machine on a network', () => {
+    const inputs = bundledInputs('electron/supervisor/network-holder-main.ts', 'node');
+    expect(inputs.filter((i) => i.includes('node_modules'))).toEqual([]);
+    expect(inputs.filter((i) => /profile|launch-plan|machine-start/.test(i))).toEqual([]);
+  });
+
   it('keeps the preload to our own few lines', () => {
     const inputs = bundledInputs('electron/preload/preload.ts', 'browser');
     expect(inputs.every((i) => !i.includes('node_modules'))).toBe(true);

@@ -23,6 +23,20 @@ export interface LaunchHandlers {
 
 type RuntimeFiles = ReturnType<typeof runtimeFiles>;
 
+/** The machine's user network, as a launch uses it (NetworkMembership, kept by the supervisor across reboots). */
+export interface LaunchNetwork {
+  /** The plan's argv with the network's keeper filled in. */
+  launchArgv(argv: string[]): string[];
+  /** PID 1's namespace plugged into the network's bridge; resolves with its address there. */
+  attach(pid1: number): Promise<string>;
+}
+
+export interface NetworkStarted {
+  helperPid: number;
+  /** The machine's address on its user network, where it is on one. */
+  address?: string;
+}
+
 export class MachineLaunch implements Disposable {
   private readonly store = new DisposableStore();
   private readonly term: ConsolePty;
@@ -34,6 +48,7 @@ export class MachineLaunch implements Disposable {
     private readonly files: RuntimeFiles,
     size: { cols: number; rows: number },
     handlers: LaunchHandlers,
+    private readonly network?: LaunchNetwork,
   ) {
     try {
       fs.mkdirSync(files.hostDir, { recursive: true, mode: 0o755 });
@@ -48,7 +63,9 @@ export class MachineLaunch implements Disposable {
       );
       this.startedAt = performance.now();
       const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', TERM: 'xterm-256color' };
-      this.term = this.store.add(new ConsolePty(plan.argv, env, size, { data: handlers.console, exit: handlers.exit }));
+      this.term = this.store.add(
+        new ConsolePty(network ? network.launchArgv(plan.argv) : plan.argv, env, size, { data: handlers.console, exit: handlers.exit }),
+      );
     } catch (e) {
       this.store.dispose(); // a launch that could not start leaves no socket or watch behind
       throw e;
@@ -83,16 +100,21 @@ export class MachineLaunch implements Disposable {
 
   /**
    * In nat mode PID 1 waits (bwrap --block-fd) until the helper has configured its network namespace and
-   * bound every forward. Resolves with the helper's pid (undefined without one); rejects with a sentence.
+   * bound every forward (and its user network's veth pair is plugged in). Resolves with the helper's pid
+   * and the user network address (undefined without a helper); rejects with a sentence.
    */
-  async startNetwork(pid1: number): Promise<number | undefined> {
+  async startNetwork(pid1: number): Promise<NetworkStarted | undefined> {
     const { network } = this.plan;
     if (!network.helper || !network.blockFifo) return undefined;
+    // The user network's veth pair is plugged in while pasta starts (each takes some 15 ms).
+    const attached = this.network?.attach(pid1);
+    attached?.catch(() => undefined); // awaited below, once the helper is ours to stop
     const helper = this.store.add(await startNetworkHelper(network.helper, pid1, network.ports, this.files.dir));
+    const address = await attached;
     const fd = fs.openSync(network.blockFifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     fs.writeSync(fd, 'go');
     fs.closeSync(fd);
-    return helper.pid;
+    return { helperPid: helper.pid, address };
   }
 
   /** Keys for the console: bytes as typed. */

@@ -13,6 +13,7 @@ import { ConsoleLogWriter } from '../engine/console-log';
 import { forgetKeptJournal, keepEphemeralJournal } from '../engine/ephemeral-journal';
 import { discardOverlay } from '../engine/overlay';
 import { processStartTime, publicStatus, runtimeFiles, writeRecord, type RuntimeRecord } from '../engine/runtime-state';
+import { NetworkMembership } from '../engine/user-network-client';
 import { Coalescer } from './coalescer';
 import { ConsoleHistory } from './console-history';
 import { ConsoleJournal } from './console-journal';
@@ -56,6 +57,8 @@ export class Supervisor {
   private readonly inUnit: boolean;
   /** In a unit, the console's lines also go to the unit's journal. */
   private readonly journal?: ConsoleJournal;
+  /** The machine's user network, joined before its first launch and kept across reboots. */
+  private network?: NetworkMembership;
   /** The state systemd last heard of (Type=notify), in a unit. */
   private toldState: MachineState = 'starting';
   /** Writes state.json and tells the clients: at once for changes of state, coalesced for STATUS= text. */
@@ -116,13 +119,22 @@ export class Supervisor {
 
   /** One launch: the cgroups (with their limits) first, then PID 1 on the pty. */
   private boot(): void {
+    const { plan } = this.input;
+    // The machine's user namespace is made inside its network's: join first (that starts the network if need be).
+    if (plan.network.userNetwork && !this.network) return void this.joinNetwork(plan.network.userNetwork);
     this.prepareCgroups();
-    const launch = new MachineLaunch(this.input.plan, this.files, this.size, {
-      console: (chunk) => this.onConsole(chunk),
-      notify: (m) => this.onNotify(launch, m),
-      pid1: (pid) => this.onPid1(launch, pid),
-      exit: (code, signal) => this.onExit(code, signal),
-    });
+    const launch = new MachineLaunch(
+      plan,
+      this.files,
+      this.size,
+      {
+        console: (chunk) => this.onConsole(chunk),
+        notify: (m) => this.onNotify(launch, m),
+        pid1: (pid) => this.onPid1(launch, pid),
+        exit: (code, signal) => this.onExit(code, signal),
+      },
+      this.network,
+    );
     this.launch = launch;
     this.record.bwrapPid = launch.bwrapPid;
   }
@@ -136,6 +148,31 @@ export class Supervisor {
     if (this.record.limits.unavailable) this.note(`[burrow] resource limits not applied: ${this.record.limits.unavailable}\r\n`);
   }
 
+  private async joinNetwork(net: NonNullable<LaunchPlan['network']['userNetwork']>): Promise<void> {
+    const log = (line: string) => this.note(`[burrow] ${line}\r\n`);
+    try {
+      this.network = this.store.add(
+        await NetworkMembership.join(
+          net,
+          this.input.plan.machine,
+          this.input.plan.cgroup.dirs.map((d) => d.hostDir),
+          log,
+        ),
+      );
+    } catch (e) {
+      const message = `the machine could not join network ${net.name}: ${(e as Error).message}`;
+      log(message);
+      this.update({ state: 'crashed', message });
+      return this.shutdown(this.inUnit ? 1 : 0);
+    }
+    // Stopped (or killed) while it joined: nothing ran yet, so nothing needs to stop.
+    if (this.stopRequested) {
+      this.update({ state: 'exited', message: this.killRequested ? 'killed on request' : 'stopped on request' });
+      return this.shutdown(0);
+    }
+    this.boot();
+  }
+
   private onPid1(launch: MachineLaunch, pid1: number): void {
     this.update({ pid1 });
     void this.startNetwork(launch, pid1);
@@ -145,10 +182,12 @@ export class Supervisor {
 
   private async startNetwork(launch: MachineLaunch, pid1: number): Promise<void> {
     try {
-      const helperPid = await launch.startNetwork(pid1);
-      if (helperPid === undefined) return;
-      this.record.networkHelperPid = helperPid;
-      this.record.networkHelperStartTime = processStartTime(helperPid);
+      const started = await launch.startNetwork(pid1);
+      if (!started) return;
+      this.record.networkHelperPid = started.helperPid;
+      this.record.networkHelperStartTime = processStartTime(started.helperPid);
+      if (started.address) this.update({ userNetwork: { name: this.network!.plan.name, address: started.address } });
+      this.network?.announce(true);
     } catch (e) {
       this.launchFailure = (e as Error).message;
       this.note(`\r\n[burrow] ${this.launchFailure}\r\n`);
@@ -215,6 +254,7 @@ export class Supervisor {
       wasReady: !!this.record.readyAt,
     });
     if (verdict.relaunch) {
+      this.network?.announce(false);
       this.note(`\r\n[burrow] ${verdict.note}\r\n`);
       this.update({ state: 'starting', pid1: undefined, readyAt: undefined, bootMs: undefined, failedUnits: undefined, statusText: 'Rebooting' });
       this.boot();
@@ -225,7 +265,16 @@ export class Supervisor {
     this.journal?.flush();
     const { state, message } = verdict;
     const endedAt = new Date().toISOString();
-    this.update({ state, exitCode: verdict.exitCode, message, endedAt, pid1: undefined, networkHelperPid: undefined, statusText: undefined });
+    this.update({
+      state,
+      exitCode: verdict.exitCode,
+      message,
+      endedAt,
+      pid1: undefined,
+      networkHelperPid: undefined,
+      statusText: undefined,
+      userNetwork: undefined,
+    });
     if (this.inUnit) process.stderr.write(`${this.input.plan.machine} ${state}: ${message}\n`);
     // In a unit, a crash is the unit's failure too (systemctl --user status says so).
     this.shutdown(state === 'exited' || !this.inUnit ? 0 : 1);

@@ -82,6 +82,22 @@ describe('the network step', () => {
   });
 });
 
+describe("the network step's user network", () => {
+  it('names the network a nat machine joins, keeps it while ports change, refuses a hostile name inline, and drops it outside nat', () => {
+    const step = renderStep(base());
+    fireEvent.change(screen.getByLabelText('Network name'), { target: { value: 'lab' } });
+    fireEvent.click(screen.getByRole('button', { name: '+ Web (80)' }));
+    expect(step.draft.network).toEqual({ mode: 'nat', ports: [{ host: 8080, guest: 80, protocol: 'tcp', address: 'loopback' }], name: 'lab' });
+    fireEvent.change(screen.getByLabelText('Network name'), { target: { value: 'default' } });
+    expect(step.draft.network.name).toBeUndefined();
+    fireEvent.change(screen.getByLabelText('Network name'), { target: { value: '../lab' } });
+    expect(screen.getByRole('alert').textContent).toMatch(/a network name is 1-31 lowercase letters/);
+    fireEvent.click(screen.getByRole('radio', { name: /Isolated/ }));
+    expect(step.draft.network).toEqual({ mode: 'isolated', ports: [] });
+    expect(screen.queryByLabelText('Network name')).toBeNull();
+  });
+});
+
 describe('the virtual list', () => {
   it('keeps the DOM small with 100,000 rows', () => {
     const items = Array.from({ length: 100_000 }, (_, i) => ({ id: i, text: `entry ${i}` }));

@@ -1,4 +1,5 @@
 import { Fragment } from 'react';
+import { DEFAULT_NETWORK_NAME } from '../../electron/contract/network-name';
 import { suggestHostPort } from '../../electron/contract/plain';
 import type { NetworkMode, PortForward } from '../../electron/contract/profile';
 import { NETWORK_CHOICES } from '../../electron/contract/profile-summary';
@@ -9,8 +10,10 @@ const MODES: NetworkMode[] = ['nat', 'isolated', 'host'];
 
 /** Own network with outbound access (and forwards in), loopback only, or the host's; with the forwards as a table. */
 export function NetworkStep({ draft, update, errors, plan, host }: StepProps) {
-  const { mode, ports } = draft.network;
-  const setPorts = (next: PortForward[]) => update({ network: { mode, ports: next } });
+  const { mode, ports, name } = draft.network;
+  const setPorts = (next: PortForward[]) => update({ network: { ...draft.network, ports: next } });
+  // The default network is no name at all in the profile, as `burrow create` stores it.
+  const setName = (next: string) => update({ network: { mode, ports, ...(next && next !== DEFAULT_NETWORK_NAME ? { name: next } : {}) } });
   const change = (i: number, patch: Partial<PortForward>) => setPorts(ports.map((p, j) => (j === i ? { ...p, ...patch } : p)));
   const portNumber = (value: string) => (value === '' ? 0 : Number(value));
   const add = (guest: number) =>
@@ -40,6 +43,23 @@ export function NetworkStep({ draft, update, errors, plan, host }: StepProps) {
           </label>
         ))}
       </fieldset>
+      {mode === 'nat' && (
+        <fieldset>
+          <legend>User network</legend>
+          <label>
+            Network name <input aria-label="Network name" placeholder={DEFAULT_NETWORK_NAME} value={name ?? ''} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <span className="hint">
+            {' '}
+            Machines on the same network reach each other by machine name; a machine on another network, or on none (name it none), cannot reach them.
+          </span>
+          {errors['network.name'] && (
+            <p className="error-text" role="alert">
+              {errors['network.name']}
+            </p>
+          )}
+        </fieldset>
+      )}
       {mode === 'nat' && (
         <fieldset>
           <legend>Port forwards (host → machine)</legend>

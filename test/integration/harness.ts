@@ -18,7 +18,10 @@ export function imagesDir(): string {
   return dir;
 }
 
-export function imageTar(name: 'debian12' | 'debian13' | 'debian12-display'): string {
+/** The cached test images (scripts/build-test-images.sh): debian12 with apache2, debian12-ssh with openssh-server, debian12-display, debian13. */
+export type TestImage = 'debian12' | 'debian12-ssh' | 'debian12-display' | 'debian13';
+
+export function imageTar(name: TestImage): string {
   const tar = path.join(imagesDir(), `${name}.tar`);
   if (!fs.existsSync(tar)) throw new Error(`test image ${tar} is missing: run scripts/build-test-images.sh ${imagesDir()} (npm test does)`);
   return tar;
@@ -29,7 +32,7 @@ export interface Sandbox {
   env: NodeJS.ProcessEnv;
   burrow(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): { code: number; stdout: string; stderr: string };
   /** Unpacks a test image inside the user's id mapping, as an import does. */
-  rootfs(image: 'debian12' | 'debian13', name: string): string;
+  rootfs(image: TestImage, name: string): string;
   cleanup(): void;
 }
 
