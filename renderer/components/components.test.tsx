@@ -91,7 +91,7 @@ describe("the network step's user network", () => {
     fireEvent.change(screen.getByLabelText('Network name'), { target: { value: 'default' } });
     expect(step.draft.network.name).toBeUndefined();
     fireEvent.change(screen.getByLabelText('Network name'), { target: { value: '../lab' } });
-    expect(screen.getByRole('alert').textContent).toMatch(/a network name is 1-31 lowercase letters/);
+    expect(screen.getByRole('alert').textContent).toMatch(/a network name is 1-31 lowercase letters/i);
     fireEvent.click(screen.getByRole('radio', { name: /Isolated/ }));
     expect(step.draft.network).toEqual({ mode: 'isolated', ports: [] });
     expect(screen.queryByLabelText('Network name')).toBeNull();
