@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXEC_CGROUP, type MachineCgroupDir } from './cgroup-plan';
-import { killCgroupTree, moveToCgroup, parseProcCgroup, removeCgroupTree } from './cgroups';
+import { cgroupPids, killCgroupTree, moveToCgroup, parseProcCgroup, removeCgroupTree } from './cgroups';
 import { applyLimits, type LimitsOutcome, type LimitWrite } from './resource-limits';
 
 /** The leaf of a unit's cgroup that holds the supervisor (and bwrap, the network helper). */
@@ -18,6 +18,44 @@ const processCgroups = (d: MachineCgroupDir): string[] => [d.payload, path.join(
 /** Ends every process of the machine (PID 1's tree and commands run in it), leaving the supervisor alone. */
 export function killMachineProcesses(dirs: MachineCgroupDir[]): void {
   for (const d of dirs) for (const c of processCgroups(d)) if (fs.existsSync(c)) killCgroupTree(c);
+}
+
+/**
+ * Hangs up the sessions opened into the machine (burrow shell, the window's shells and journals: the exec
+ * leaf), as logind hangs up a session's scope at shutdown. An interactive shell ignores the SIGTERM that
+ * systemd's last step sends to what is left, so one left open would hold the stop until its timeout.
+ */
+export function hangUpSessions(dirs: MachineCgroupDir[]): void {
+  for (const d of dirs) {
+    for (const pid of cgroupPids(path.join(d.hostDir, EXEC_CGROUP))) {
+      for (const sig of ['SIGCONT', 'SIGHUP'] as const) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  }
+}
+
+/** What still runs in the machine (pid and command), for the line that says why a stop was forced. */
+export function machineProcesses(dirs: MachineCgroupDir[], limit = 5): string[] {
+  const found: string[] = [];
+  for (const d of dirs) {
+    for (const c of processCgroups(d)) {
+      for (const pid of cgroupPids(c)) {
+        if (found.length >= limit) return found;
+        try {
+          const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+          found.push(`${pid} ${args.slice(0, 80).replace(/[^\x20-\x7e]/g, '?')}`);
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  }
+  return found;
 }
 
 /** Removes what Burrow made; a unit's own cgroup is systemd's to remove. */
@@ -111,7 +149,10 @@ export function readBackLimits(dir: string, writes: LimitWrite[]): LimitsOutcome
     }
     if (value !== undefined && sameLimit(w, value)) applied.push(`${w.file}=${value}`);
     else if (w.file !== 'memory.swap.max') {
-      return { applied, unavailable: `${w.file} is ${value ?? 'missing'}, not ${w.value}: your systemd user manager does not have the ${w.controller} controller` };
+      return {
+        applied,
+        unavailable: `${w.file} is ${value ?? 'missing'}, not ${w.value}: your systemd user manager does not have the ${w.controller} controller`,
+      };
     }
   }
   return { applied };
@@ -121,10 +162,14 @@ export function readBackLimits(dir: string, writes: LimitWrite[]): LimitsOutcome
  * In a unit, systemd chose the unit's cgroup and the plan predicted it (…/app.slice/burrow-NAME.service).
  * Should they differ (another slice configured), the plan follows the cgroup this process really is in.
  */
-export function rebaseUnitCgroup<P extends { argv: string[]; mounts: { source?: string }[]; cgroup: { dirs: MachineCgroupDir[] } }>(plan: P, actual = ownUnifiedCgroup('/sys/fs/cgroup')): P {
+export function rebaseUnitCgroup<P extends { argv: string[]; mounts: { source?: string }[]; cgroup: { dirs: MachineCgroupDir[] } }>(
+  plan: P,
+  actual = ownUnifiedCgroup('/sys/fs/cgroup'),
+): P {
   const predicted = plan.cgroup.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
   if (!predicted || !actual || predicted === actual) return plan;
-  const swap = (s: string): string => (s === predicted || s.startsWith(predicted + '/') ? actual + s.slice(predicted.length) : s.split(predicted + '/').join(actual + '/'));
+  const swap = (s: string): string =>
+    s === predicted || s.startsWith(predicted + '/') ? actual + s.slice(predicted.length) : s.split(predicted + '/').join(actual + '/');
   return {
     ...plan,
     argv: plan.argv.map(swap),

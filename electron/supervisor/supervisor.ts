@@ -8,7 +8,15 @@ import * as fs from 'node:fs';
 import { isUp, type MachineState, type MachineStatus } from '../contract/machine-state';
 import { DisposableStore, toDisposable } from '../engine/disposable';
 import type { LaunchPlan } from '../engine/launch-plan-types';
-import { enterUnitCgroup, killMachineProcesses, prepareMachineCgroups, rebaseUnitCgroup, removeMachineCgroups } from '../engine/machine-cgroup';
+import {
+  enterUnitCgroup,
+  hangUpSessions,
+  killMachineProcesses,
+  machineProcesses,
+  prepareMachineCgroups,
+  rebaseUnitCgroup,
+  removeMachineCgroups,
+} from '../engine/machine-cgroup';
 import { ConsoleLogWriter } from '../engine/console-log';
 import { forgetKeptJournal, keepEphemeralJournal } from '../engine/ephemeral-journal';
 import { discardOverlay } from '../engine/overlay';
@@ -330,9 +338,15 @@ export class Supervisor {
     if (this.stopRequested) return;
     this.stopRequested = true;
     this.update({ state: 'stopping' });
+    hangUpSessions(this.input.plan.cgroup.dirs);
     if (!this.record.pid1) this.kill();
     else this.signalStop();
-    const killTimer = setTimeout(() => this.kill(), this.input.stopTimeoutSec * 1000);
+    const killTimer = setTimeout(() => {
+      const left = machineProcesses(this.input.plan.cgroup.dirs);
+      const what = left.length ? `; still running: ${left.join(', ')}` : '';
+      this.note(`\r\n[burrow] the machine did not halt within ${this.input.stopTimeoutSec} s of the stop request, so it is killed${what}\r\n`);
+      this.kill();
+    }, this.input.stopTimeoutSec * 1000);
     this.store.add(toDisposable(() => clearTimeout(killTimer)));
   }
 

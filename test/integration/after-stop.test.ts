@@ -1,10 +1,11 @@
 // Nothing lost at stop: a machine's console and journal stay readable after it stops, after it crashes
 // (its supervisor killed: nothing runs at its end), for a folder machine and for image-based ones (the
 // journal read through the overlay, an ephemeral machine's kept before its changes are discarded).
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asMappedRoot, createSandbox, imageTar, ok, processAlive, waitFor, type Sandbox } from './harness';
+import { asMappedRoot, BURROW, createSandbox, imageTar, ok, processAlive, waitFor, type Sandbox } from './harness';
 
 let sb: Sandbox;
 let rootfs: string;
@@ -51,6 +52,22 @@ describe('after a stop', () => {
     expect(console.stderr).toMatch(/web is not running \(exited.*\); what its last boot printed on the console/);
     expect(console.stdout).toMatch(/Reached target .*Multi-User System/);
     expect(console.stdout).toContain('Halting system');
+  });
+
+  it('hangs up a session left open in the machine instead of waiting for it, and halts cleanly', async () => {
+    ok(sb.burrow(['start', 'web']));
+    // A command that ignores SIGTERM and has no terminal, as a shell left open by a closed window can be:
+    // systemd's last step only sends it SIGTERM, and the stop used to wait for it until it was killed.
+    const left = spawn(BURROW, ['shell', 'web', '--', 'sh', '-c', 'trap "" TERM; echo ready; sleep 600 & wait'], {
+      env: sb.env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    await new Promise<void>((resolve) => left.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    const started = Date.now();
+    ok(sb.burrow(['stop', 'web']));
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(status('web')).toMatchObject({ state: 'exited', message: 'stopped on request' });
+    await waitFor(() => left.exitCode !== null || left.signalCode !== null, 5_000, 'the left session to end');
   });
 
   it('keeps both after a crash: its supervisor killed, nothing ran at the end', async () => {
