@@ -1,7 +1,7 @@
 // The CLI's commands: each parses its own options and calls the engine.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { APPROXIMATE_USAGE, describeBootTime, describeLimits, describePort, describeStatus, portUrl, usageParts } from '../contract/describe';
+import { APPROXIMATE_USAGE, describeBootTime, describeLimits, describeLimitsState, describePort, describeStatus, portUrl, stateLabel, usageParts } from '../contract/describe';
 import { isEnterable, isUp, type MachineStatus } from '../contract/machine-state';
 import { userNetworkOf } from '../contract/network-name';
 import { runDoctor, doctorVerdict } from '../engine/doctor';
@@ -103,7 +103,7 @@ function printStart(name: string, s: MachineStatus): number {
     out(`${name} is still booting (${s.statusText ?? 'no status yet'}); watch it with: burrow console ${name}`);
     return 1;
   }
-  err(`burrow start: ${name} ${s.state}${s.exitCode !== undefined ? ` with exit ${s.exitCode}` : ''}: ${s.message ?? ''}`);
+  err(`burrow start: ${name} ${stateLabel(s)}${s.exitCode !== undefined ? ` with exit ${s.exitCode}` : ''}: ${s.message ?? ''}`);
   const tail = consoleTail(name);
   if (tail.trim()) err(`last console lines:\n${consoleSafe(tail)}`);
   return 1;
@@ -116,7 +116,7 @@ function printNetworkAndLimits(profile: MachineProfile, s: MachineStatus, usage:
   const address = s.userNetwork ? `, address ${s.userNetwork.address}` : '';
   if (userNetwork) out(`  user network: ${userNetwork}${address} (the machines on it reach this one as ${profile.name})`);
   for (const p of isEnterable(s) ? network.ports.filter((x) => x.protocol === 'tcp') : []) out(`    open: ${portUrl(p)}`);
-  out(`  limits: ${describeLimits(limits)}${s.limits?.unavailable ? ` (not applied: ${s.limits.unavailable})` : ''}`);
+  out(`  limits: ${describeLimitsState(limits, s)}`);
   if (!usage) return;
   out(`  usage: ${usageParts(usage).join(', ')}${usage.source === 'processes' ? ` (${APPROXIMATE_USAGE})` : ''}`);
 }
@@ -245,7 +245,7 @@ export const COMMANDS: Command[] = [
         if (s.pid1) out(`  PID 1: ${s.pid1} (host pid)`);
         if (s.unit && s.pid1) out(`  unit: ${s.unit} (systemctl --user status ${s.unit}, journalctl --user -u ${s.unit})`);
         if (s.bootMs !== undefined) out(`  ${describeBootTime(s.bootMs)}`);
-        if (s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
+        if (isUp(s) && s.failedUnits?.length) out(`  failed units: ${s.failedUnits.join(' ')}`);
         if (s.message) out(`  ${s.message}`);
         printNetworkAndLimits(profile, s, machineUsage(name));
       }
@@ -284,7 +284,7 @@ export const COMMANDS: Command[] = [
     async run(p) {
       const name = oneName(p, 'kill NAME');
       const s = await stopMachine(name, 'kill');
-      out(`${name} ${s.state}`);
+      out(`${name} ${describeStatus(s)}`);
       return 0;
     },
   },

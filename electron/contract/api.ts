@@ -54,6 +54,8 @@ export const callSchemas = {
   'machines.clone': z.tuple([z.object({ source: machineRef, name: machineName })]),
   'machines.export': z.tuple([z.object({ source: machineRef, file: hostPath })]),
   'lifecycle.cancel': z.tuple([lifecycleJob]),
+  /** The image and lifecycle jobs running now, with their last progress (a window that opens or reloads lists them). */
+  'jobs.list': z.tuple([]),
   'disk.usage': z.tuple([]),
   'machines.journal': z.tuple([machineName, z.object({ unit: unitName.optional(), priority: z.number().int().min(0).max(7).optional(), lines: z.number().int().min(1).max(100000), grep: z.string().max(200).optional() })]),
   'rootfs.inspect': z.tuple([hostPath]),
@@ -115,9 +117,26 @@ export interface PlanView {
 /** Live resource usage (see MachineUsage). */
 export type UsageView = MachineUsage;
 
+/** Who and where the host's user is, and the host facts the wizard checks settings against as they are typed. */
+export interface HostInfo {
+  user: string;
+  home: string;
+  transport: 'electron' | 'web';
+  platform: string;
+  /** The lowest host port an ordinary user may bind (net.ipv4.ip_unprivileged_port_start). */
+  portStart: number;
+  /** Why each kind of limit cannot be applied on this host; absent where it can. */
+  limits: Partial<Record<'memory' | 'pids' | 'cpu', string>>;
+}
+
 export interface MachineListItem {
   profile: MachineProfile;
   status: MachineStatus;
+  /**
+   * The settings the running launch started with, while the machine is live (a change to the profile
+   * reaches it at its next start: the window shows the difference as pending).
+   */
+  applied?: MachineProfile;
   /** Starts at login; undefined where the host has no systemd user manager to do it. */
   autostart?: boolean;
 }
@@ -167,7 +186,7 @@ export interface JournalEntry {
 
 export interface CallResults {
   'host.doctor': { verdict: 'ok' | 'warning' | 'error'; checks: DoctorCheckView[] };
-  'host.info': { user: string; home: string; transport: 'electron' | 'web'; platform: string };
+  'host.info': HostInfo;
   'machines.list': { machines: MachineListItem[]; broken: { name: string; file: string; error: string }[] };
   'machines.get': MachineListItem;
   'machines.plan': PlanView;
@@ -195,6 +214,7 @@ export interface CallResults {
   'machines.clone': { name: string; droppedPorts: PortForward[]; copiedBytes: number; notes: string[]; ms: number; frozenMs?: number };
   'machines.export': { file: string; bytes: number; ms: number; frozenMs?: number };
   'lifecycle.cancel': boolean;
+  'jobs.list': { images: ImageProgress[]; lifecycle: LifecycleProgress[] };
   'disk.usage': DiskUsageReport;
   'rootfs.inspect': RootfsView;
   'fs.complete': string[];

@@ -1,6 +1,17 @@
 // One wording for the CLI, the window and notifications.
 import { describe, expect, it } from 'vitest';
-import { describeBootTime, describeLimits, describePort, describeStatus, portUrl, stateLabel, stateNotice, usageParts } from './describe';
+import {
+  describeBootTime,
+  describeLimits,
+  describeLimitsState,
+  describePort,
+  describeStatus,
+  portUrl,
+  stateLabel,
+  stateNotice,
+  statusDetails,
+  usageParts,
+} from './describe';
 import type { MachineStatus } from './machine-state';
 
 const status = (patch: Partial<MachineStatus>): MachineStatus => ({ name: 'web', state: 'stopped', ...patch });
@@ -22,8 +33,10 @@ describe('states', () => {
   it.each([
     [status({ state: 'starting', statusText: 'Mounting /run' }), 'starting: Mounting /run', 'starting'],
     [status({ state: 'degraded', failedUnits: ['a.service', 'b.service'] }), 'degraded (2 failed)', 'degraded (2 failed)'],
-    [status({ state: 'exited', exitCode: 130 }), 'exited (halted)', 'exited'],
-    [status({ state: 'exited', exitCode: 1 }), 'exited (exit 1)', 'exited'],
+    [status({ state: 'exited', exitCode: 130, message: 'stopped on request' }), 'stopped', 'stopped'],
+    [status({ state: 'exited', exitCode: 137, message: 'killed on request' }), 'stopped (killed)', 'stopped'],
+    [status({ state: 'exited', exitCode: 1 }), 'stopped (exit 1)', 'stopped'],
+    [status({ state: 'stopped' }), 'stopped', 'stopped'],
     [status({ state: 'crashed', exitCode: 137 }), 'crashed (exit 137)', 'crashed'],
     [status({ state: 'running' }), 'running', 'running'],
   ])('describes %o', (s, long, short) => {
@@ -45,6 +58,34 @@ describe('states', () => {
     });
     expect(stateNotice(status({ state: 'starting' }))).toBeUndefined();
     expect(stateNotice(status({ state: 'stopping' }))).toBeUndefined();
+  });
+
+  it('calls a machine that ended cleanly "stopped", as one never started, in every front end', () => {
+    // One word for one thing: the window's chip, `burrow ls` and the notification all say the same.
+    const ended = status({ state: 'exited', exitCode: 130, message: 'stopped on request' });
+    expect([stateLabel(ended), describeStatus(ended), stateNotice(ended)?.title]).toEqual(['stopped', 'stopped', 'web stopped']);
+    expect(stateNotice(ended)?.detail).toBeUndefined();
+  });
+
+  it('puts each detail in its own phrase, and no old failure on a machine that stopped', () => {
+    const degraded = status({ state: 'degraded', bootMs: 412, failedUnits: ['a.service', 'b.service'] });
+    expect(statusDetails(degraded)).toEqual(['ready in 0.41 s', 'failed: a.service, b.service']);
+    // The record keeps the last run's failed units; a stopped machine does not show them.
+    expect(statusDetails(status({ state: 'exited', failedUnits: ['a.service'], message: 'stopped on request' }))).toEqual([]);
+    expect(statusDetails(status({ state: 'exited', failedUnits: ['a.service'], message: 'the machine halted (poweroff or halt inside)' }))).toEqual([
+      'the machine halted (poweroff or halt inside)',
+    ]);
+    expect(statusDetails(status({ state: 'crashed', message: 'PID 1 ended unexpectedly (exit 1)' }))).toEqual(['PID 1 ended unexpectedly (exit 1)']);
+    expect(statusDetails(status({ state: 'starting' }))).toEqual(['booting…']);
+  });
+
+  it('says requested limits and whether they apply in one phrase', () => {
+    const unavailable = { applied: [], unavailable: 'no controller is delegated' };
+    expect(describeLimitsState({ memory: '512M' }, { state: 'running', limits: unavailable })).toBe('memory 512M (not applied: no controller is delegated)');
+    expect(describeLimitsState({ memory: '512M' }, { state: 'running', limits: { applied: ['memory.max=536870912'] } })).toBe('memory 512M');
+    // A stopped machine asks for them; whether the next start can apply them is not known from its last run.
+    expect(describeLimitsState({ memory: '512M' }, { state: 'exited', limits: unavailable })).toBe('memory 512M');
+    expect(describeLimitsState({}, { state: 'running', limits: unavailable })).toBe('none');
   });
 
   it('gives boot times in seconds', () => {

@@ -1,7 +1,7 @@
 // How a machine is said to people: its state, its ports, its limits and its usage, in one wording for
 // the CLI, the window and the desktop's notifications. Runtime-free (the types below are erased).
 import { formatBytes, formatCpuTime } from './format-units';
-import { hasEnded, type MachineState, type MachineStatus, type MachineUsage } from './machine-state';
+import { hasEnded, isLive, isUp, type MachineState, type MachineStatus, type MachineUsage } from './machine-state';
 import type { Limits, PortForward } from './profile';
 
 /** The address a forward listens on: loopback (the default) or every interface. */
@@ -17,20 +17,72 @@ export const portUrl = (p: Pick<PortForward, 'host'>): string => `http://127.0.0
 export const describeLimits = (l: Limits): string =>
   [l.memory && `memory ${l.memory}`, l.pids && `pids ${l.pids}`, l.cpus && `cpus ${l.cpus}`].filter(Boolean).join(', ') || 'none';
 
+/**
+ * The limits a machine asks for and, while it runs, whether this host applied them, as one phrase (never
+ * "memory 512M" beside a separate "not applied"): `memory 512M`, `memory 512M (not applied: the host …)`.
+ */
+export function describeLimitsState(requested: Limits, s: Pick<MachineStatus, 'state' | 'limits'>): string {
+  const asked = describeLimits(requested);
+  if (asked === 'none' || !isLive(s) || !s.limits?.unavailable) return asked;
+  return `${asked} (not applied: ${s.limits.unavailable})`;
+}
+
 /** `ready in 0.38 s`. */
 export const describeBootTime = (ms: number): string => `ready in ${(ms / 1000).toFixed(2)} s`;
 
-/** The state in a word or two (a chip, a table cell): `running`, `degraded (2 failed)`. */
+/**
+ * Why a machine ended, as the supervisor records it (exit-verdict.ts writes these): the routine endings are
+ * named here so that front ends can leave out what the state already says ("stopped" needs no "stopped on
+ * request").
+ */
+export const END_MESSAGES = {
+  stopped: 'stopped on request',
+  killed: 'killed on request',
+  halted: 'the machine halted (poweroff or halt inside)',
+} as const;
+
+/** The words for each state: a machine that ended cleanly reads "stopped", as one never started does. */
+const WORDS: Record<MachineState, string> = {
+  stopped: 'stopped',
+  starting: 'starting',
+  running: 'running',
+  degraded: 'degraded',
+  stopping: 'stopping',
+  exited: 'stopped',
+  crashed: 'crashed',
+};
+
+/** The state in a word or two (a chip, a table cell): `running`, `degraded (2 failed)`, `stopped`. */
 export function stateLabel(s: Pick<MachineStatus, 'state' | 'failedUnits'>): string {
-  return s.state === 'degraded' ? `degraded (${s.failedUnits?.length ?? 0} failed)` : s.state;
+  return s.state === 'degraded' ? `degraded (${s.failedUnits?.length ?? 0} failed)` : WORDS[s.state];
 }
 
-/** The state with what explains it: systemd's boot status, or how it ended. */
+/** An exit status worth naming: not the clean ones (0, and 130 after a halt). */
+const unusualExit = (s: Pick<MachineStatus, 'exitCode'>) => s.exitCode !== undefined && s.exitCode !== 0 && s.exitCode !== 130;
+
+/** The state with what explains it in a few words (`burrow ls`, `burrow stop`): systemd's boot status, or how it ended. */
 export function describeStatus(s: MachineStatus): string {
   if (s.state === 'starting' && s.statusText) return `starting: ${s.statusText}`;
   if (s.state === 'crashed' && s.exitCode !== undefined) return `crashed (exit ${s.exitCode})`;
-  if (s.state === 'exited' && s.exitCode !== undefined) return `exited (${s.exitCode === 130 ? 'halted' : `exit ${s.exitCode}`})`;
+  if (s.state === 'exited' && s.message === END_MESSAGES.killed) return 'stopped (killed)';
+  if (s.state === 'exited' && unusualExit(s)) return `stopped (exit ${s.exitCode})`;
   return stateLabel(s);
+}
+
+/**
+ * What goes beside the state in the window's header, each part its own phrase (joined with " · ", never
+ * glued): systemd's boot status, the boot time, the units that failed (only while the machine is up: an
+ * old failure does not follow a machine that stopped), or how it ended when that is news.
+ */
+export function statusDetails(s: MachineStatus): string[] {
+  if (s.state === 'starting') return [s.statusText || 'booting…'];
+  if (s.state === 'stopping') return ['shutting down…'];
+  if (isUp(s)) {
+    const failed = s.state === 'degraded' && s.failedUnits?.length ? [`failed: ${s.failedUnits.join(', ')}`] : [];
+    return [...(s.bootMs !== undefined ? [describeBootTime(s.bootMs)] : []), ...failed];
+  }
+  if (!hasEnded(s) || !s.message || s.message === END_MESSAGES.stopped) return [];
+  return [s.message];
 }
 
 /** What a change into each state is worth telling someone who is not looking (the others are not news). */
@@ -38,14 +90,14 @@ const NEWS: Partial<Record<MachineState, { level: 'info' | 'error'; says: string
   running: { level: 'info', says: 'is ready' },
   degraded: { level: 'info', says: 'is up, with failed units' },
   crashed: { level: 'error', says: 'crashed' },
-  exited: { level: 'info', says: 'exited' },
+  exited: { level: 'info', says: 'stopped' },
 };
 
 /** The notice for a machine that changed state (window notices, desktop notifications), or none. */
 export function stateNotice(s: MachineStatus): { level: 'info' | 'error'; title: string; detail?: string } | undefined {
   const news = NEWS[s.state];
   if (!news) return undefined;
-  const detail = s.state === 'degraded' ? s.failedUnits?.join(' ') : hasEnded(s) ? s.message : undefined;
+  const detail = s.state === 'degraded' ? s.failedUnits?.join(' ') : statusDetails(s).join(' · ');
   return { level: news.level, title: `${s.name} ${news.says}`, detail: detail || undefined };
 }
 

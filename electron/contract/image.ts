@@ -39,9 +39,14 @@ export const IMAGE_SOURCE_KINDS = ['tarball', 'folder', 'oci-layout', 'oci-archi
 /** Progress of an image being built or imported. */
 export interface ImageProgress {
   name: string;
+  /** A Debian build (mmdebstrap) or an import of a file or folder. */
+  kind: 'build' | 'import';
   phase: string;
   bytes: number;
   /** 0 where the total is not known in advance. */
   totalBytes: number;
   entries: number;
+  /** Set once, when the job ended. */
+  done?: 'ok' | 'failed' | 'cancelled';
+  message?: string;
 }

@@ -15,3 +15,10 @@ export function parseByteSize(size: string): number | undefined {
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** A host port for a forward to `guest` that an ordinary user can bind and that `taken` does not hold: 8080 for 80. */
+export function suggestHostPort(guest: number, taken: readonly number[] = [], portStart = 1024): number {
+  let port = guest === 80 ? 8080 : guest < 100 ? 8000 + guest : guest < portStart ? 10000 + guest : guest;
+  while (taken.includes(port)) port++;
+  return port;
+}

@@ -124,7 +124,7 @@ export const profileSchema = z.object({
    * image stays pristine ("reset" discards them). ephemeral: the overlay is thrown away at stop.
    */
   storage: z.enum(STORAGE_MODES),
-  hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})$/, 'hostname: letters, digits and "-", up to 63'),
+  hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})$/, 'letters, digits and "-", up to 63 characters'),
   namespaces: z.object({
     pid: z.boolean(),
     ipc: z.boolean(),

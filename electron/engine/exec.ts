@@ -4,6 +4,7 @@
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { stateLabel } from '../contract/describe';
 import { isEnterable } from '../contract/machine-state';
 import { DEFAULT_PATH } from '../contract/plain';
 import { EXEC_CGROUP } from './cgroup-plan';
@@ -55,7 +56,7 @@ export function execTarget(machine: MachineRef): ExecTarget {
   const { name } = machine;
   const status = statusOf(name);
   if (!isEnterable(status) || !status.pid1) {
-    throw new BurrowError('not-running', `machine "${name}" is not running (${status.state})`, `start it first: burrow start ${name}`);
+    throw new BurrowError('not-running', `machine "${name}" is not running (${stateLabel(status)})`, `start it first: burrow start ${name}`);
   }
   const record = readRecord(name);
   const facts = cgroupFactsOf(record?.supervisorPid);

@@ -65,6 +65,17 @@ export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts, user
   return { map: buildIdMap(mode, { uid: host.uid, gid: host.gid }, { uid: host.subuid, gid: host.subgid }, guest), warnings };
 }
 
+/**
+ * Why limits on these controllers cannot be applied to a machine on this host, or undefined where they can:
+ * the plan says it for a machine's limits, the window for each limit field before anything is planned.
+ */
+export function whyLimitsUnavailable(host: HostFacts, needed: Controller[], hasUnifiedDir = !!host.cgroups.unified): string | undefined {
+  if (!needed.length) return undefined;
+  const manager = host.userManager?.facts;
+  if (manager) return missingInManager(manager.controllers, needed);
+  return hasUnifiedDir ? limitsUnavailable(host.cgroups, needed) : 'the machine has no cgroup v2 directory on this host';
+}
+
 function missingInManager(controllers: string[], needed: Controller[]): string | undefined {
   const missing = needed.filter((c) => !controllers.includes(c));
   if (!missing.length) return undefined;
@@ -155,7 +166,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const writes = limitWrites(profile.limits);
   const unifiedDir = cg.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
   const needed = [...new Set(writes.map((w) => w.controller))];
-  const limitsWhyNot = !writes.length ? undefined : manager ? missingInManager(manager.controllers, needed) : unifiedDir ? limitsUnavailable(host.cgroups, needed) : 'the machine has no cgroup v2 directory on this host';
+  const limitsWhyNot = whyLimitsUnavailable(host, needed, !!unifiedDir);
   if (limitsWhyNot) warnings.push(`resource limits will not be applied: ${limitsWhyNot}.`);
   if (!profile.mounts.some((m) => m.dest === '/sys')) warnings.push('nothing is mounted at /sys: systemd needs it (add ro-bind /sys /sys).');
   if (!profile.mounts.some((m) => m.dest === '/proc' && m.type === 'proc')) warnings.push('no proc file system at /proc: systemd needs one.');

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stateLabel } from '../contract/describe';
 import { isLive, isSettled, type MachineStatus } from '../contract/machine-state';
 import type { MachineProfile } from '../contract/profile';
 import { machineCgroupDir } from './cgroup-plan';
@@ -113,7 +114,8 @@ export function prepareStart(profile: MachineProfile, plan: LaunchPlan, opts: Pi
     if (record && supervisorAlive(record)) throw new BurrowError('already-running', `machine "${name}" is already ${statusOf(name).state}`);
     clearStale(name, profile.machineId);
     fs.mkdirSync(runtimeFiles(name).dir, { mode: 0o700 });
-    fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows }), {
+    // The profile goes along so that front ends can tell what was changed since this launch began (appliedProfile).
+    fs.writeFileSync(runtimeFiles(name).plan, JSON.stringify({ plan, stopTimeoutSec: profile.stopTimeoutSec, cols: opts.cols, rows: opts.rows, profile }), {
       mode: 0o600,
     });
     return claim;
@@ -232,7 +234,7 @@ export async function stopMachine(name: string, how: 'stop' | 'kill' = 'stop'): 
   // Only the runtime state matters here: the profile need not be read (nor validated) to stop a machine.
   requireMachine(name);
   const status = statusOf(name);
-  if (!isLive(status)) throw new BurrowError('not-running', `machine "${name}" is not running (${status.state})`);
+  if (!isLive(status)) throw new BurrowError('not-running', `machine "${name}" is not running (${stateLabel(status)})`);
   let last = status;
   await new Promise<void>((resolve, reject) => {
     ControlClient.connect(name, {

@@ -2,6 +2,7 @@
 // each one keeps (a name is taken once, a live machine is not reset or removed, an edit reaches a running
 // machine at its next start). The CLI, the Electron main process and the web host all go through here.
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isLive, type MachineStatus } from '../contract/machine-state';
 import type { MachineProfile } from '../contract/profile';
@@ -104,6 +105,20 @@ export function listMachines(): { machines: MachineSummary[]; broken: BrokenProf
   sweepJobs();
   const { profiles, broken } = listProfiles();
   return { machines: profiles.map((profile) => ({ profile, status: statusOf(profile.name) })), broken };
+}
+
+/**
+ * The settings a live machine's launch started with (recorded with its plan), or undefined where the
+ * machine is not live or its launch recorded none (started by an older Burrow).
+ */
+export function appliedProfile(name: string, status: MachineStatus = statusOf(name)): MachineProfile | undefined {
+  if (!isLive(status)) return undefined;
+  try {
+    const { profile } = JSON.parse(fs.readFileSync(runtimeFiles(name).plan, 'utf8')) as { profile?: unknown };
+    return profile === undefined ? undefined : validateProfile(profile, `the running launch's settings of ${name}`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The last lines the console printed (kept after the machine ended). */

@@ -8,6 +8,7 @@
 // - host: the host's network; the machine's services bind the host's ports.
 import { portHostAddress } from '../contract/describe';
 import type { NetworkConfig, PortForward } from '../contract/profile';
+import { suggestHostPort } from '../contract/plain';
 import { BurrowError } from './errors';
 
 export const PID_PLACEHOLDER = '{PID}';
@@ -71,7 +72,7 @@ export function planNetwork(config: NetworkConfig, tools: NetworkTools, runtimeD
   const warnings: string[] = [];
   for (const p of config.ports) {
     if (p.host < tools.unprivilegedPortStart) {
-      throw new BurrowError('invalid-input', `host port ${p.host} is below ${tools.unprivilegedPortStart}, the lowest port an ordinary user may bind on this host`, `forward a higher port instead, e.g. -p ${p.host < 100 ? 8000 + p.host : 10000 + p.host}:${p.guest}`);
+      throw new BurrowError('invalid-input', `host port ${p.host} is below ${tools.unprivilegedPortStart}, the lowest port an ordinary user may bind on this host`, `forward a higher port instead, e.g. -p ${suggestHostPort(p.guest, [], tools.unprivilegedPortStart)}:${p.guest}`);
     }
   }
   if (config.mode === 'host') {

@@ -8,9 +8,11 @@ import { DisposableStore, toDisposable, type Disposable } from '../engine/dispos
 import { doctorVerdict, runDoctor } from '../engine/doctor';
 import { BurrowError, errorMessage } from '../engine/errors';
 import { probeHost } from '../engine/host-probe';
+import { whyLimitsUnavailable } from '../engine/launch-plan';
 import { layoutIdMap } from '../engine/share-user';
 import { autostartStates, disableMachine, enableMachine } from '../engine/autostart';
 import {
+  appliedProfile,
   createMachine,
   editMachine,
   listMachines,
@@ -96,14 +98,16 @@ function planView(draft: unknown): PlanView {
 
 async function item(name: string): Promise<MachineListItem> {
   const profile = loadProfile(name);
-  return { profile, status: statusOf(name), autostart: (await autostartStates([profile])).get(name) };
+  const status = statusOf(name);
+  return { profile, status, applied: appliedProfile(name, status), autostart: (await autostartStates([profile])).get(name) };
 }
 
 /** Every machine, with whether it starts at login where the host can do that. */
 async function listWithAutostart(): Promise<CallResults['machines.list']> {
   const { machines, broken } = listMachines();
   const autostart = await autostartStates(machines.map((m) => m.profile));
-  return { machines: machines.map((m) => ({ ...m, autostart: autostart.get(m.profile.name) })), broken };
+  const applied = (m: (typeof machines)[number]) => appliedProfile(m.profile.name, m.status);
+  return { machines: machines.map((m) => ({ ...m, applied: applied(m), autostart: autostart.get(m.profile.name) })), broken };
 }
 
 /** What only a desktop shell can do; the web host has none of it. */
@@ -150,7 +154,21 @@ export class ApiHost implements Disposable {
       const checks = runDoctor(probeHost());
       return { verdict: doctorVerdict(checks), checks };
     },
-    'host.info': () => ({ user: os.userInfo().username, home: os.homedir(), transport: this.transport, platform: `${os.type()} ${os.release()}` }),
+    'host.info': () => {
+      const host = probeHost();
+      return {
+        user: os.userInfo().username,
+        home: os.homedir(),
+        transport: this.transport,
+        platform: `${os.type()} ${os.release()}`,
+        portStart: host.network.unprivilegedPortStart,
+        limits: {
+          memory: whyLimitsUnavailable(host, ['memory']),
+          pids: whyLimitsUnavailable(host, ['pids']),
+          cpu: whyLimitsUnavailable(host, ['cpu']),
+        },
+      };
+    },
     'machines.list': () => listWithAutostart(),
     'machines.get': (name) => item(name),
     'machines.plan': (draft) => planView(draft),
@@ -200,6 +218,7 @@ export class ApiHost implements Disposable {
     'machines.clone': ({ source, name }) => lifecycleJobs.clone(source, name),
     'machines.export': ({ source, file }) => lifecycleJobs.export(source, file),
     'lifecycle.cancel': (job) => lifecycleJobs.cancel(job),
+    'jobs.list': () => ({ images: imageJobs.list(), lifecycle: lifecycleJobs.list() }),
     'disk.usage': () => diskUsageReport(),
     'rootfs.inspect': (p) => rootfsView(p),
     'fs.complete': (prefix) => completePath(prefix),

@@ -14,6 +14,8 @@ type Report = (p: Pick<LifecycleProgress, 'phase'> & Partial<Pick<LifecycleProgr
 
 class LifecycleJobs {
   private readonly running = new Map<string, AbortController>();
+  /** Each running job's last progress, whether or not it was sent (listed to a window that opens meanwhile). */
+  private readonly latest = new Map<string, LifecycleProgress>();
   private readonly listeners = new Set<Listener>();
 
   onProgress(listener: Listener): Disposable {
@@ -33,10 +35,12 @@ class LifecycleJobs {
     this.running.set(job, controller);
     let last: LifecycleProgress = { job, kind, machine, phase: 'starting', bytes: 0, totalBytes: 0, entries: 0 };
     let lastAt = 0;
+    this.latest.set(job, last);
     this.emit(last);
     try {
       const result = await work(controller.signal, (p) => {
         last = { ...last, ...p };
+        this.latest.set(job, last);
         if (Date.now() - lastAt < 100) return;
         lastAt = Date.now();
         this.emit(last);
@@ -49,7 +53,13 @@ class LifecycleJobs {
       throw e;
     } finally {
       this.running.delete(job);
+      this.latest.delete(job);
     }
+  }
+
+  /** The jobs running now, each with its last progress. */
+  list(): LifecycleProgress[] {
+    return [...this.latest.values()];
   }
 
   cancel(job: string): boolean {

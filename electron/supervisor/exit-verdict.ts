@@ -1,6 +1,7 @@
 // What the end of bwrap means for the machine: boot it again (PID 1 rebooted), or the machine's final
 // state and the sentence people read in `burrow ls`, the window and the unit's journal. Pure: the
-// supervisor gathers the facts, this decides.
+// supervisor gathers the facts, this decides. The routine endings' words are the contract's (describe.ts).
+import { END_MESSAGES } from '../contract/describe';
 
 /** Exit status of bwrap when PID 1 rebooted (SIGHUP from reboot(2) in a pid namespace). */
 export const EXIT_REBOOT = 129;
@@ -26,8 +27,8 @@ export type ExitVerdict = { relaunch: true; note: string } | { relaunch: false; 
 /** Why the machine ended, for people; the first rule that applies wins. */
 function endMessage(f: ExitFacts): string {
   if (f.launchFailure) return f.launchFailure;
-  if (f.stopRequested) return f.signal === SIGKILL || f.killRequested ? 'killed on request' : 'stopped on request';
-  if (f.exitCode === EXIT_HALT) return 'the machine halted (poweroff or halt inside)';
+  if (f.stopRequested) return f.signal === SIGKILL || f.killRequested ? END_MESSAGES.killed : END_MESSAGES.stopped;
+  if (f.exitCode === EXIT_HALT) return END_MESSAGES.halted;
   if (f.wasReady) return `PID 1 ended unexpectedly (exit ${f.exitCode}${f.signal ? `, signal ${f.signal}` : ''})`;
   return `the machine failed to boot (exit ${f.exitCode}); the console's last lines say why`;
 }

@@ -1,6 +1,6 @@
 import { useStore } from '../state/store';
 
-/** Host problems with their fixes, and a lost connection to the host. */
+/** Host problems with their fixes, and a lost connection to the host (a refused one is a page of its own: SignedOut). */
 export function Banners() {
   const connection = useStore((s) => s.connection);
   const doctor = useStore((s) => s.doctor);
@@ -8,12 +8,6 @@ export function Banners() {
   const problems = doctor?.checks.filter((c) => c.level === 'error') ?? [];
   return (
     <>
-      {connection === 'denied' && (
-        <div className="banner error" role="alert">
-          This page is not signed in to the Burrow host. Open the URL that <code>burrow serve</code> printed: its token
-          changes each time it starts.
-        </div>
-      )}
       {connection === 'lost' && (
         <div className="banner error" role="alert">
           Lost the connection to the Burrow host. Reconnecting… Machines keep running.

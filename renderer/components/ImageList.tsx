@@ -14,7 +14,9 @@ export function ImageList() {
         return (
           <li key={image.name}>
             <button className={selected ? 'selected' : ''} aria-current={selected ? 'page' : undefined} onClick={() => useStore.getState().show({ kind: 'image', name: image.name })}>
-              <span className="name">{image.name}</span>
+              <span className="name" title={image.name}>
+                {image.name}
+              </span>
               <span className="chip">{machines.length ? `${machines.length} in use` : 'unused'}</span>
               <ImageDiskUse name={image.name} />
             </button>

@@ -3,12 +3,14 @@ import type { ImageReportView } from "../../electron/contract/api";
 import { getApi } from "../api/client";
 import { refreshImages } from "../state/actions";
 import { useStore } from "../state/store";
+import { ConfirmDialog } from "./ConfirmDialog";
 
 /** One image: what `burrow image inspect` says, the machines made from it, and what can be done. */
 export function ImageView({ name }: { name: string }) {
   const item = useStore((s) => s.images.find((i) => i.image.name === name));
   const [report, setReport] = useState<ImageReportView>();
   const [error, setError] = useState<string>();
+  const [asking, setAsking] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   useEffect(() => {
@@ -20,12 +22,7 @@ export function ImageView({ name }: { name: string }) {
   const users = report?.machines ?? item.machines;
   const used = users.length > 0;
   const remove = async () => {
-    if (
-      !confirm(
-        `Delete image ${name}?${item.image.inPlace ? ` Its folder ${item.image.rootfs} is kept.` : " Its files are removed."}`,
-      )
-    )
-      return;
+    setAsking(false);
     try {
       await getApi().invoke("images.remove", name);
       useStore.getState().notify("info", `Removed image ${name}.`);
@@ -66,12 +63,25 @@ export function ImageView({ name }: { name: string }) {
                 ? `Used by ${users.join(", ")}: delete those machines first`
                 : undefined
             }
-            onClick={() => void remove()}
+            onClick={() => setAsking(true)}
           >
-            Delete
+            Delete…
           </button>
         </div>
       </div>
+      {asking && (
+        <ConfirmDialog
+          title={`Delete image ${name}?`}
+          onCancel={() => setAsking(false)}
+          choices={[{ label: "Delete", danger: true, onChoose: () => void remove() }]}
+        >
+          <p>
+            {item.image.inPlace
+              ? `Burrow forgets the image; its folder ${item.image.rootfs} and its files are kept.`
+              : "Its files are removed; no machine uses it. A new machine needs it built or imported again."}
+          </p>
+        </ConfirmDialog>
+      )}
       <div className="pad">
         {error && (
           <p className="error-text" role="alert">

@@ -3,11 +3,10 @@ import type { MachineListItem } from '../../electron/contract/api';
 import { getApi } from '../api/client';
 import { cloneMachine, exportMachine, useLifecycle, watchLifecycle } from '../state/lifecycle';
 import { useStore } from '../state/store';
-import { JobProgress } from './JobProgress';
 
 type Panel = { kind: 'clone'; name: string } | { kind: 'export'; file: string };
 
-/** Clone… and Export… among the machine's actions, each with its field, progress and Cancel. */
+/** Clone… and Export… among the machine's actions, each with its field; their progress and Cancel are in the task area. */
 export function LifecycleActions({ item }: { item: MachineListItem }) {
   const name = item.profile.name;
   const [panel, setPanel] = useState<Panel>();
@@ -72,22 +71,6 @@ export function LifecycleActions({ item }: { item: MachineListItem }) {
           </button>
         </form>
       )}
-      <div className="lifecycle-jobs">
-        <LifecycleJobs name={name} />
-      </div>
-    </>
-  );
-}
-
-/** Clones of this machine and its export, while they run. */
-function LifecycleJobs({ name }: { name: string }) {
-  const all = useLifecycle((s) => s.jobs);
-  const jobs = Object.values(all).filter((j) => !j.done && (j.job === `export:${name}` || (j.kind === 'clone' && j.machine === name)));
-  return (
-    <>
-      {jobs.map((j) => (
-        <JobProgress key={j.job} job={j.job} what={j.kind === 'clone' ? `Clone into ${j.job.slice('clone:'.length)}` : `Export of ${name}`} />
-      ))}
     </>
   );
 }

@@ -1,8 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
-import { describeBootTime } from '../../electron/contract/describe';
-import { hasEnded, isLive, isUp } from '../../electron/contract/machine-state';
+import { useEffect } from 'react';
+import { isLive, isUp } from '../../electron/contract/machine-state';
 import { riskyChoices } from '../../electron/contract/risks';
-import { machineAction, resetToImage, setAutostart } from '../state/actions';
+import type { MachineTab } from '../state/route';
 import { useStore } from '../state/store';
 import { machineTerminals } from '../terminals/sessions';
 import { ConsoleTab } from './ConsoleTab';
@@ -11,27 +10,27 @@ import { MachineFacts } from './MachineFacts';
 import { MountsTab } from './MountsTab';
 import { RiskList } from './RiskList';
 import { ShellTab } from './ShellTab';
-import { StateChip } from './StateChip';
 import { UnitsTab } from './UnitsTab';
-import { LifecycleActions } from './LifecycleActions';
+import { MachineHeader } from './MachineHeader';
 import { SnapshotTimeline } from './SnapshotTimeline';
 
 const TABS = ['Console', 'Shell', 'Journal', 'Units', 'Mounts', 'Snapshots'] as const;
 type Tab = (typeof TABS)[number];
+/** The tab as the address names it (`#/machine/web/shell`), and back. */
+const tabId = (t: Tab) => t.toLowerCase() as MachineTab;
+const tabOf = (id: MachineTab | undefined): Tab => TABS.find((t) => tabId(t) === id) ?? 'Console';
 
-export function MachineView({ name }: { name: string }) {
+export function MachineView({ name, tab: routeTab }: { name: string; tab?: MachineTab }) {
   const item = useStore((s) => s.machines[name]);
+  const loaded = useStore((s) => s.loaded);
   const home = useStore((s) => s.host?.home);
-  const busy = useStore((s) => s.busy[name]);
-  const [tab, setTab] = useState<Tab>('Console');
+  const tab = tabOf(routeTab);
+  const setTab = (t: Tab) => useStore.getState().show({ kind: 'machine', name, tab: tabId(t) }, { replace: true });
   // The machine's terminals and shell tabs outlive this view (switching machines keeps the sessions).
   const terminals = machineTerminals(name);
-  const heading = useRef<HTMLHeadingElement>(null);
-  // Keyboard users land on the machine they just opened or created.
-  useEffect(() => heading.current?.focus(), []);
   // A new launch, or none, ends the last launch's terminals (App follows machines in the background too).
   useEffect(() => terminals.follow(item?.status.state ?? 'stopped', item?.status.startedAt), [terminals, item?.status.state, item?.status.startedAt]);
-  if (!item) return <p className="pad">Machine {name} is gone.</p>;
+  if (!item) return <p className="pad">{loaded ? `There is no machine named ${name}.` : 'Loading…'}</p>;
   const { status, profile } = item;
   const live = isLive(status);
   const up = isUp(status);
@@ -46,51 +45,7 @@ export function MachineView({ name }: { name: string }) {
 
   return (
     <section className="machine" aria-label={`Machine ${name}`}>
-      <div className="machine-head">
-        <h2 ref={heading} tabIndex={-1}>{name}</h2>
-        <StateChip status={status} />
-        <span className="meta">
-          {status.state === 'starting' && (status.statusText ?? 'booting…')}
-          {up && status.bootMs !== undefined && describeBootTime(status.bootMs)}
-          {status.failedUnits?.length ? ` · failed: ${status.failedUnits.join(', ')}` : ''}
-          {hasEnded(status) && status.message}
-        </span>
-        <div className="actions" role="toolbar" aria-label="Machine actions">
-          {!live && <button className="primary" disabled={!!busy} onClick={() => void machineAction(name, 'start')}>{busy === 'start' ? 'Starting…' : 'Start'}</button>}
-          {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'stop')}>{busy === 'stop' ? 'Stopping…' : 'Stop'}</button>}
-          {live && <button disabled={!!busy} onClick={() => void machineAction(name, 'restart')}>Restart</button>}
-          {live && <button className="danger" disabled={busy === 'kill'} onClick={() => void machineAction(name, 'kill')}>Kill</button>}
-          <button disabled={!!busy} onClick={() => useStore.getState().show({ kind: 'wizard', editing: profile })}>Edit</button>
-          <LifecycleActions item={item} />
-          {item.autostart !== undefined && (
-            <label className="autostart" title="A unit of your systemd user manager starts this machine when you log in">
-              <input type="checkbox" checked={item.autostart} disabled={!!busy} onChange={(e) => void setAutostart(name, e.target.checked)} /> Start at login
-            </label>
-          )}
-          {!live && profile.storage === 'persistent' && (
-            <button
-              disabled={!!busy}
-              title="Discard what this machine changed on top of its image"
-              onClick={() => {
-                if (confirm(`Reset ${name} to its image? Everything it changed (files, installed packages) is discarded.`)) void resetToImage(name);
-              }}
-            >
-              Reset to image
-            </button>
-          )}
-          {!live && (
-            <button
-              className="danger"
-              disabled={!!busy}
-              onClick={() => {
-                if (confirm(`Delete machine ${name}? Its image folder ${profile.rootfs} is kept.`)) void machineAction(name, 'remove');
-              }}
-            >
-              Delete
-            </button>
-          )}
-        </div>
-      </div>
+      <MachineHeader item={item} />
       <MachineFacts item={item} up={up} />
       {home !== undefined && <RiskList risks={riskyChoices(profile, { home })} />}
       <div role="tablist" aria-label="Machine views" className="tabs">

@@ -1,7 +1,16 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { LiveMount, PlanView } from '../../electron/contract/api';
 import { getApi } from '../api/client';
 import { useStore } from '../state/store';
+
+/**
+ * A path or an option list that may wrap after each "/" or ",", never inside a name (<wbr> rather than a
+ * zero-width space, so a copied path is the path).
+ */
+function Wrapping({ text }: { text: string }) {
+  const parts = text.split(/(?<=[/,])/);
+  return <>{parts.map((p, i) => <Fragment key={i}>{p}{i < parts.length - 1 && <wbr />}</Fragment>)}</>;
+}
 
 /** The planned mount table beside the one read from the running machine, differences highlighted. */
 export function MountsTab({ name, live }: { name: string; live: boolean }) {
@@ -30,8 +39,8 @@ export function MountsTab({ name, live }: { name: string; live: boolean }) {
               return (
                 <tr key={i} className={missing ? 'missing' : ''}>
                   <td>{m.type}</td>
-                  <td>{m.source ?? m.target ?? ''}</td>
-                  <td>{m.dest}{missing && <span className="chip state-crashed">not mounted</span>}</td>
+                  <td><Wrapping text={m.source ?? m.target ?? ''} /></td>
+                  <td><Wrapping text={m.dest} />{missing && <span className="chip state-crashed">not mounted</span>}</td>
                   <td>{m.origin}{m.note ? ` · ${m.note}` : ''}</td>
                 </tr>
               );
@@ -51,10 +60,10 @@ export function MountsTab({ name, live }: { name: string; live: boolean }) {
             <tbody>
               {mounts?.map((m, i) => (
                 <tr key={i} className={plannedDests.has(m.dest) ? 'planned' : 'extra'} title={plannedDests.has(m.dest) ? 'planned' : 'mounted inside the machine (by systemd or the kernel)'}>
-                  <td>{m.dest}</td>
+                  <td><Wrapping text={m.dest} /></td>
                   <td>{m.fstype}</td>
-                  <td>{m.source}</td>
-                  <td>{m.options}</td>
+                  <td><Wrapping text={m.source} /></td>
+                  <td><Wrapping text={m.options} /></td>
                 </tr>
               ))}
             </tbody>

@@ -4,13 +4,13 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultProfile, type MachineProfile } from '../../electron/contract/profile';
-import { fieldErrors } from '../wizard/Wizard';
+import { profileProblems } from '../../electron/contract/profile-problems';
 import type { PlanView } from '../../electron/contract/api';
 import { useStore } from '../state/store';
 import { CAPABILITY_PRESETS } from '../../electron/contract/capabilities';
 import { CapabilitiesStep } from '../wizard/IsolationSteps';
 import { NetworkStep } from '../wizard/NetworkStep';
-import { ReviewStep } from '../wizard/ReviewSteps';
+import { ReviewStep } from '../wizard/ReviewStep';
 import { MachineFacts } from './MachineFacts';
 import { MachineView } from './MachineView';
 import { VirtualList } from './VirtualList';
@@ -34,6 +34,8 @@ beforeAll(() => {
 afterEach(cleanup);
 
 const base = () => defaultProfile({ name: 'web', rootfs: '/images/web', machineId: 'a'.repeat(32) });
+/** The wizard's field errors for a draft: the contract's problems by setting. */
+const fieldErrors = (draft: MachineProfile) => Object.fromEntries(profileProblems(draft, { source: 'folder' }).map((p) => [p.setting, p.message]));
 
 /** Renders a step with a draft that updates like the wizard's own. */
 function renderStep(initial: MachineProfile) {
@@ -73,7 +75,7 @@ describe('the network step', () => {
     fireEvent.click(screen.getByRole('button', { name: '+ Web (80)' }));
     expect(step.draft.network.ports.map((p) => p.host)).toEqual([8080, 8081]);
     fireEvent.change(screen.getByLabelText('Forward 2 host port'), { target: { value: '8080' } });
-    expect(screen.getByRole('alert').textContent).toMatch(/host port 8080\/tcp is forwarded twice/);
+    expect(screen.getByRole('alert').textContent).toMatch(/Host port 8080\/tcp is forwarded twice/);
     fireEvent.click(screen.getByRole('radio', { name: /Isolated/ }));
     expect(step.draft.network).toEqual({ mode: 'isolated', ports: [] });
     expect(screen.queryByRole('table', { name: 'Port forwards' })).toBeNull();
@@ -89,7 +91,7 @@ describe("the network step's user network", () => {
     fireEvent.change(screen.getByLabelText('Network name'), { target: { value: 'default' } });
     expect(step.draft.network.name).toBeUndefined();
     fireEvent.change(screen.getByLabelText('Network name'), { target: { value: '../lab' } });
-    expect(screen.getByRole('alert').textContent).toMatch(/a network name is 1-31 lowercase letters/);
+    expect(screen.getByRole('alert').textContent).toMatch(/a network name is 1-31 lowercase letters/i);
     fireEvent.click(screen.getByRole('radio', { name: /Isolated/ }));
     expect(step.draft.network).toEqual({ mode: 'isolated', ports: [] });
     expect(screen.queryByLabelText('Network name')).toBeNull();
@@ -124,7 +126,10 @@ describe('the machine facts strip', () => {
     expect(screen.getByRole('link', { name: '127.0.0.1:8080 → 80/tcp' }).getAttribute('href')).toBe('http://127.0.0.1:8080/');
     expect(screen.queryByRole('link', { name: /5353/ })).toBeNull();
     expect(screen.getByText('0.0.0.0:5353 → 53/udp')).toBeTruthy();
-    expect(screen.getByText(/limits not applied: no controller is delegated/)).toBeTruthy();
+    // The limits asked for and that they are not applied read as one phrase; why is one click away.
+    expect(screen.getByRole('group', { name: 'Network and resources' }).textContent).toContain('limits memory 1G (not applied on this host)');
+    fireEvent.click(screen.getByRole('button', { name: 'Why?' }));
+    expect(screen.getByRole('note').textContent).toBe('Limits are not applied because no controller is delegated. The machine runs without them.');
     cleanup();
     render(<MachineFacts item={{ profile, status: { name: 'web', state: 'exited' } }} up={false} />);
     expect(screen.queryByRole('link')).toBeNull();
@@ -147,7 +152,7 @@ describe('risky choices', () => {
   const setMachine = (profile: MachineProfile) =>
     act(() => {
       useStore.getState().setMachines([{ profile, status: { name: 'web', state: 'stopped' } }], []);
-      useStore.getState().setHost({ user: 'alice', home: '/home/alice', transport: 'web', platform: 'Linux' });
+      useStore.getState().setHost({ user: 'alice', home: '/home/alice', transport: 'web', platform: 'Linux', portStart: 1024, limits: {} });
     });
 
   it('the machine view shows them for as long as the setting is on', () => {
@@ -190,18 +195,20 @@ describe('risky choices', () => {
 });
 
 describe('the machine view', () => {
-  it('offers "Start at login" where the host can, and asks the host to enable it', async () => {
+  it('offers "Start at login" where the host can, among its actions, and asks the host to enable it', async () => {
     const profile = base();
     useStore.getState().setMachines([{ profile, status: { name: 'web', state: 'exited' }, autostart: false }], []);
     render(<MachineView name="web" />);
-    const toggle = screen.getByRole('checkbox', { name: /Start at login/ }) as HTMLInputElement;
-    expect(toggle.checked).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'More actions' }));
+    const toggle = screen.getByRole('menuitemcheckbox', { name: /Start at login/ });
+    expect(toggle.getAttribute('aria-checked')).toBe('false');
     api.calls.length = 0;
     await act(async () => void fireEvent.click(toggle));
     expect(api.calls[0]).toEqual(['machines.setAutostart', 'web', true]);
     cleanup();
     useStore.getState().setMachines([{ profile, status: { name: 'web', state: 'exited' } }], []);
     render(<MachineView name="web" />);
-    expect(screen.queryByRole('checkbox', { name: /Start at login/ })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'More actions' }));
+    expect(screen.queryByRole('menuitemcheckbox', { name: /Start at login/ })).toBeNull();
   });
 });

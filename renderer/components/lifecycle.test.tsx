@@ -7,6 +7,7 @@ import type { LifecycleProgress, SnapshotListView } from '../../electron/contrac
 import { defaultProfile } from '../../electron/contract/profile';
 import { useLifecycle } from '../state/lifecycle';
 import { useStore } from '../state/store';
+import { ActivityBar } from './ActivityBar';
 import { MachineDiskUse } from './DiskUse';
 import { LifecycleActions } from './LifecycleActions';
 import { SnapshotTimeline } from './SnapshotTimeline';
@@ -138,8 +139,13 @@ describe('the snapshot timeline', () => {
 });
 
 describe('clone and export', () => {
-  it('clones under a name the user gives, shows the job with Cancel while it runs, and opens the clone', async () => {
-    render(<LifecycleActions item={item('running')} />);
+  it('clones under a name the user gives, shows the job with Cancel in the task area while it runs, and opens the clone', async () => {
+    render(
+      <>
+        <LifecycleActions item={item('running')} />
+        <ActivityBar />
+      </>,
+    );
     await settle();
     fireEvent.click(screen.getByRole('button', { name: 'Clone…' }));
     const dialog = screen.getByRole('dialog', { name: 'Clone web' });
@@ -154,15 +160,16 @@ describe('clone and export', () => {
       entries: 120,
     };
     act(() => host.listeners.get('lifecycle.progress')!(progress));
-    expect(screen.getByRole('status').textContent).toContain('Clone into web2: copying its changes · 120 files');
+    const task = screen.getByRole('status', { name: 'Task at work' });
+    expect(task.textContent).toContain('Cloning web into web2: copying its changes · 120 files');
     expect(screen.getByRole('button', { name: 'Clone…' })).toHaveProperty('disabled', true);
-    fireEvent.click(within(screen.getByRole('status')).getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(within(task).getByRole('button', { name: 'Cancel' }));
     expect(calls('lifecycle.cancel')).toEqual([['lifecycle.cancel', 'clone:web2']]);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Clone' }));
     await settle();
     expect(calls('machines.clone')).toEqual([['machines.clone', { source: 'web', name: 'web2' }]]);
     act(() => host.listeners.get('lifecycle.progress')!({ ...progress, done: 'ok' }));
-    expect(screen.queryByRole('status')).toBeNull();
+    expect(screen.queryByRole('status', { name: 'Task at work' })).toBeNull();
     expect(useStore.getState().view).toEqual({ kind: 'machine', name: 'web2' });
   });
 

@@ -40,7 +40,9 @@ export function TerminalView({ owner, which, label }: { owner: MachineTerminals;
     const observer = new ResizeObserver(fit);
     observer.observe(el);
     fit();
-    live.term.focus();
+    // A machine just opened or created puts the focus on its name (MachineHeader), for keyboard and screen
+    // reader users: the terminal does not take it from there; it takes it anywhere else (a tab, a new shell).
+    if (!(document.activeElement instanceof HTMLHeadingElement)) live.term.focus();
     return () => {
       observer.disconnect();
       live.element.remove();

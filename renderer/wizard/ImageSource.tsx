@@ -1,58 +1,62 @@
-import { useEffect, useState } from 'react';
-import type { ImageListItem } from '../../electron/contract/api';
-import type { ImageProgress } from '../../electron/contract/image';
-import type { StorageMode } from '../../electron/contract/profile';
-import { formatBytes } from '../../electron/contract/format-units';
+import { useEffect, useMemo, useState } from 'react';
+import { MACHINE_NAME_RE, MACHINE_NAME_RULE } from '../../electron/contract/plain';
+import { suggestName, uniqueName } from '../../electron/contract/profile-problems';
 import { getApi, transport } from '../api/client';
 import { refreshImages } from '../state/actions';
+import { useStore } from '../state/store';
+import { progressText, percentOf, useImageJobs } from '../state/tasks';
+import { imagePatch } from './draft';
 import { Field } from './Field';
-
-const path = { basename: (p: string) => p.slice(p.lastIndexOf('/') + 1) };
 import type { StepProps } from './Wizard';
 
-const STORAGE: { mode: StorageMode; label: string; explain: string }[] = [
-  { mode: 'persistent', label: 'Keep changes apart (recommended)', explain: 'The machine writes to its own layer over the image; the image stays pristine, and Reset discards the changes.' },
-  { mode: 'ephemeral', label: 'Forget changes at stop', explain: 'A throw-away layer: every start begins from the image as it is.' },
-  { mode: 'direct', label: 'Write into the image', explain: 'Changes go straight into the image folder, for every machine that uses it.' },
+const SUITES = [
+  { suite: 'bookworm', label: 'Debian 12 bookworm' },
+  { suite: 'trixie', label: 'Debian 13 trixie' },
+  { suite: 'sid', label: 'Debian sid' },
 ];
+const PACKAGE_RE = /^[a-z0-9][a-z0-9+.-]+$/;
+const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
-function ProgressLine({ p }: { p: ImageProgress }) {
-  const pct = p.totalBytes ? Math.min(100, Math.floor((p.bytes / p.totalBytes) * 100)) : undefined;
-  return (
-    <div className="image-progress" role="status" aria-live="polite">
-      <progress max={100} value={pct} aria-label={`Progress of ${p.name}`} />
-      <span>
-        {p.phase}
-        {pct !== undefined ? ` · ${pct}% of ${formatBytes(p.totalBytes)}` : p.bytes ? ` · ${formatBytes(p.bytes)}` : ''}
-        {p.entries ? ` · ${p.entries} files` : ''}
-      </span>
-    </div>
-  );
+/** The problem with a new image's name, in the field's words (never the host's "invalid arguments for images.import"). */
+function imageNameProblem(name: string, taken: string[]): string | undefined {
+  if (!name) return 'Give the image a name.';
+  if (!MACHINE_NAME_RE.test(name)) {
+    const better = suggestName(name);
+    return `${MACHINE_NAME_RULE[0]!.toUpperCase()}${MACHINE_NAME_RULE.slice(1)}${better ? `: "${better}" would do.` : '.'}`;
+  }
+  return taken.includes(name) ? `There is an image named "${name}" already: "${uniqueName(name, taken)}" is free.` : undefined;
 }
 
-/** Make an image: build Debian with mmdebstrap, or import a file or folder. Progress and Cancel included. */
-function NewImage({ onMade, initialSource }: { onMade: (name: string) => void; initialSource?: string }) {
-  const [name, setName] = useState(() => (initialSource ? path.basename(initialSource).replace(/\..*$/, '').toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 63) || 'imported' : 'debian12'));
+/** Make an image: build Debian with mmdebstrap, or import a file or folder; progress and Cancel, here and in the task area. */
+function NewImage({ onMade, initialSource, onMaking }: { onMade: (name: string) => void; initialSource?: string; onMaking?: (name?: string) => void }) {
+  const images = useStore((s) => s.images);
+  const taken = useMemo(() => images.map((i) => i.image.name), [images]);
+  const [name, setName] = useState(() =>
+    uniqueName(suggestName(initialSource ? basename(initialSource).replace(/\..*$/, '') : 'debian12') ?? 'imported', taken),
+  );
   const [suite, setSuite] = useState('bookworm');
   const [packages, setPackages] = useState('');
   const [source, setSource] = useState(initialSource ?? '');
   const [busy, setBusy] = useState<string>();
-  const [progress, setProgress] = useState<ImageProgress>();
   const [error, setError] = useState<string>();
-  useEffect(() => getApi().on('images.progress', (p) => p.name === busy && setProgress(p)), [busy]);
+  const progress = useImageJobs((s) => (busy ? s.jobs[busy] : undefined));
+  const nameProblem = busy ? undefined : imageNameProblem(name, taken);
+  const badPackage = packages.split(/[\s,]+/).find((p) => p && !PACKAGE_RE.test(p));
+  const sourceProblem = source && !source.startsWith('/') ? 'The path starts with / (it is a path on the host running Burrow).' : undefined;
 
   const run = async (work: () => Promise<unknown>) => {
     setBusy(name);
+    onMaking?.(name);
     setError(undefined);
-    setProgress(undefined);
     try {
       await work();
-      void refreshImages();
+      await refreshImages();
       onMade(name);
     } catch (e) {
       setError((e as Error).message);
     } finally {
       setBusy(undefined);
+      onMaking?.(undefined);
     }
   };
   const create = () => run(() => getApi().invoke('images.create', { name, suite, packages: packages.split(/[\s,]+/).filter(Boolean) }));
@@ -60,46 +64,80 @@ function NewImage({ onMade, initialSource }: { onMade: (name: string) => void; i
 
   return (
     <div className="new-image">
-      <Field label="Image name" hint="Lowercase letters, digits, - and _.">
-        {(id, d) => <input id={id} aria-describedby={d} value={name} disabled={!!busy} onChange={(e) => setName(e.target.value)} />}
+      <Field label="Image name" error={nameProblem} hint="Lowercase letters, digits, - and _.">
+        {(id, d) => (
+          <input id={id} aria-describedby={d} aria-invalid={!!nameProblem} value={name} disabled={!!busy} onChange={(e) => setName(e.target.value)} />
+        )}
       </Field>
       <fieldset>
-        <legend>Build Debian (no root: mmdebstrap)</legend>
+        <legend>Build Debian (no root: mmdebstrap, about half a minute)</legend>
         <div className="row">
           <Field label="Suite">
             {(id) => (
               <select id={id} value={suite} disabled={!!busy} onChange={(e) => setSuite(e.target.value)}>
-                <option value="bookworm">Debian 12 bookworm</option>
-                <option value="trixie">Debian 13 trixie</option>
-                <option value="sid">Debian sid</option>
+                {SUITES.map((s) => (
+                  <option key={s.suite} value={s.suite}>
+                    {s.label}
+                  </option>
+                ))}
               </select>
             )}
           </Field>
-          <Field label="Extra packages" hint="systemd, systemd-sysv and dbus are always in.">
-            {(id, d) => <input id={id} aria-describedby={d} value={packages} placeholder="apache2 curl" disabled={!!busy} onChange={(e) => setPackages(e.target.value)} />}
+          <Field
+            label="Extra packages"
+            error={badPackage && `"${badPackage}" is not a Debian package name.`}
+            hint="systemd, systemd-sysv and dbus are always in."
+          >
+            {(id, d) => (
+              <input id={id} aria-describedby={d} value={packages} placeholder="apache2 curl" disabled={!!busy} onChange={(e) => setPackages(e.target.value)} />
+            )}
           </Field>
         </div>
-        <button className="primary" disabled={!!busy || !name} onClick={() => void create()}>
+        <button className="primary" disabled={!!busy || !!nameProblem || !!badPackage} onClick={() => void create()}>
           Build Debian image
         </button>
       </fieldset>
       <fieldset>
         <legend>Or import a file or folder</legend>
-        <Field label="Tarball, OCI image, docker save archive or rootfs folder" hint="docker/podman export tarballs (plain, gz, xz, zstd) keep their owners.">
-          {(id, d) => <input id={id} aria-describedby={d} value={source} placeholder="/home/you/Downloads/rootfs.tar.gz" disabled={!!busy} onChange={(e) => setSource(e.target.value)} spellCheck={false} />}
+        <Field
+          label="Tarball, OCI image, docker save archive or rootfs folder"
+          error={sourceProblem}
+          hint="docker/podman export tarballs (plain, gz, xz, zstd) keep their owners."
+        >
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              value={source}
+              placeholder="/home/you/Downloads/rootfs.tar.gz"
+              disabled={!!busy}
+              onChange={(e) => setSource(e.target.value)}
+              spellCheck={false}
+            />
+          )}
         </Field>
-        {transport() === 'electron' && (
-          <button disabled={!!busy} onClick={() => void getApi().invoke('dialog.pickImageFile').then((p) => p && setSource(p))}>
-            Browse…
+        <div className="row">
+          {transport() === 'electron' && (
+            <button
+              disabled={!!busy}
+              onClick={() =>
+                void getApi()
+                  .invoke('dialog.pickImageFile')
+                  .then((p) => p && setSource(p))
+              }
+            >
+              Browse…
+            </button>
+          )}
+          <button disabled={!!busy || !!nameProblem || !source || !!sourceProblem} onClick={() => void importIt()}>
+            Import
           </button>
-        )}
-        <button disabled={!!busy || !name || !source.startsWith('/')} onClick={() => void importIt()}>
-          Import
-        </button>
+        </div>
       </fieldset>
       {busy && (
-        <div className="job">
-          {progress ? <ProgressLine p={progress} /> : <p role="status">Starting…</p>}
+        <div className="job" role="status" aria-live="polite">
+          <progress max={100} value={progress && percentOf(progress)} aria-label={`Progress of ${busy}`} />
+          <span>{progress ? progressText(progress) : 'starting…'}</span>
           <button onClick={() => void getApi().invoke('images.cancel', busy)}>Cancel</button>
         </div>
       )}
@@ -112,70 +150,74 @@ function NewImage({ onMade, initialSource }: { onMade: (name: string) => void; i
   );
 }
 
-/** The Rootfs step's image choice: an image from the store (or a new one), and how the machine writes. */
-export function ImageSource({ draft, update, importSource }: StepProps) {
-  const [images, setImages] = useState<ImageListItem[]>();
+/** Basics' image choice: an image of the store (the newest is chosen for you), or a new one made here. */
+export function ImageSource({ draft, update, errors, importSource, onMaking, touch, editing }: StepProps) {
+  const images = useStore((s) => s.images);
+  const machines = useStore((s) => s.machines);
+  const loaded = useStore((s) => s.loaded);
   const [making, setMaking] = useState(!!importSource);
-  const refresh = () => getApi().invoke('images.list').then(setImages, () => setImages([]));
-  useEffect(() => void refresh(), []);
-
+  useEffect(() => void refreshImages().catch(() => undefined), []);
   const choose = (name: string) => {
-    const item = images?.find((i) => i.image.name === name);
-    if (item) update({ image: name, rootfs: item.image.rootfs, storage: draft.storage === 'direct' ? 'persistent' : draft.storage });
+    // Read afresh: an image just made is in the store, not yet in this render's list.
+    const all = useStore.getState().images;
+    const item = all.find((i) => i.image.name === name);
+    if (!item) return;
+    // The name follows the image while it is still the one the wizard chose (the image's own, made unique).
+    const ours = !editing && (!draft.name || all.some((i) => draft.name === i.image.name || draft.name.startsWith(`${i.image.name}-`)));
+    update(imagePatch(draft, item, Object.keys(machines), ours));
+    touch?.('image');
   };
-  if (!images) return <p className="hint">Looking for images…</p>;
+  if (!loaded) return <p className="hint">Looking for images…</p>;
+  const none = images.length === 0;
   return (
-    <div>
-      {images.length > 0 && !making ? (
-        <Field label="Image" hint={`${images.length} in your store.`}>
+    <div className="image-source">
+      {!none && (
+        <Field label="Image" error={errors.image} hint={`${images.length} in your store.`}>
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={draft.image ?? ''} onChange={(e) => choose(e.target.value)}>
-              <option value="" disabled>
-                Choose an image
-              </option>
-              {images.map(({ image }) => (
-                <option key={image.name} value={image.name}>
-                  {image.name}: {image.distro ?? 'unknown'}
-                  {image.systemdVersion ? `, systemd ${image.systemdVersion}` : ''}
+            <div className="row">
+              <select
+                id={id}
+                aria-describedby={d}
+                aria-invalid={!!errors.image}
+                value={draft.image ?? ''}
+                disabled={editing}
+                onChange={(e) => choose(e.target.value)}
+              >
+                <option value="" disabled>
+                  Choose an image
                 </option>
-              ))}
-            </select>
+                {images.map(({ image }) => (
+                  <option key={image.name} value={image.name}>
+                    {image.name}: {image.distro ?? 'unknown'}
+                    {image.systemdVersion ? `, systemd ${image.systemdVersion}` : ''}
+                  </option>
+                ))}
+              </select>
+              {!making && !editing && (
+                <button aria-expanded={making} onClick={() => setMaking(true)}>
+                  New image…
+                </button>
+              )}
+            </div>
           )}
         </Field>
-      ) : (
-        !making && <p>You have no images yet. Build Debian without root, or import one you have.</p>
       )}
-      {images.length > 0 && !making && <button onClick={() => setMaking(true)}>New image…</button>}
-      {(making || images.length === 0) && (
+      {none && <p>You have no images yet. Build Debian without root, or import one you have; the machine starts from it.</p>}
+      {none && errors.image && (
+        <p className="error-text" role="alert">
+          {errors.image}
+        </p>
+      )}
+      {(making || none) && (
         <NewImage
           initialSource={importSource}
+          onMaking={onMaking}
           onMade={(name) => {
             setMaking(false);
-            void getApi()
-              .invoke('images.list')
-              .then((list) => {
-                setImages(list);
-                const item = list.find((i) => i.image.name === name);
-                if (item) update({ image: name, rootfs: item.image.rootfs, storage: draft.storage === 'direct' ? 'persistent' : draft.storage });
-              });
+            choose(name);
           }}
         />
       )}
-      {draft.image && <StorageChoice draft={draft} update={update} />}
     </div>
-  );
-}
-
-export function StorageChoice({ draft, update }: Pick<StepProps, 'draft' | 'update'>) {
-  return (
-    <fieldset>
-      <legend>Changes the machine makes</legend>
-      {STORAGE.map((s) => (
-        <label key={s.mode} className="radio">
-          <input type="radio" name="storage" checked={draft.storage === s.mode} onChange={() => update({ storage: s.mode })} /> <strong>{s.label}</strong>
-          <span className="hint"> {s.mode === 'direct' && !draft.image ? 'Changes go straight into the folder.' : s.explain}</span>
-        </label>
-      ))}
-    </fieldset>
   );
 }

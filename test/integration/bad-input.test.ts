@@ -92,7 +92,7 @@ describe('bad input', () => {
     expect(start.stdout).toMatch(/single is still booting/);
     expect(ok(sb.burrow(['shell', 'single', '--', 'id', '-u'])).trim()).toBe('0');
     expect(sb.burrow(['shell', 'single', '--', 'systemctl', 'is-failed', 'dbus.service']).stdout.trim()).toBe('failed');
-    expect(ok(sb.burrow(['kill', 'single'])).trim()).toBe('single exited');
+    expect(ok(sb.burrow(['kill', 'single'])).trim()).toBe('single stopped (killed)');
   });
 });
 

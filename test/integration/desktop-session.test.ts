@@ -60,14 +60,14 @@ describe('a machine on a systemd desktop', () => {
     expect(st.stdout).toMatch(/Active: active \(running\)/);
   });
 
-  it('halts cleanly on systemctl --user stop, and Burrow reads it as halted', (ctx) => {
+  it('halts cleanly on systemctl --user stop, and Burrow reads it as stopped', (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     const r = systemctl(['stop', 'burrow-desk.service']);
     expect(r.status, r.stderr).toBe(0);
     const s = status('desk');
     expect(s.state).toBe('exited');
     expect(s.exitCode).toBe(130);
-    expect(ok(sb!.burrow(['ls']))).toMatch(/desk\s+exited \(halted\)/);
+    expect(ok(sb!.burrow(['ls']))).toMatch(/desk\s+stopped\s/);
     expect(systemctl(['is-active', 'burrow-desk.service']).stdout.trim()).not.toBe('active');
   });
 
