@@ -37,7 +37,8 @@ export function overlayMountScript(o: OverlayPaths): string {
   for (const p of [o.lower, o.upper, o.work]) checkOptionPath(p);
   const opts = shellQuote(`lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`);
   const m = shellQuote(o.merged);
-  return `mount -t overlay burrow -o ${opts} ${m} 2>/dev/null || fuse-overlayfs -o ${opts} ${m} || { echo "burrow: cannot mount the overlay (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)" >&2; exit 1; }; exec "$@"`;
+  const failed = 'burrow: cannot mount the overlay (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)';
+  return `mount -t overlay burrow -o ${opts} ${m} 2>/dev/null || fuse-overlayfs -o ${opts} ${m} || { echo "${failed}" >&2; exit 1; }; exec "$@"`;
 }
 
 /** Discards what a machine changed on top of its image (persistent storage), or what an ephemeral run left. */

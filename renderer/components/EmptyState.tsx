@@ -1,12 +1,15 @@
 import { useStore } from '../state/store';
 
+const FIRST_STEP =
+  'Build a Debian image (or import a container export, an OCI image, a rootfs folder) and boot it with systemd inside bubblewrap, as you, without root.';
+
 export function EmptyState() {
   const count = useStore((s) => Object.keys(s.machines).length);
   const doctor = useStore((s) => s.doctor);
   return (
     <section className="empty" aria-label="Welcome">
       <h2>{count ? 'Pick a machine on the left' : 'No machines yet'}</h2>
-      <p>{count ? 'Or create another one.' : 'Build a Debian image (or import a container export, an OCI image, a rootfs folder) and boot it with systemd inside bubblewrap, as you, without root.'}</p>
+      <p>{count ? 'Or create another one.' : FIRST_STEP}</p>
       <button className="primary" onClick={() => useStore.getState().show({ kind: 'wizard' })}>
         Create a machine
       </button>
