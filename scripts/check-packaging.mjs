@@ -41,7 +41,11 @@ function nativeBuilds() {
 function devTreeWorks(when) {
   const version = run(process.execPath, ['bin/burrow', '--version']);
   check(version.status === 0 && /\d+\.\d+\.\d+/.test(version.stdout), `${when}: the CLI runs on Node (burrow --version: ${version.stdout.trim() || version.stderr.trim()})`);
-  const probe = run(process.execPath, ['-e', "require('node-pty'); const d = require('@burrow/unix-dgram'); const p = require('path').join(require('os').tmpdir(), 'burrow-pkg-' + process.pid); const s = d.bind(p, (m) => { console.log(String(m)); s.close(); require('fs').rmSync(p); }); d.send(p, Buffer.from('READY=1'));"]);
+  const script =
+    "require('node-pty'); const d = require('@burrow/unix-dgram'); " +
+    "const p = require('path').join(require('os').tmpdir(), 'burrow-pkg-' + process.pid); " +
+    "const s = d.bind(p, (m) => { console.log(String(m)); s.close(); require('fs').rmSync(p); }); d.send(p, Buffer.from('READY=1'));";
+  const probe = run(process.execPath, ['-e', script]);
   check(probe.status === 0 && probe.stdout.trim() === 'READY=1', `${when}: node-pty and @burrow/unix-dgram load in Node, a datagram goes through`);
 }
 

@@ -157,8 +157,8 @@ export function apparmorUsernsCheck(h: HostFacts, deps: UsernsCheckDeps = defaul
     fs.mkdirSync(path.dirname(deps.file), { recursive: true, mode: 0o700 });
     writeFileAtomic(deps.file, profiles, 0o644);
   } catch (e) {
-    const detail = `${restricted}: unshare and bwrap lose their capabilities inside; the profiles could not be written to ${deps.file} (${(e as Error).message})`;
-    return { id: 'userns', title, level: 'error', detail, fix: 'make that folder writable, then run burrow doctor again' };
+    const detail = `${restricted}: unshare and bwrap lose their capabilities inside; the profiles could not be written to ${deps.file}`;
+    return { id: 'userns', title, level: 'error', detail: `${detail} (${(e as Error).message})`, fix: 'make that folder writable, then run burrow doctor again' };
   }
   const names = targets.map((t) => t.profile).join(', ');
   return {

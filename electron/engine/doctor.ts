@@ -66,7 +66,11 @@ export function runDoctor(h: HostFacts): DoctorCheck[] {
   // Measured: a Debian machine's systemd, journald, logind and dbus hold 8 to 12 inotify instances,
   // and past the limit systemd dies at boot with "Failed to allocate manager object: Too many open files".
   const inotify = h.inotifyInstances;
-  if (inotify !== undefined && inotify < 512) add({ id: 'inotify', title: 'inotify instances', level: 'warning', detail: `fs.inotify.max_user_instances is ${inotify}: about ${Math.floor(inotify / 12)} machines at once (each uses 8 to 12; more fail to boot with "Too many open files")`, fix: 'sudo sysctl -w fs.inotify.max_user_instances=1024 (and add it to /etc/sysctl.d/ to keep it)' });
+  if (inotify !== undefined && inotify < 512) {
+    const room = `about ${Math.floor(inotify / 12)} machines at once (each uses 8 to 12; more fail to boot with "Too many open files")`;
+    const fix = 'sudo sysctl -w fs.inotify.max_user_instances=1024 (and add it to /etc/sysctl.d/ to keep it)';
+    add({ id: 'inotify', title: 'inotify instances', level: 'warning', detail: `fs.inotify.max_user_instances is ${inotify}: ${room}`, fix });
+  }
   else if (inotify !== undefined) add({ id: 'inotify', title: 'inotify instances', level: 'ok', detail: `fs.inotify.max_user_instances is ${inotify}` });
 
   if (!h.nsenter) add({ id: 'nsenter', title: 'nsenter', level: 'error', detail: 'nsenter is not installed: shells, logs and health checks need it', fix: 'sudo apt install util-linux' });
@@ -82,15 +86,29 @@ const LIMIT_CONTROLLERS = ['memory', 'pids', 'cpu'];
 
 /** A systemd desktop: machines are units of the user's manager, which delegates and limits them. */
 function addUserManagerChecks(add: Add, m: UserManagerFacts, user: string): void {
-  add({ id: 'user-manager', title: 'systemd user manager', level: 'ok', detail: `systemd${m.version ? ` ${m.version}` : ''} runs your session: each machine is its own unit (burrow-NAME.service: systemctl --user status, journalctl --user -u), apart from the terminal or window that started it` });
+  const units = 'each machine is its own unit (burrow-NAME.service: systemctl --user status, journalctl --user -u)';
+  const detail = `systemd${m.version ? ` ${m.version}` : ''} runs your session: ${units}, apart from the terminal or window that started it`;
+  add({ id: 'user-manager', title: 'systemd user manager', level: 'ok', detail });
   add({ id: 'cgroup-delegation', title: 'delegated cgroup', level: 'ok', detail: "systemd gives each machine's unit its own delegated cgroup (Delegate=yes)" });
   const missing = LIMIT_CONTROLLERS.filter((c) => !m.controllers.includes(c));
   add(missing.length
-    ? { id: 'cgroup-controllers', title: 'resource controllers', level: 'warning', detail: `your user manager has no ${missing.join(', ')} controller (it has: ${m.controllers.join(' ') || 'none'}): machines boot, but those limits cannot be applied`, fix: `an administrator adds them: sudo systemctl edit user@.service, then [Service] Delegate=cpu memory pids` }
+    ? {
+        id: 'cgroup-controllers',
+        title: 'resource controllers',
+        level: 'warning',
+        detail: `your user manager has no ${missing.join(', ')} controller (it has: ${m.controllers.join(' ') || 'none'}): ` + 'machines boot, but those limits cannot be applied',
+        fix: `an administrator adds them: sudo systemctl edit user@.service, then [Service] Delegate=cpu memory pids`,
+      }
     : { id: 'cgroup-controllers', title: 'resource controllers', level: 'ok', detail: 'memory, pids and cpu: systemd applies --memory, --pids and --cpus as MemoryMax=, TasksMax= and CPUQuota= of the unit' });
   add(m.linger
     ? { id: 'linger', title: 'machines at logout', level: 'ok', detail: 'linger is on: running machines keep running after you log out, and machines enabled with burrow enable start at boot' }
-    : { id: 'linger', title: 'machines at logout', level: 'ok', detail: 'linger is off: when your last session ends, your user manager stops and halts running machines cleanly; machines enabled with burrow enable start at your next login', fix: `to keep machines running after logout and start enabled ones at boot: loginctl enable-linger ${user}` });
+    : {
+        id: 'linger',
+        title: 'machines at logout',
+        level: 'ok',
+        detail: 'linger is off: when your last session ends, your user manager stops and halts running machines cleanly; ' + 'machines enabled with burrow enable start at your next login',
+        fix: `to keep machines running after logout and start enabled ones at boot: loginctl enable-linger ${user}`,
+      });
 }
 
 /** Anywhere else (containers, WSL, hybrid hosts, no systemd): machines live in the cgroup Burrow was started in. */
@@ -101,7 +119,9 @@ function addPlainCgroupChecks(add: Add, h: HostFacts): void {
     id: 'user-manager',
     title: 'systemd user manager',
     level: 'warning',
-    detail: `none: ${probe?.absent ?? 'not looked for'}. Machines then run in the cgroup Burrow was started from, so they end with whatever ends it (a logout that ends the session's processes, a container stopping), cannot start at login, and get limits only where that cgroup passes controllers on`,
+    detail:
+      `none: ${probe?.absent ?? 'not looked for'}. Machines then run in the cgroup Burrow was started from, so they end with whatever ends it ` +
+      "(a logout that ends the session's processes, a container stopping), cannot start at login, and get limits only where that cgroup passes controllers on",
     fix: probe?.unanswered ? 'check your session: systemctl --user status (a broken user bus or manager)' : 'on a systemd desktop, log in through a session (libpam-systemd starts a user manager for ssh and console logins too)',
   });
   const delegated = cg.unified?.writable || cg.systemd?.writable;

@@ -186,7 +186,9 @@ export function assertRootfsDir(rootfs: string): void {
     throw new BurrowError('rootfs-invalid', `rootfs ${rootfs} does not exist`, 'give the folder that holds the image\'s /usr, /etc and /bin');
   }
   if (!st.isDirectory()) {
-    throw new BurrowError('rootfs-invalid', `rootfs ${rootfs} is a file, not a folder`, /\.tar(\.\w+)?$|\.tgz$/.test(rootfs) ? `unpack it inside your id mapping first: mkdir DIR && unshare --user --map-auto --map-root-user tar --numeric-owner -xpf ${rootfs} -C DIR --exclude='./dev/*'` : 'give the folder that holds the image\'s /usr, /etc and /bin');
+    const unpack = `mkdir DIR && unshare --user --map-auto --map-root-user tar --numeric-owner -xpf ${rootfs} -C DIR --exclude='./dev/*'`;
+    const fix = /\.tar(\.\w+)?$|\.tgz$/.test(rootfs) ? `unpack it inside your id mapping first: ${unpack}` : "give the folder that holds the image's /usr, /etc and /bin";
+    throw new BurrowError('rootfs-invalid', `rootfs ${rootfs} is a file, not a folder`, fix);
   }
 }
 

@@ -89,7 +89,10 @@ class LineSplitter {
 }
 
 // Each argument is one operation: its first byte says which, the rest is the path.
-const DELETER = 'for a; do p=${a#?}; case $a in O*) if [ -d "$p" ]; then find "$p" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} + || exit 255; fi;; *) rm -rf -- "$p" || exit 255;; esac; done';
+const DELETER =
+  'for a; do p=${a#?}; case $a in ' +
+  'O*) if [ -d "$p" ]; then find "$p" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} + || exit 255; fi;; ' +
+  '*) rm -rf -- "$p" || exit 255;; esac; done';
 
 /** Applies a layer's whiteouts to the image below; cancel ends the listing and the deletions at once. */
 export async function applyWhiteouts(rootfs: string, layer: Layer, signal?: AbortSignal): Promise<void> {

@@ -17,9 +17,12 @@ export function sayMachinesKeepRunning(deps: QuitNoticeDeps): boolean {
   const running = deps.liveMachines();
   const marker = path.join(deps.configDir, QUIT_NOTICE_MARKER);
   if (!running.length || fs.existsSync(marker)) return false;
+  const many = running.length > 1;
+  const [keep, belong, owner, them] = many ? ['s keep', 'belong', 'their supervisors', 'them'] : [' keeps', 'belongs', 'its supervisor', 'it'];
   deps.showMessage(
-    `${running.length} machine${running.length > 1 ? 's keep' : ' keeps'} running`,
-    `${running.join(', ')} belong${running.length > 1 ? '' : 's'} to ${running.length > 1 ? 'their supervisors' : 'its supervisor'}, not to this window. Open Burrow again to see ${running.length > 1 ? 'them' : 'it'} with the console history, or stop with: burrow stop NAME`,
+    `${running.length} machine${keep} running`,
+    `${running.join(', ')} ${belong} to ${owner}, not to this window. ` +
+      `Open Burrow again to see ${them} with the console history, or stop with: burrow stop NAME`,
   );
   fs.mkdirSync(deps.configDir, { recursive: true });
   fs.writeFileSync(marker, '');
