@@ -18,7 +18,10 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         viewport: { width: 1280, height: 820 },
-        launchOptions: { executablePath: process.env.BURROW_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] },
+        launchOptions: {
+          executablePath: process.env.BURROW_CHROMIUM ?? '/usr/bin/chromium',
+          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        },
       },
     },
     { name: 'electron', testMatch: /electron\.spec\.ts/ },

@@ -249,17 +249,17 @@ async function main() {
     ]);
     console.log(`user network: its holder ${userNetwork.holderRssMiB} MiB resident (one per network with machines on it)`);
     console.log(`lifecycle: a running machine was frozen for ${lifecycle.frozenMs} ms (median) while its changes were copied`);
+    const supervisor = `${memory.supervisorPssMiB} MiB PSS, ${memory.supervisorPrivateMiB} MiB private, ${memory.supervisorRssMiB} MiB RSS`;
     console.log(
-      `memory: ${memory.machines} machines running, per machine ${memory.perMachinePssMiB} MiB PSS (supervisor ${memory.supervisorPssMiB} MiB PSS, ${memory.supervisorPrivateMiB} MiB private, ${memory.supervisorRssMiB} MiB RSS; bwrap's monitor ${memory.bwrapMonitorPssMiB} MiB PSS)`,
+      `memory: ${memory.machines} machines running, per machine ${memory.perMachinePssMiB} MiB PSS ` +
+        `(supervisor ${supervisor}; bwrap's monitor ${memory.bwrapMonitorPssMiB} MiB PSS)`,
     );
-    console.log(
-      `idle web host, 10 machines, 3 windows: ${idleHost.cpuSecondsPerMinute} CPU s/min (${idleHost.percentOfCore}% of a core)${idleHostBase ? `; ${BASE_CLI}: ${idleHostBase.cpuSecondsPerMinute} CPU s/min (${idleHostBase.percentOfCore}%)` : ''}`,
-    );
+    const base = idleHostBase ? `; ${BASE_CLI}: ${idleHostBase.cpuSecondsPerMinute} CPU s/min (${idleHostBase.percentOfCore}%)` : '';
+    console.log(`idle web host, 10 machines, 3 windows: ${idleHost.cpuSecondsPerMinute} CPU s/min (${idleHost.percentOfCore}% of a core)${base}`);
     if (!peers.length)
       console.log('peer: systemd-nspawn not measured (it needs root and the systemd-container package; bench/run.sh measures it when run as root)');
-    console.log(
-      `window: longest frame while the flood ran ${JSON.stringify(windowConsole.longestFrameMs)} ms (budget 100 ms)${windowConsole.notes.length ? `; ${windowConsole.notes.join('; ')}` : ''}`,
-    );
+    const frameNotes = windowConsole.notes.length ? `; ${windowConsole.notes.join('; ')}` : '';
+    console.log(`window: longest frame while the flood ran ${JSON.stringify(windowConsole.longestFrameMs)} ms (budget 100 ms)${frameNotes}`);
     console.log(`scale: ${scale.machines} machines started at once in ${scale.totalMs} ms, ${scale.failures} failures`);
     const ten = (results.footprint as { tenSupervisorsRssKb: number }).tenSupervisorsRssKb;
     console.log(`footprint: one supervisor ${median(sup)} KiB RSS; ten ${ten} KiB`);

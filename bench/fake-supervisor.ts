@@ -20,7 +20,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startFakeSupervisor(repo: string, shell: string, nodeFlags: string[] = []): Promise<FakeSupervisor> {
   const { xdg, dir, notifySocket, controlSocket } = standInMachine(() => shell);
-  const child = spawn(process.execPath, [...nodeFlags, path.join(repo, 'dist/supervisor.js'), 'fake'], { env: { ...process.env, XDG_RUNTIME_DIR: xdg }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...nodeFlags, path.join(repo, 'dist/supervisor.js'), 'fake'], {
+    env: { ...process.env, XDG_RUNTIME_DIR: xdg },
+    stdio: 'inherit',
+  });
   while (!fs.existsSync(controlSocket)) await sleep(10);
   const stat = () => {
     const text = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');

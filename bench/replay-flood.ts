@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const after = sup.rssMb();
   for (const s of sockets) s.destroy();
   await sup.stop();
-  process.stdout.write(`supervisor RSS: ${before.toFixed(0)} MB before, ${after.toFixed(0)} MB after ${CLIENTS} clients x ${REPEAT} replay requests, none reading\n`);
+  process.stdout.write(
+    `supervisor RSS: ${before.toFixed(0)} MB before, ${after.toFixed(0)} MB after ${CLIENTS} clients x ${REPEAT} replay requests, none reading\n`,
+  );
 }
 
 void main();

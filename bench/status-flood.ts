@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   watcher.close();
   await sup.stop();
 
-  const row = (label: string, cpu: number, w: number) => `${label.padEnd(34)} ${(cpu / FLOOD_SECONDS).toFixed(0).padStart(5)} ms CPU/s   ${(w / FLOOD_SECONDS).toFixed(1).padStart(7)} state.json writes/s`;
+  const row = (label: string, cpu: number, w: number) =>
+    `${label.padEnd(34)} ${(cpu / FLOOD_SECONDS).toFixed(0).padStart(5)} ms CPU/s   ${(w / FLOOD_SECONDS).toFixed(1).padStart(7)} state.json writes/s`;
   process.stdout.write(
     [
       `supervisor, ${FLOOD_SECONDS} s each:`,

@@ -17,7 +17,12 @@ function electronBinary(): string | undefined {
 
 const binary = electronBinary();
 const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
-test.skip(!binary || !display, !binary ? 'Electron runtime not installed (ELECTRON_SKIP_BINARY_DOWNLOAD=1 here): run npx electron install, then this spec' : 'no display: run it in a desktop session or under xvfb-run');
+test.skip(
+  !binary || !display,
+  !binary
+    ? 'Electron runtime not installed (ELECTRON_SKIP_BINARY_DOWNLOAD=1 here): run npx electron install, then this spec'
+    : 'no display: run it in a desktop session or under xvfb-run',
+);
 
 const clipboard = (app: ElectronApplication) => app.evaluate(({ clipboard: c }) => c.readText());
 const typeIn = async (page: Page, terminal: string, text: string) => {
@@ -27,15 +32,34 @@ const typeIn = async (page: Page, terminal: string, text: string) => {
 };
 
 test('the desktop window boots a machine, opens a shell, and copies and pastes', async () => {
-  const app = await electron.launch({ executablePath: binary, args: [path.join(__dirname, '..', 'dist', 'main.js')], env: { ...process.env, ...JSON.parse(process.env.BURROW_E2E_ENV ?? '{}') } });
+  const app = await electron.launch({
+    executablePath: binary,
+    args: [path.join(__dirname, '..', 'dist', 'main.js')],
+    env: { ...process.env, ...JSON.parse(process.env.BURROW_E2E_ENV ?? '{}') },
+  });
   try {
     const page = await app.firstWindow();
     expect(page.url()).toBe('burrow://app/index.html');
     await expect(page.getByRole('button', { name: 'New machine' })).toBeVisible();
     // Sandboxed, isolated, no Node: the page sees only the frozen contract object, under our CSP.
-    expect(await page.evaluate(() => [typeof (window as unknown as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process, Object.isFrozen(window.burrow)])).toEqual(['undefined', 'undefined', true]);
-    expect(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toMatch(/script-src 'self'/);
-    expect(await page.evaluate(() => fetch('file:///etc/hostname').then(() => 'read', () => 'refused'))).toBe('refused');
+    expect(
+      await page.evaluate(() => [
+        typeof (window as unknown as { require?: unknown }).require,
+        typeof (globalThis as { process?: unknown }).process,
+        Object.isFrozen(window.burrow),
+      ]),
+    ).toEqual(['undefined', 'undefined', true]);
+    expect(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toMatch(
+      /script-src 'self'/,
+    );
+    expect(
+      await page.evaluate(() =>
+        fetch('file:///etc/hostname').then(
+          () => 'read',
+          () => 'refused',
+        ),
+      ),
+    ).toBe('refused');
 
     await page.getByRole('button', { name: 'New machine' }).click();
     await page.getByLabel('Machine name').fill('desk');

@@ -28,7 +28,10 @@ test.afterAll(() => {
 
 async function openMachine(page: Page, tab: string): Promise<void> {
   await page.goto(process.env.BURROW_E2E_URL!);
-  await page.getByRole('navigation', { name: 'Machines' }).getByRole('button', { name: new RegExp(`^${MACHINE}\\b`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Machines' })
+    .getByRole('button', { name: new RegExp(`^${MACHINE}\\b`) })
+    .click();
   await page.getByRole('tab', { name: tab }).click();
 }
 
@@ -129,7 +132,10 @@ test('units by type, failed first, with a filter, actions that fit and a result 
   // The root mount cannot be stopped: it offers no action at all.
   await page.getByLabel('Filter units').fill('');
   await types.getByRole('button', { name: /^Mounts/ }).click();
-  const root = page.getByRole('table', { name: `Mounts of ${MACHINE}` }).getByRole('row').filter({ has: page.getByRole('button', { name: '-.mount', exact: true }) });
+  const root = page
+    .getByRole('table', { name: `Mounts of ${MACHINE}` })
+    .getByRole('row')
+    .filter({ has: page.getByRole('button', { name: '-.mount', exact: true }) });
   await expect(root).toContainText('active');
   await expect(root.getByRole('button', { name: /^Stop/ })).toHaveCount(0);
 
@@ -141,7 +147,9 @@ test('units by type, failed first, with a filter, actions that fit and a result 
   await page.getByLabel('Filter units').fill('burrow-fails');
   const failing = table.getByRole('row').filter({ hasText: 'burrow-fails.service' });
   await failing.getByRole('button', { name: 'Start burrow-fails.service', exact: true }).click({ timeout: 10_000 });
-  await expect(page.getByRole('status').filter({ hasText: 'Start burrow-fails.service' })).toContainText('✗ Start burrow-fails.service: Job for burrow-fails.service failed');
+  await expect(page.getByRole('status').filter({ hasText: 'Start burrow-fails.service' })).toContainText(
+    '✗ Start burrow-fails.service: Job for burrow-fails.service failed',
+  );
   await expect(failing).toContainText('failed');
 
   // A unit's page: its status as systemctl prints it, its journal, its actions with their results.

@@ -21,12 +21,18 @@ execFileSync(process.execPath, ['scripts/build-native.mjs'], { stdio: 'inherit' 
 await Promise.all([
   build({
     ...common,
-    entryPoints: { cli: 'electron/cli/burrow.ts', supervisor: 'electron/supervisor/supervisor-main.ts', 'network-holder': 'electron/supervisor/network-holder-main.ts' },
+    entryPoints: {
+      cli: 'electron/cli/burrow.ts',
+      supervisor: 'electron/supervisor/supervisor-main.ts',
+      'network-holder': 'electron/supervisor/network-holder-main.ts',
+    },
     outdir: 'dist',
   }),
   ...(existsSync('electron/main/main.ts') ? [build({ ...common, entryPoints: { main: 'electron/main/main.ts' }, outdir: 'dist' })] : []),
   // Sandboxed preloads cannot require() local files: one self-contained CommonJS file.
-  ...(existsSync('electron/preload/preload.ts') ? [build({ ...common, platform: 'browser', target: 'chrome120', entryPoints: { preload: 'electron/preload/preload.ts' }, outdir: 'dist' })] : []),
+  ...(existsSync('electron/preload/preload.ts')
+    ? [build({ ...common, platform: 'browser', target: 'chrome120', entryPoints: { preload: 'electron/preload/preload.ts' }, outdir: 'dist' })]
+    : []),
 ]);
 if (existsSync('renderer/index.html') && !process.argv.includes('--no-renderer')) {
   execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });

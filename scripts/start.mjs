@@ -13,7 +13,7 @@ const SANDBOX_FAILURE = /setuid_sandbox_host|No usable sandbox|chrome-sandbox is
 
 function sandboxAdvice(electron, restricted) {
   const cause = restricted
-    ? 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1), which Chromium\'s sandbox needs'
+    ? "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1), which Chromium's sandbox needs"
     : 'Chromium could not make the user namespace its sandbox needs';
   return [
     `npm start: Electron's sandbox could not start: ${cause}, and ${electron.replace(/electron$/, 'chrome-sandbox')} is not setuid root.`,
@@ -65,6 +65,10 @@ const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
 if (electron && display) {
   runElectron(electron);
 } else {
-  console.log(display ? 'The Electron runtime is not installed (npx electron install fetches it); opening the browser build.' : 'No display: serving the window on 127.0.0.1 instead.');
+  console.log(
+    display
+      ? 'The Electron runtime is not installed (npx electron install fetches it); opening the browser build.'
+      : 'No display: serving the window on 127.0.0.1 instead.',
+  );
   spawn(process.execPath, ['bin/burrow', 'serve'], { stdio: 'inherit' }).on('exit', (code, signal) => process.exit(exitStatus(code, signal)));
 }

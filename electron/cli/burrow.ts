@@ -20,7 +20,9 @@ function usage(): string {
 }
 
 function commandHelp(c: Command): string {
-  const opts = Object.entries(c.options ?? {}).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}${o.help ? `  ${o.help}` : ''}`);
+  const opts = Object.entries(c.options ?? {}).map(
+    ([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}${o.help ? `  ${o.help}` : ''}`,
+  );
   return [`usage: burrow ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : []), ...(opts.length ? ['', 'options:', ...opts] : [])].join('\n');
 }
 
@@ -56,7 +58,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
-    const options = Object.fromEntries(Object.entries(command.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]));
+    const options = Object.fromEntries(
+      Object.entries(command.options ?? {}).map(([k, o]) => [
+        k,
+        { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+      ]),
+    );
     const parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
     return await command.run(parsed.positionals, parsed.values as Record<string, unknown>);
   } catch (e) {
@@ -81,7 +88,8 @@ export function usageError(message: string): BurrowError {
 
 if (require.main === module) {
   // `burrow ls | head -1`: a reader that went away is not an error worth a stack trace.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => e.code === 'EPIPE' && process.exit(process.exitCode ?? 0));
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => e.code === 'EPIPE' && process.exit(process.exitCode ?? 0));
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

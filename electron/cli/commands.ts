@@ -1,14 +1,35 @@
 // The CLI's commands: each parses its own options and calls the engine.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { APPROXIMATE_USAGE, describeBootTime, describeLimits, describeLimitsState, describePort, describeStatus, portUrl, stateLabel, usageParts } from '../contract/describe';
+import {
+  APPROXIMATE_USAGE,
+  describeBootTime,
+  describeLimits,
+  describeLimitsState,
+  describePort,
+  describeStatus,
+  portUrl,
+  stateLabel,
+  usageParts,
+} from '../contract/describe';
 import { isEnterable, isUp, type MachineStatus } from '../contract/machine-state';
 import { userNetworkOf } from '../contract/network-name';
 import { runDoctor, doctorVerdict } from '../engine/doctor';
 import { BurrowError } from '../engine/errors';
 import { execInteractive } from '../engine/exec';
 import { probeHost } from '../engine/host-probe';
-import { consoleTail, createMachine, editMachine, resetMachine, listMachines, machineUsage, planMachine, removeMachine, startMachine, stopMachine } from '../engine/machines';
+import {
+  consoleTail,
+  createMachine,
+  editMachine,
+  resetMachine,
+  listMachines,
+  machineUsage,
+  planMachine,
+  removeMachine,
+  startMachine,
+  stopMachine,
+} from '../engine/machines';
 import type { LaunchPlan } from '../engine/launch-plan';
 import type { Usage } from '../engine/resource-limits';
 import type { MachineProfile } from '../contract/profile';
@@ -54,7 +75,6 @@ export interface Command {
   options?: Record<string, OptionSpec>;
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
-
 
 const profileOptions: Record<string, OptionSpec> = {
   rootfs: { type: 'string', help: 'the rootfs folder (or use --image)' },
@@ -143,7 +163,11 @@ export const COMMANDS: Command[] = [
     name: 'create',
     usage: 'create NAME --image IMG|--rootfs DIR [options]',
     summary: 'define a machine from an image or a rootfs folder (checked before anything is saved)',
-    options: { ...profileOptions, 'exported-settings': { type: 'boolean', help: "an image made by burrow export: take the machine's settings from it" }, ...jsonOption },
+    options: {
+      ...profileOptions,
+      'exported-settings': { type: 'boolean', help: "an image made by burrow export: take the machine's settings from it" },
+      ...jsonOption,
+    },
     async run(p, v) {
       const name = oneName(p, 'create NAME --image IMG');
       if (typeof v.rootfs === 'string' && typeof v.image === 'string') throw new BurrowError('invalid-input', 'give --image or --rootfs, not both');
@@ -154,7 +178,8 @@ export const COMMANDS: Command[] = [
         const fix = hasImages ? 'see your images with: burrow image ls' : 'build an image first: burrow image create deb12 --debian bookworm';
         throw new BurrowError('invalid-input', 'missing --image IMG or --rootfs DIR', fix);
       }
-      if (v['exported-settings'] && !image) throw new BurrowError('invalid-input', '--exported-settings takes the settings from an image made by burrow export', 'add --image IMG');
+      if (v['exported-settings'] && !image)
+        throw new BurrowError('invalid-input', '--exported-settings takes the settings from an image made by burrow export', 'add --image IMG');
       const notes: string[] = [];
       const fromImage = (prof: MachineProfile): MachineProfile => {
         const base: MachineProfile = image ? { ...prof, image: image.name, storage: 'persistent' } : prof;
@@ -185,7 +210,7 @@ export const COMMANDS: Command[] = [
   {
     name: 'edit',
     usage: 'edit NAME [options]',
-    summary: 'change a machine\'s settings (the same options as create); a running machine sees them at its next start',
+    summary: "change a machine's settings (the same options as create); a running machine sees them at its next start",
     options: { ...Object.fromEntries(Object.entries(profileOptions).filter(([k]) => k !== 'rootfs' && k !== 'image')), ...jsonOption },
     async run(p, v) {
       const name = oneName(p, 'edit NAME [options]');
@@ -224,7 +249,17 @@ export const COMMANDS: Command[] = [
         return 0;
       }
       if (!machines.length && !broken.length) out('no machines yet: create one with burrow create NAME --rootfs DIR');
-      else printTable(['NAME', 'STATE', 'PID 1', 'SINCE', 'ROOTFS'], machines.map((m) => [m.profile.name, describeStatus(m.status), m.status.pid1 ? String(m.status.pid1) : '-', m.status.readyAt ?? m.status.startedAt ?? '-', m.profile.rootfs]));
+      else
+        printTable(
+          ['NAME', 'STATE', 'PID 1', 'SINCE', 'ROOTFS'],
+          machines.map((m) => [
+            m.profile.name,
+            describeStatus(m.status),
+            m.status.pid1 ? String(m.status.pid1) : '-',
+            m.status.readyAt ?? m.status.startedAt ?? '-',
+            m.profile.rootfs,
+          ]),
+        );
       for (const b of broken) err(`warning: ${b.error}`);
       return 0;
     },
@@ -256,7 +291,10 @@ export const COMMANDS: Command[] = [
     name: 'start',
     usage: 'start NAME [--attach] [--timeout SEC]',
     summary: 'boot a machine; returns once it is ready (or failed), the machine keeps running',
-    options: { attach: { type: 'boolean', help: 'attach to its console once ready' }, timeout: { type: 'string', help: 'seconds to wait for ready (default 120)' } },
+    options: {
+      attach: { type: 'boolean', help: 'attach to its console once ready' },
+      timeout: { type: 'string', help: 'seconds to wait for ready (default 120)' },
+    },
     async run(p, v) {
       const name = oneName(p, 'start NAME');
       const timeout = v.timeout === undefined ? 120 : Number(v.timeout);
@@ -310,7 +348,11 @@ export const COMMANDS: Command[] = [
     name: 'logs',
     usage: 'logs NAME [-f] [-u UNIT] [-n N]',
     summary: "the machine's journal (journalctl inside; once it stopped, its persistent journal as it left it)",
-    options: { follow: { type: 'boolean', short: 'f', help: 'keep printing new entries' }, unit: { type: 'string', short: 'u', help: 'only this unit' }, lines: { type: 'string', short: 'n', help: 'the last N entries' } },
+    options: {
+      follow: { type: 'boolean', short: 'f', help: 'keep printing new entries' },
+      unit: { type: 'string', short: 'u', help: 'only this unit' },
+      lines: { type: 'string', short: 'n', help: 'the last N entries' },
+    },
     async run(p, v) {
       const name = oneName(p, 'logs NAME');
       const profile = loadProfile(name);
@@ -322,7 +364,12 @@ export const COMMANDS: Command[] = [
       }
       if (isLive(statusOf(name))) return execInteractive(profile, ['journalctl', ...(v.follow ? ['--follow'] : []), ...args]);
       // Stopped or crashed: its persistent journal, read from its tree.
-      if (v.follow) throw new BurrowError('not-running', `machine "${name}" is not running: there is nothing to follow`, `leave out -f to read what it logged, or start it: burrow start ${name}`);
+      if (v.follow)
+        throw new BurrowError(
+          'not-running',
+          `machine "${name}" is not running: there is nothing to follow`,
+          `leave out -f to read what it logged, or start it: burrow start ${name}`,
+        );
       return printJournalAtRest(profile, args);
     },
   },
@@ -330,7 +377,10 @@ export const COMMANDS: Command[] = [
     name: 'command',
     usage: 'command NAME [--supervised]',
     summary: 'print the exact command line that boots the machine (paste it into a terminal)',
-    options: { supervised: { type: 'boolean', help: "the supervisor's variant (bwrap's info written to the runtime folder)" }, json: { type: 'boolean', help: 'the whole launch plan as JSON' } },
+    options: {
+      supervised: { type: 'boolean', help: "the supervisor's variant (bwrap's info written to the runtime folder)" },
+      json: { type: 'boolean', help: 'the whole launch plan as JSON' },
+    },
     async run(p, v) {
       const name = oneName(p, 'command NAME');
       const { plan } = planMachine(loadProfile(name), { supervised: !!v.supervised });
@@ -338,7 +388,8 @@ export const COMMANDS: Command[] = [
       else {
         out(shellFold(plan.argv));
         // The helper needs PID 1's pid, known only once it runs: say so rather than print a line that lies.
-        if (plan.network.helper) out(`# nat network: once PID 1 runs, Burrow configures it with (PID = PID 1's host pid):\n# ${plan.network.helper.argv.join(' ')}`);
+        if (plan.network.helper)
+          out(`# nat network: once PID 1 runs, Burrow configures it with (PID = PID 1's host pid):\n# ${plan.network.helper.argv.join(' ')}`);
       }
       return 0;
     },
@@ -350,17 +401,22 @@ export const COMMANDS: Command[] = [
     details:
       'The URL it prints carries a random token, which the page trades for a cookie at once (the browser is given a private page\n' +
       'that forwards to it, never the token). Only this machine can connect (use an ssh tunnel from elsewhere, with the same port).',
-    options: { port: { type: 'string', help: 'port on 127.0.0.1 (default: 7780, or any free one; 0 picks one)' }, 'no-open': { type: 'boolean', help: 'do not open a browser' } },
+    options: {
+      port: { type: 'string', help: 'port on 127.0.0.1 (default: 7780, or any free one; 0 picks one)' },
+      'no-open': { type: 'boolean', help: 'do not open a browser' },
+    },
     async run(_p, v) {
       const requested = v.port === undefined ? undefined : Number(v.port);
-      if (requested !== undefined && (!Number.isInteger(requested) || requested < 0 || requested > 65535)) throw new BurrowError('invalid-input', `--port must be a port number, not "${v.port}"`);
+      if (requested !== undefined && (!Number.isInteger(requested) || requested < 0 || requested > 65535))
+        throw new BurrowError('invalid-input', `--port must be a port number, not "${v.port}"`);
       const staticDir = path.join(__dirname, 'renderer');
       if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new BurrowError('internal', 'the window is not built', 'run: npm run build');
       let host;
       try {
         host = await webHost().startWebHost({ port: requested ?? 7780, staticDir });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || requested !== undefined) throw new BurrowError('invalid-input', `cannot listen on 127.0.0.1:${requested}: ${(e as Error).message}`, 'choose another --port');
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || requested !== undefined)
+          throw new BurrowError('invalid-input', `cannot listen on 127.0.0.1:${requested}: ${(e as Error).message}`, 'choose another --port');
         host = await webHost().startWebHost({ port: 0, staticDir });
       }
       out(`Burrow is serving its window at:\n\n  ${host.url}\n\n`);
@@ -371,7 +427,11 @@ export const COMMANDS: Command[] = [
       const page = !v['no-open'] && browser && display ? openPage().writeOpenPage(ensureRuntimeRoot(), host.port, host.url) : undefined;
       if (page) openPage().openInBrowser(browser!, page.file);
       await new Promise<void>((resolve) => {
-        const stop = () => void host.close().then(() => page?.dispose()).then(resolve);
+        const stop = () =>
+          void host
+            .close()
+            .then(() => page?.dispose())
+            .then(resolve);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });

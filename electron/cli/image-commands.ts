@@ -13,7 +13,8 @@ const inspector = (): typeof import('../engine/image-inspect') => require('../en
 const exportImporter = (): typeof import('../engine/export-manifest') => require('../engine/export-manifest');
 
 function names(positionals: string[], count: number, usage: string): string[] {
-  if (positionals.length !== count) throw new BurrowError('invalid-input', `expected ${count === 1 ? 'an image name' : 'an image name and a source'} (usage: burrow ${usage})`);
+  if (positionals.length !== count)
+    throw new BurrowError('invalid-input', `expected ${count === 1 ? 'an image name' : 'an image name and a source'} (usage: burrow ${usage})`);
   store().checkImageName(positionals[0]!);
   return positionals;
 }
@@ -29,7 +30,11 @@ export async function withProgress<T>(what: string, run: (signal: AbortSignal, o
   const tty = process.stderr.isTTY;
   let lastPhase = '';
   const onProgress = (p: ImportProgress) => {
-    const amount = p.totalBytes ? `${Math.min(100, Math.floor((p.bytes / p.totalBytes) * 100))}% of ${formatBytes(p.totalBytes)}` : p.bytes ? formatBytes(p.bytes) : '';
+    const amount = p.totalBytes
+      ? `${Math.min(100, Math.floor((p.bytes / p.totalBytes) * 100))}% of ${formatBytes(p.totalBytes)}`
+      : p.bytes
+        ? formatBytes(p.bytes)
+        : '';
     const line = `${what}: ${p.phase}${amount ? `, ${amount}` : ''}${p.entries ? `, ${p.entries} files` : ''}`;
     if (tty) process.stderr.write(`\r\x1b[K${line}`);
     else if (p.phase !== lastPhase) process.stderr.write(line + '\n');
@@ -52,7 +57,12 @@ export const IMAGE_COMMANDS: Command[] = [
     name: 'image create',
     usage: 'image create NAME --debian SUITE [--packages a,b]',
     summary: 'build a bootable Debian image without root (mmdebstrap), with systemd, systemd-sysv and dbus',
-    options: { debian: { type: 'string', help: 'suite or codename: bookworm, trixie, stable, sid…' }, packages: { type: 'string', help: 'more packages, comma-separated (e.g. apache2,curl)' }, mirror: { type: 'string', help: 'Debian mirror URL (default http://deb.debian.org/debian)' }, ...jsonOption },
+    options: {
+      debian: { type: 'string', help: 'suite or codename: bookworm, trixie, stable, sid…' },
+      packages: { type: 'string', help: 'more packages, comma-separated (e.g. apache2,curl)' },
+      mirror: { type: 'string', help: 'Debian mirror URL (default http://deb.debian.org/debian)' },
+      ...jsonOption,
+    },
     async run(p, v) {
       const [name] = names(p, 1, 'image create NAME --debian SUITE');
       if (typeof v.debian !== 'string') throw new BurrowError('invalid-input', 'missing --debian SUITE', 'e.g. burrow image create deb12 --debian bookworm');
@@ -77,7 +87,9 @@ export const IMAGE_COMMANDS: Command[] = [
       const [name, source] = names(p, 2, 'image import NAME SOURCE');
       const copy = !!v.copy;
       // An export of a machine (burrow export) carries its settings: imported like any tarball, offered back.
-      const image = await withProgress(`importing ${name}`, (signal, onProgress) => exportImporter().importImageOrExport(name!, source!, { copy, signal, onProgress }));
+      const image = await withProgress(`importing ${name}`, (signal, onProgress) =>
+        exportImporter().importImageOrExport(name!, source!, { copy, signal, onProgress }),
+      );
       if (v.json) json(image);
       else if (image.exported) {
         out(`imported ${name}, an export of machine ${image.exported.machine}: ${summary(image)}`);
@@ -95,10 +107,23 @@ export const IMAGE_COMMANDS: Command[] = [
     summary: 'list images',
     options: jsonOption,
     async run(_p, v) {
-      const images = store().listImages().map((i) => ({ ...i, machines: store().machinesUsing(i) }));
+      const images = store()
+        .listImages()
+        .map((i) => ({ ...i, machines: store().machinesUsing(i) }));
       if (v.json) json(images);
-      else if (!images.length) out('no images yet: build one with burrow image create NAME --debian bookworm, or import one with burrow image import NAME FILE');
-      else printTable(['NAME', 'DISTRIBUTION', 'SYSTEMD', 'SOURCE', 'MACHINES'], images.map((i) => [i.name, i.distro ?? '?', i.systemdVersion ? String(i.systemdVersion) : '-', i.source.kind + (i.inPlace ? ' (in place)' : ''), i.machines.join(',') || '-']));
+      else if (!images.length)
+        out('no images yet: build one with burrow image create NAME --debian bookworm, or import one with burrow image import NAME FILE');
+      else
+        printTable(
+          ['NAME', 'DISTRIBUTION', 'SYSTEMD', 'SOURCE', 'MACHINES'],
+          images.map((i) => [
+            i.name,
+            i.distro ?? '?',
+            i.systemdVersion ? String(i.systemdVersion) : '-',
+            i.source.kind + (i.inPlace ? ' (in place)' : ''),
+            i.machines.join(',') || '-',
+          ]),
+        );
       return 0;
     },
   },

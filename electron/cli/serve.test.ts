@@ -14,12 +14,24 @@ let serve: ChildProcess | undefined;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-serve-test-'));
-  buildSync({ entryPoints: [path.join(ROOT, 'electron/cli/burrow.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: path.join(dir, 'cli.js'), external: ['electron', 'node-pty', 'unix-dgram', 'bufferutil', 'utf-8-validate'], logLevel: 'silent' });
+  buildSync({
+    entryPoints: [path.join(ROOT, 'electron/cli/burrow.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: path.join(dir, 'cli.js'),
+    external: ['electron', 'node-pty', 'unix-dgram', 'bufferutil', 'utf-8-validate'],
+    logLevel: 'silent',
+  });
   fs.mkdirSync(path.join(dir, 'renderer'));
   fs.writeFileSync(path.join(dir, 'renderer/index.html'), '<!doctype html><title>Burrow</title>');
   fs.mkdirSync(path.join(dir, 'bin'));
   // Records its arguments, and the page it was given while it still exists.
-  fs.writeFileSync(path.join(dir, 'bin/xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/args.tmp"\n[ -f "$1" ] && cat "$1" > "${dir}/page" && stat -c %a "$1" > "${dir}/mode"\nmv "${dir}/args.tmp" "${dir}/args"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(dir, 'bin/xdg-open'),
+    `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/args.tmp"\n[ -f "$1" ] && cat "$1" > "${dir}/page" && stat -c %a "$1" > "${dir}/mode"\nmv "${dir}/args.tmp" "${dir}/args"\n`,
+    { mode: 0o755 },
+  );
   for (const d of ['run', 'config', 'data']) fs.mkdirSync(path.join(dir, d), { mode: 0o700 });
 });
 

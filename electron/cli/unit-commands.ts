@@ -50,7 +50,11 @@ export const UNIT_COMMANDS: Command[] = [
       const profile = loadProfile(name);
       const { plan } = planMachine(profile, { supervised: true });
       if (!process.env.BURROW_UNIT || plan.cgroup.unit !== process.env.BURROW_UNIT) {
-        throw new BurrowError('host-not-ready', `unit-run runs inside ${`burrow-${name}.service`} only, where the user manager answers`, `start the machine with: burrow start ${name}`);
+        throw new BurrowError(
+          'host-not-ready',
+          `unit-run runs inside ${`burrow-${name}.service`} only, where the user manager answers`,
+          `start the machine with: burrow start ${name}`,
+        );
       }
       prepareStart(profile, plan).dispose();
       supervisor().runSupervisor(name);

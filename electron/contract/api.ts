@@ -57,17 +57,38 @@ export const callSchemas = {
   /** The image and lifecycle jobs running now, with their last progress (a window that opens or reloads lists them). */
   'jobs.list': z.tuple([]),
   'disk.usage': z.tuple([]),
-  'machines.journal': z.tuple([machineName, z.object({ unit: unitName.optional(), priority: z.number().int().min(0).max(7).optional(), lines: z.number().int().min(1).max(100000), grep: z.string().max(200).optional() })]),
+  'machines.journal': z.tuple([
+    machineName,
+    z.object({
+      unit: unitName.optional(),
+      priority: z.number().int().min(0).max(7).optional(),
+      lines: z.number().int().min(1).max(100000),
+      grep: z.string().max(200).optional(),
+    }),
+  ]),
   'rootfs.inspect': z.tuple([hostPath]),
   'fs.complete': z.tuple([z.string().max(4096)]),
-  'terminal.open': z.tuple([z.object({ machine: machineName, kind: z.enum(['console', 'shell', 'journal']), cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) })]),
+  'terminal.open': z.tuple([
+    z.object({
+      machine: machineName,
+      kind: z.enum(['console', 'shell', 'journal']),
+      cols: z.number().int().min(2).max(1000),
+      rows: z.number().int().min(2).max(1000),
+    }),
+  ]),
   'terminal.input': z.tuple([terminalId, z.string().max(1024 * 1024)]),
   'terminal.resize': z.tuple([terminalId, z.number().int().min(2).max(1000), z.number().int().min(2).max(1000)]),
   'terminal.ack': z.tuple([terminalId, z.number().int().min(0)]),
   'terminal.close': z.tuple([terminalId]),
   'images.list': z.tuple([]),
   'images.inspect': z.tuple([machineName]),
-  'images.create': z.tuple([z.object({ name: machineName, suite: z.string().regex(/^[a-z][a-z0-9.-]{1,31}$/, 'a Debian suite such as bookworm'), packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'not a Debian package name')).max(200) })]),
+  'images.create': z.tuple([
+    z.object({
+      name: machineName,
+      suite: z.string().regex(/^[a-z][a-z0-9.-]{1,31}$/, 'a Debian suite such as bookworm'),
+      packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'not a Debian package name')).max(200),
+    }),
+  ]),
   'images.import': z.tuple([z.object({ name: machineName, source: hostPath, copy: z.boolean() })]),
   'images.cancel': z.tuple([machineName]),
   'images.remove': z.tuple([machineName]),
@@ -259,7 +280,6 @@ export interface EventPayloads {
 }
 export type EventName = keyof EventPayloads;
 export { EVENT_NAMES, IPC_CALL, IPC_EVENT } from './channels';
-
 
 /** Results travel wrapped, so an error's message survives any transport. */
 export type Envelope<T> = { result: T } | { error: { message: string; code?: ErrorCode } };

@@ -30,7 +30,9 @@ export const imageRecordSchema = z.object({
    * The image is a machine's export (burrow export): which machine, and its settings as they were exported,
    * unchecked until `burrow create --exported-settings` uses them (they came in an archive).
    */
-  exported: z.object({ machine: z.string().regex(MACHINE_NAME_RE), snapshot: z.string().max(16).optional(), exportedAt: z.string().max(64), profile: z.unknown() }).optional(),
+  exported: z
+    .object({ machine: z.string().regex(MACHINE_NAME_RE), snapshot: z.string().max(16).optional(), exportedAt: z.string().max(64), profile: z.unknown() })
+    .optional(),
 });
 export type ImageRecord = z.infer<typeof imageRecordSchema>;
 

@@ -24,7 +24,13 @@ const isTime = (v: unknown): v is string => typeof v === 'string' && v.length <=
 const hasOnly = (o: Record<string, unknown>, keys: string[]): boolean => Object.keys(o).every((k) => keys.includes(k));
 
 function isLayer(v: unknown): boolean {
-  return isObject(v) && hasOnly(v, ['parent', 'kind', 'createdAt']) && (v.parent === null || isLayerId(v.parent)) && (v.kind === 'diff' || v.kind === 'full') && isTime(v.createdAt);
+  return (
+    isObject(v) &&
+    hasOnly(v, ['parent', 'kind', 'createdAt']) &&
+    (v.parent === null || isLayerId(v.parent)) &&
+    (v.kind === 'diff' || v.kind === 'full') &&
+    isTime(v.createdAt)
+  );
 }
 
 function isSnapshot(v: unknown): boolean {

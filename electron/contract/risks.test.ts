@@ -72,15 +72,22 @@ describe('risky choices', () => {
     // Without the host (the window), only the written path counts.
     expect(risks([bind('/home/alice/keys')])).toEqual([]);
     // A home that is itself a link: its real folder counts too.
-    expect(one(bind('/data/homes/alice/.ssh'), { home: '/home/alice', realpath: (p) => (p === '/home/alice' ? '/data/homes/alice' : p) }).text).toContain('.ssh is writable');
+    expect(one(bind('/data/homes/alice/.ssh'), { home: '/home/alice', realpath: (p) => (p === '/home/alice' ? '/data/homes/alice' : p) }).text).toContain(
+      '.ssh is writable',
+    );
   });
 
   it('a folder in your home that holds nothing sensitive is fine, writable or not', () => {
-    expect(risks([bind('/home/alice/projects'), bind('/home/alice/src', 'ro-bind'), bind('/srv/data'), bind('/home/alicexyz'), bind('/home/alice/.sshfoo')])).toEqual([]);
+    expect(
+      risks([bind('/home/alice/projects'), bind('/home/alice/src', 'ro-bind'), bind('/srv/data'), bind('/home/alicexyz'), bind('/home/alice/.sshfoo')]),
+    ).toEqual([]);
   });
 
   it('read-only binds of home or credential folders get a milder note; of runtime sockets, the same danger', () => {
-    expect(one(bind('/home/alice/.ssh', 'ro-bind'))).toEqual({ level: 'note', text: '/home/alice/.ssh is readable in the machine: root in it can read the keys and tokens there and copy them out.' });
+    expect(one(bind('/home/alice/.ssh', 'ro-bind'))).toEqual({
+      level: 'note',
+      text: '/home/alice/.ssh is readable in the machine: root in it can read the keys and tokens there and copy them out.',
+    });
     expect(one(bind('/home/alice', 'ro-bind')).level).toBe('note');
     expect(one(bind('/', 'ro-bind')).level).toBe('danger'); // / holds /run: sockets are connected to read-only as well
     expect(one(bind('/run/user/1001', 'ro-bind')).level).toBe('danger');
@@ -93,14 +100,14 @@ describe('risky choices', () => {
     expect(r.text).toMatch(/^dev-bind \/dev\/ttyUSB0 gives the machine the host's device nodes there/);
   });
 
-  it('host networking is dangerous: loopback services and abstract sockets such as X11\'s', () => {
+  it("host networking is dangerous: loopback services and abstract sockets such as X11's", () => {
     const [r] = riskyChoices(profile([], 'host'), host);
     expect(r!.level).toBe('danger');
     expect(r!.text).toMatch(/host networking: .*127\.0\.0\.1 .*abstract unix sockets such as X11's/);
     expect(riskyChoices(profile([], 'isolated'), host)).toEqual([]);
   });
 
-  it('another user\'s runtime folder is named as such, and the dangerous choices come first', () => {
+  it("another user's runtime folder is named as such, and the dangerous choices come first", () => {
     expect(one(bind('/run/user/1002')).text).toMatch(/where runtime sockets live/);
     const found = risks([bind('/home/alice/.ssh', 'ro-bind'), bind('/home/alice')]);
     expect(found.map((r) => r.level)).toEqual(['danger', 'note']);

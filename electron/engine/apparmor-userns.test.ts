@@ -17,7 +17,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** A host whose bwrap and unshare live in `dir` (realpath'd by hostTargets). */
 function host() {
   for (const b of ['bwrap', 'unshare']) fs.writeFileSync(path.join(dir, b), '');
-  return hybridHost({ bwrap: { path: path.join(dir, 'bwrap'), setuidRoot: false }, unshare: { path: path.join(dir, 'unshare'), setuidRoot: false, mapAuto: true }, userns: { apparmorRestrict: 1 } });
+  return hybridHost({
+    bwrap: { path: path.join(dir, 'bwrap'), setuidRoot: false },
+    unshare: { path: path.join(dir, 'unshare'), setuidRoot: false, mapAuto: true },
+    userns: { apparmorRestrict: 1 },
+  });
 }
 
 /** apparmor_parser 4.0+ (the userns rule and abi 4.0); Debian 12 has 3.0, Debian 13 and Ubuntu 24.04 have 4. */
@@ -25,7 +29,8 @@ function parser(): { path: string } | { skip: string } {
   const r = spawnSync('apparmor_parser', ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return { skip: 'apparmor_parser is not installed (apt-get install apparmor)' };
   const version = /version (\d+)\.(\d+)/.exec(r.stdout);
-  if (!version || Number(version[1]) < 4) return { skip: `apparmor_parser ${version?.[0] ?? '?'} predates the userns rule (AppArmor 4.0: Debian 13, Ubuntu 24.04)` };
+  if (!version || Number(version[1]) < 4)
+    return { skip: `apparmor_parser ${version?.[0] ?? '?'} predates the userns rule (AppArmor 4.0: Debian 13, Ubuntu 24.04)` };
   return { path: 'apparmor_parser' };
 }
 
@@ -33,7 +38,9 @@ describe('the profiles', () => {
   it('grant userns, and change nothing else, to exactly the binaries that make user namespaces', () => {
     const text = usernsProfiles(hostTargets(host(), {}));
     expect(text).toMatch(/^abi <abi\/4\.0>,$/m);
-    const profiles = [...text.matchAll(/^profile (\S+) "([^"]+)" flags=\(unconfined\) \{\n {2}userns,\n\n {2}include if exists <local\/\1>\n\}$/gm)].map((m) => [m[1], m[2]]);
+    const profiles = [...text.matchAll(/^profile (\S+) "([^"]+)" flags=\(unconfined\) \{\n {2}userns,\n\n {2}include if exists <local\/\1>\n\}$/gm)].map(
+      (m) => [m[1], m[2]],
+    );
     expect(profiles).toEqual([
       ['burrow-bwrap', path.join(fs.realpathSync(dir), 'bwrap')],
       ['burrow-unshare', path.join(fs.realpathSync(dir), 'unshare')],
@@ -70,7 +77,10 @@ describe('the profiles', () => {
 
   const aa = parser();
   it.skipIf('skip' in aa)(`pass apparmor_parser -Q (${'skip' in aa ? aa.skip : 'AppArmor 4'})`, () => {
-    const files = { host: usernsProfiles(hostTargets(host(), { appDir: '/tmp/.mount_BurrowAb12Cd', devElectron: '/home/u/my {x}/electron' })), deb: usernsProfiles(debTargets()) };
+    const files = {
+      host: usernsProfiles(hostTargets(host(), { appDir: '/tmp/.mount_BurrowAb12Cd', devElectron: '/home/u/my {x}/electron' })),
+      deb: usernsProfiles(debTargets()),
+    };
     for (const [name, text] of Object.entries(files)) {
       const file = path.join(dir, `profile-${name}`);
       fs.writeFileSync(file, text);
@@ -81,7 +91,13 @@ describe('the profiles', () => {
 });
 
 describe("doctor's userns check under the restriction", () => {
-  const deps = (over: Partial<UsernsCheckDeps> = {}): UsernsCheckDeps => ({ runtime: {}, file: path.join(dir, 'out', 'burrow-userns'), works: () => false, loaded: () => undefined, ...over });
+  const deps = (over: Partial<UsernsCheckDeps> = {}): UsernsCheckDeps => ({
+    runtime: {},
+    file: path.join(dir, 'out', 'burrow-userns'),
+    works: () => false,
+    loaded: () => undefined,
+    ...over,
+  });
 
   it('writes the profiles to a file and gives one sudo command that installs them, not the sysctl', () => {
     const d = deps();

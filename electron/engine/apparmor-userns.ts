@@ -87,7 +87,12 @@ export function hostTargets(h: HostFacts, rt: DesktopRuntime): UsernsTarget[] {
     // a new path every launch, so the profile names the pattern, and any binary placed at such a path
     // gets user namespaces (no more than unshare's profile gives everyone).
     const mount = path.resolve(rt.appDir);
-    add('burrow-appimage', mount.slice(0, -6), "Burrow's AppImage: Chromium's sandbox (without it the AppImage's launcher adds --no-sandbox)", '*/burrow-desktop');
+    add(
+      'burrow-appimage',
+      mount.slice(0, -6),
+      "Burrow's AppImage: Chromium's sandbox (without it the AppImage's launcher adds --no-sandbox)",
+      '*/burrow-desktop',
+    );
   }
   if (rt.devElectron) add('burrow-electron-dev', rt.devElectron, "the checkout's Electron (npm start): Chromium's sandbox");
   return targets;
@@ -102,7 +107,12 @@ function makesUserns(binary: string, args: string[]): boolean {
 function loadedProfiles(): Set<string> | undefined {
   try {
     const text = fs.readFileSync('/sys/kernel/security/apparmor/profiles', 'utf8');
-    return new Set(text.split('\n').map((l) => l.replace(/ \([a-z]+\)$/, '')).filter(Boolean));
+    return new Set(
+      text
+        .split('\n')
+        .map((l) => l.replace(/ \([a-z]+\)$/, ''))
+        .filter(Boolean),
+    );
   } catch {
     return undefined;
   }
@@ -158,7 +168,13 @@ export function apparmorUsernsCheck(h: HostFacts, deps: UsernsCheckDeps = defaul
     writeFileAtomic(deps.file, profiles, 0o644);
   } catch (e) {
     const detail = `${restricted}: unshare and bwrap lose their capabilities inside; the profiles could not be written to ${deps.file}`;
-    return { id: 'userns', title, level: 'error', detail: `${detail} (${(e as Error).message})`, fix: 'make that folder writable, then run burrow doctor again' };
+    return {
+      id: 'userns',
+      title,
+      level: 'error',
+      detail: `${detail} (${(e as Error).message})`,
+      fix: 'make that folder writable, then run burrow doctor again',
+    };
   }
   const names = targets.map((t) => t.profile).join(', ');
   return {

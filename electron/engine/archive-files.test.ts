@@ -13,7 +13,7 @@ import { dockerSaveLayers, ociLayers } from './image-formats';
 
 let dir: string;
 let outside: string;
-const SECRET = 'the user\'s private key, never to be read';
+const SECRET = "the user's private key, never to be read";
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-archive-'));
@@ -42,7 +42,10 @@ function ociLayout(layer: Buffer, place?: (blob: string) => void, declared = lay
   fs.mkdirSync(path.join(dir, 'blobs/sha256'), { recursive: true });
   if (place) place(path.join(dir, blob));
   else write(blob, layer);
-  const manifest = JSON.stringify({ schemaVersion: 2, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${hex}`, size: declared }] });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${hex}`, size: declared }],
+  });
   write(`blobs/sha256/${sha(manifest)}`, manifest);
   write('index.json', JSON.stringify({ schemaVersion: 2, manifests: [{ digest: `sha256:${sha(manifest)}`, size: manifest.length }] }));
   write('oci-layout', '{"imageLayoutVersion":"1.0.0"}');
@@ -56,13 +59,16 @@ function dockerSave(layers: string[], config?: string): void {
 const LAYER = Buffer.alloc(1024); // an empty tar: two zero blocks
 
 describe('layers are read only from inside the archive', () => {
-  it('follows links that stay inside: podman\'s <id>/layer.tar -> ../<digest>.tar, and a duplicate layer linked to the first', () => {
+  it("follows links that stay inside: podman's <id>/layer.tar -> ../<digest>.tar, and a duplicate layer linked to the first", () => {
     write(`${'d'.repeat(64)}.tar`, LAYER);
     link('aaa/layer.tar', `../${'d'.repeat(64)}.tar`);
     link('bbb/layer.tar', '../aaa/layer.tar');
     dockerSave(['aaa/layer.tar', 'bbb/layer.tar']);
     const layers = dockerSaveLayers(dir);
-    expect(layers.map((l) => l.file.path)).toEqual([fs.realpathSync(path.join(dir, `${'d'.repeat(64)}.tar`)), fs.realpathSync(path.join(dir, `${'d'.repeat(64)}.tar`))]);
+    expect(layers.map((l) => l.file.path)).toEqual([
+      fs.realpathSync(path.join(dir, `${'d'.repeat(64)}.tar`)),
+      fs.realpathSync(path.join(dir, `${'d'.repeat(64)}.tar`)),
+    ]);
     expect(layers[0]!.file.size).toBe(1024);
   });
 

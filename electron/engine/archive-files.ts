@@ -18,10 +18,13 @@ export interface ArchiveFile {
 
 /** An archive's own name for a file, printable: controls and non-ASCII bytes shown escaped. */
 export function shownName(name: string): string {
-  return JSON.stringify(name).slice(1, -1).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(name)
+    .slice(1, -1)
+    .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const refused = (message: string) => new BurrowError('import-failed', message, 'an image must stay inside its own archive: it was refused and nothing was kept');
+const refused = (message: string) =>
+  new BurrowError('import-failed', message, 'an image must stay inside its own archive: it was refused and nothing was kept');
 
 function kindOf(st: fs.Stats): string {
   if (st.isDirectory()) return 'a folder';
@@ -48,13 +51,21 @@ export function archiveFile(root: string, name: string, what: string, declaredSi
     if (code === 'ELOOP') throw refused(`${what} ${shownName(name)} is a loop of links`);
     // A dangling link that would lead out is refused as such, not reported as missing.
     if (leadsOut(base, lexical)) throw refused(`${what} ${shownName(name)} is a link that leads outside the archive`);
-    throw new BurrowError('import-failed', `the archive lacks ${shownName(name)}, which its manifest lists`, 'the archive is incomplete: save or copy it again');
+    throw new BurrowError(
+      'import-failed',
+      `the archive lacks ${shownName(name)}, which its manifest lists`,
+      'the archive is incomplete: save or copy it again',
+    );
   }
   if (!within(real)) throw refused(`${what} ${shownName(name)} is a link that leads outside the archive`);
   const st = fs.lstatSync(real);
   if (!st.isFile()) throw refused(`${what} ${shownName(name)} is ${kindOf(st)}, not a regular file`);
   if (declaredSize !== undefined && st.size !== declaredSize) {
-    throw new BurrowError('import-failed', `${what} ${shownName(name)} is ${st.size} bytes, but the image declares ${declaredSize}`, 'the image is truncated or corrupt: save or copy it again; nothing was kept');
+    throw new BurrowError(
+      'import-failed',
+      `${what} ${shownName(name)} is ${st.size} bytes, but the image declares ${declaredSize}`,
+      'the image is truncated or corrupt: save or copy it again; nothing was kept',
+    );
   }
   return { path: real, size: st.size };
 }
@@ -120,15 +131,28 @@ export const MAX_JSON_BYTES = 16 * 1024 ** 2;
  * Parse errors do not quote the content (it may be anything).
  */
 export function readArchiveJson<T>(file: ArchiveFile, what: string, digest?: string): T {
-  if (file.size > MAX_JSON_BYTES) throw new BurrowError('import-failed', `${what} is ${file.size} bytes, more than any real one (${MAX_JSON_BYTES} at most)`, 'the image is corrupt: save or copy it again');
+  if (file.size > MAX_JSON_BYTES)
+    throw new BurrowError(
+      'import-failed',
+      `${what} is ${file.size} bytes, more than any real one (${MAX_JSON_BYTES} at most)`,
+      'the image is corrupt: save or copy it again',
+    );
   const data = readChecked(file, 0, file.size);
   if (digest && `sha256:${createHash('sha256').update(data).digest('hex')}` !== digest) {
-    throw new BurrowError('import-failed', `${what} is corrupt: its content does not match its digest ${digest.slice(0, 19)}…`, 'copy or save the image again; nothing was kept');
+    throw new BurrowError(
+      'import-failed',
+      `${what} is corrupt: its content does not match its digest ${digest.slice(0, 19)}…`,
+      'copy or save the image again; nothing was kept',
+    );
   }
   try {
     return JSON.parse(data.toString('utf8')) as T;
   } catch (e) {
     if (e instanceof BurrowError) throw e;
-    throw new BurrowError('import-failed', `${what} (${path.basename(file.path)}) is not valid JSON`, 'the image is incomplete or corrupt: save or copy it again');
+    throw new BurrowError(
+      'import-failed',
+      `${what} (${path.basename(file.path)}) is not valid JSON`,
+      'the image is incomplete or corrupt: save or copy it again',
+    );
   }
 }

@@ -35,12 +35,7 @@ export interface InstalledCommand {
  * Writes ~/.local/bin/burrow (the XDG place for a user's executables) for an AppImage at `appImage`.
  * Refuses to replace anything it did not write itself: another `burrow` (npm link, a checkout) or a link.
  */
-export function installBurrowCommand(
-  cli: NodeCommand,
-  appImage: string,
-  home = os.homedir(),
-  envPath = process.env.PATH ?? '',
-): InstalledCommand {
+export function installBurrowCommand(cli: NodeCommand, appImage: string, home = os.homedir(), envPath = process.env.PATH ?? ''): InstalledCommand {
   const dir = path.join(home, '.local', 'bin');
   const target = path.join(dir, 'burrow');
   let existing: fs.Stats | undefined;

@@ -50,7 +50,11 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
     const mountPoint = unescapeMount(left[4] ?? '');
     if (fstype === 'cgroup2') mounts.push({ hierarchy: 'unified', mountPoint, root });
     if (fstype === 'cgroup') {
-      const opts = superOptions.split(',').filter((o) => !['rw', 'ro', 'relatime', 'noatime', 'nosuid', 'nodev', 'noexec', 'xattr', 'clone_children'].includes(o) && !o.startsWith('release_agent='));
+      const opts = superOptions
+        .split(',')
+        .filter(
+          (o) => !['rw', 'ro', 'relatime', 'noatime', 'nosuid', 'nodev', 'noexec', 'xattr', 'clone_children'].includes(o) && !o.startsWith('release_agent='),
+        );
       mounts.push({ hierarchy: opts.join(','), mountPoint, root });
     }
   }
@@ -80,7 +84,12 @@ export function detectLayout(mounts: CgroupMount[]): CgroupLayout {
   return at(`${CGROUP_ROOT}/unified`) ? 'hybrid' : 'legacy';
 }
 
-function delegatedIn(mount: CgroupMount | undefined, own: string | undefined, hierarchy: DelegatedCgroup['hierarchy'], uid: number): DelegatedCgroup | undefined {
+function delegatedIn(
+  mount: CgroupMount | undefined,
+  own: string | undefined,
+  hierarchy: DelegatedCgroup['hierarchy'],
+  uid: number,
+): DelegatedCgroup | undefined {
   if (!mount || own === undefined) return undefined;
   const rel = path.posix.relative(mount.root, own);
   if (rel.startsWith('..')) return undefined;

@@ -17,7 +17,10 @@ describe('doctor', () => {
   });
 
   it('explains setuid bwrap, AppArmor restrictions and missing subordinate ids with a fix', () => {
-    expect(check('bwrap', hybridHost({ bwrap: { path: '/usr/bin/bwrap', setuidRoot: true } }))).toMatchObject({ level: 'error', fix: expect.stringContaining('chmod u-s') });
+    expect(check('bwrap', hybridHost({ bwrap: { path: '/usr/bin/bwrap', setuidRoot: true } }))).toMatchObject({
+      level: 'error',
+      fix: expect.stringContaining('chmod u-s'),
+    });
     // The AppArmor case has its own tests (apparmor-userns.test.ts): here, that doctor asks it, not the sysctl.
     const data = process.env.XDG_DATA_HOME;
     process.env.XDG_DATA_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-doctor-'));
@@ -42,7 +45,15 @@ describe('doctor', () => {
 });
 
 describe('doctor on a systemd desktop', () => {
-  const facts = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, runtimeDir: '/run/user/1001', systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
+  const facts = {
+    cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service',
+    controllers: ['cpu', 'memory', 'pids'],
+    linger: false,
+    runtimeDir: '/run/user/1001',
+    systemctl: '/usr/bin/systemctl',
+    systemdRun: '/usr/bin/systemd-run',
+    version: 257,
+  };
   const desktop = (patch: Partial<typeof facts> = {}) => hybridHost({ userManager: { facts: { ...facts, ...patch } } });
 
   it('runs machines as units, with limits from systemd, and no cgroup of the caller needed', () => {
@@ -55,16 +66,26 @@ describe('doctor on a systemd desktop', () => {
   });
 
   it('says what logout does without linger, and gives the command, without calling it a problem', () => {
-    expect(check('linger', desktop())).toMatchObject({ level: 'ok', detail: expect.stringMatching(/halts running machines/), fix: 'to keep machines running after logout and start enabled ones at boot: loginctl enable-linger alice' });
+    expect(check('linger', desktop())).toMatchObject({
+      level: 'ok',
+      detail: expect.stringMatching(/halts running machines/),
+      fix: 'to keep machines running after logout and start enabled ones at boot: loginctl enable-linger alice',
+    });
     expect(check('linger', desktop({ linger: true })).detail).toMatch(/start at boot/);
   });
 
   it('names a controller the user manager lacks, and that an administrator adds it', () => {
-    expect(check('cgroup-controllers', desktop({ controllers: ['memory', 'pids'] }))).toMatchObject({ level: 'warning', detail: expect.stringContaining('no cpu controller'), fix: expect.stringContaining('Delegate=cpu memory pids') });
+    expect(check('cgroup-controllers', desktop({ controllers: ['memory', 'pids'] }))).toMatchObject({
+      level: 'warning',
+      detail: expect.stringContaining('no cpu controller'),
+      fix: expect.stringContaining('Delegate=cpu memory pids'),
+    });
   });
 
   it('warns when a user bus exists but does not answer', () => {
-    expect(check('user-manager', hybridHost({ userManager: { absent: 'the user bus does not answer (Connection refused)', unanswered: true } }))).toMatchObject({ level: 'warning', fix: expect.stringContaining('systemctl --user status') });
+    expect(check('user-manager', hybridHost({ userManager: { absent: 'the user bus does not answer (Connection refused)', unanswered: true } }))).toMatchObject(
+      { level: 'warning', fix: expect.stringContaining('systemctl --user status') },
+    );
   });
 });
 
@@ -85,7 +106,10 @@ describe('doctor: networking', () => {
 
 describe('doctor: inotify', () => {
   it('warns when the inotify instance limit allows only a few machines at once', () => {
-    expect(check('inotify', hybridHost({ inotifyInstances: 128 }))).toMatchObject({ level: 'warning', fix: expect.stringContaining('max_user_instances=1024') });
+    expect(check('inotify', hybridHost({ inotifyInstances: 128 }))).toMatchObject({
+      level: 'warning',
+      fix: expect.stringContaining('max_user_instances=1024'),
+    });
     expect(check('inotify', hybridHost({ inotifyInstances: 8192 })).level).toBe('ok');
   });
 });

@@ -34,10 +34,21 @@ export function nsenterArgv(target: ExecTarget, command: string[], nsenterPath =
   const join = leaves.length ? ['/bin/sh', '-c', `${joinCgroupsShell(leaves, true)}${raiseOomScoreShell()}exec "$@"`, 'burrow-exec'] : [];
   return [
     ...join,
-    nsenterPath, '-t', String(target.pid1),
-    '--user', '--mount', '--pid', '--uts', '--ipc', '--net', '--cgroup', '--root', '--wd',
+    nsenterPath,
+    '-t',
+    String(target.pid1),
+    '--user',
+    '--mount',
+    '--pid',
+    '--uts',
+    '--ipc',
+    '--net',
+    '--cgroup',
+    '--root',
+    '--wd',
     ...(target.single ? ['--preserve-credentials'] : []),
-    '--', ...command,
+    '--',
+    ...command,
   ];
 }
 
@@ -102,7 +113,7 @@ export function execCapture(target: ExecTarget, command: string[], timeoutMs = 1
   const argv = nsenterArgv(target, command, nsenterPath());
   return new Promise((resolve) => {
     execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', env: guestEnv('dumb'), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout: stdout ?? '', stderr: stderr ?? '' });
     });
   });

@@ -22,8 +22,6 @@ const MANIFEST_MAX = 256 * 1024;
 /** Give up looking for the first entry after this much of the stream (a pax header, then the entry). */
 const HEAD_MAX = 4 * 1024 * 1024;
 
-
-
 const DECOMPRESS: Record<Exclude<Compression, 'none'>, string[]> = {
   gzip: ['gzip', '-dc'],
   xz: ['xz', '-dc'],

@@ -88,6 +88,6 @@ describe('shares and the share user that came with an export', () => {
     expect(profile.shares).toBeUndefined();
     expect(profile.shareUser).toEqual({ name: 'other', uid: 1000, gid: 1000 });
     expect(profile.display).toEqual(old.display);
-    expect(notes).toContain("left out 1 shared folder of the other computer (/home/other/project:/work); add your own with --share");
+    expect(notes).toContain('left out 1 shared folder of the other computer (/home/other/project:/work); add your own with --share');
   });
 });

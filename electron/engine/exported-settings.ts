@@ -36,7 +36,10 @@ export function applyExportedSettings(image: ImageRecord, base: MachineProfile):
       `left out ${plural(dropped.length, 'bind mount')} of the other computer's folders (${dropped.map(describeBind).join(', ')}); add your own with --bind`,
     );
   if (old.shares?.length)
-    notes.push(`left out ${plural(old.shares.length, 'shared folder')} of the other computer (${old.shares.map((s) => `${s.source}:${s.dest}`).join(', ')}); add your own with --share`);
+    notes.push(
+      `left out ${plural(old.shares.length, 'shared folder')} of the other computer ` +
+        `(${old.shares.map((s) => `${s.source}:${s.dest}`).join(', ')}); add your own with --share`,
+    );
   if (old.network.mode === 'host') notes.push("network host: the machine shares this computer's network, as it did where it was exported");
   if (old.capabilities.add === 'ALL' && !old.capabilities.drop.length) notes.push('capabilities: all of them, audit included');
   const defaultHostname = old.name.replace(/_/g, '-');

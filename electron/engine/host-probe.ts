@@ -76,7 +76,13 @@ function bwrapVersion(file: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (!bwrapVersions.has(key)) bwrapVersions.set(key, run(file, ['--version'])?.trim().replace(/^bubblewrap\s+/, ''));
+  if (!bwrapVersions.has(key))
+    bwrapVersions.set(
+      key,
+      run(file, ['--version'])
+        ?.trim()
+        .replace(/^bubblewrap\s+/, ''),
+    );
   return bwrapVersions.get(key);
 }
 

@@ -8,10 +8,13 @@ const RTF_REJECT = 0x200;
 
 /** /proc/net/route: `Iface Destination Gateway Flags ... Mask ...`, addresses in hex. */
 function ipv4Default(table: string): boolean {
-  return table.split('\n').slice(1).some((line) => {
-    const f = line.trim().split(/\s+/);
-    return f.length >= 8 && f[1] === '00000000' && f[7] === '00000000' && (parseInt(f[3]!, 16) & RTF_UP) !== 0;
-  });
+  return table
+    .split('\n')
+    .slice(1)
+    .some((line) => {
+      const f = line.trim().split(/\s+/);
+      return f.length >= 8 && f[1] === '00000000' && f[7] === '00000000' && (parseInt(f[3]!, 16) & RTF_UP) !== 0;
+    });
 }
 
 /** /proc/net/ipv6_route: `dest plen src plen nexthop metric refcnt use flags iface`; the kernel's own

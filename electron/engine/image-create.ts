@@ -37,7 +37,8 @@ export function mmdebstrapArgs(o: { suite: string; packages: string[]; mirror: s
 }
 
 function checkInput(o: CreateImageOptions): string[] {
-  if (!SUITE_RE.test(o.suite)) throw new BurrowError('invalid-input', `"${o.suite}" is not a Debian suite name`, 'use a codename or suite like bookworm, trixie, stable or sid');
+  if (!SUITE_RE.test(o.suite))
+    throw new BurrowError('invalid-input', `"${o.suite}" is not a Debian suite name`, 'use a codename or suite like bookworm, trixie, stable or sid');
   const packages = (o.packages ?? []).filter(Boolean);
   const bad = packages.find((p) => !PACKAGE_RE.test(p));
   if (bad) throw new BurrowError('invalid-input', `"${bad}" is not a Debian package name`, 'list packages separated by commas: --packages apache2,curl');
@@ -49,7 +50,12 @@ function checkInput(o: CreateImageOptions): string[] {
 export async function createDebianImage(name: string, o: CreateImageOptions): Promise<ImageRecord> {
   const packages = checkInput(o);
   const mmdebstrap = which('mmdebstrap');
-  if (!mmdebstrap) throw new BurrowError('host-not-ready', 'mmdebstrap is not installed: it builds Debian images without root', 'sudo apt install mmdebstrap (or import an image: burrow image import NAME FILE)');
+  if (!mmdebstrap)
+    throw new BurrowError(
+      'host-not-ready',
+      'mmdebstrap is not installed: it builds Debian images without root',
+      'sudo apt install mmdebstrap (or import an image: burrow image import NAME FILE)',
+    );
   const mirror = o.mirror ?? DEFAULT_MIRROR;
   return buildImage(name, `Debian ${o.suite}`, o, async ({ staging, map, counters, setPhase, tick }) => {
     setPhase('resolving packages');
@@ -84,8 +90,19 @@ export async function createDebianImage(name: string, o: CreateImageOptions): Pr
     // When mmdebstrap failed, its reason matters, not tar's complaint about the cut-off stream.
     if (unpackError && code === 0) throw unpackError;
     if (code !== 0 && !(unpackError && code === null)) {
-      const reason = log.split('\n').filter((l) => /^E: |error|Failed/i.test(l)).slice(-2).join('; ') || log.trim().split('\n').slice(-2).join('; ');
-      throw new BurrowError('import-failed', `mmdebstrap could not build Debian ${o.suite}: ${reason}`, /Release|404|resolve|connect/i.test(reason) ? `check the suite name and that ${mirror} can be reached (--mirror URL)` : 'see the lines above; nothing was kept');
+      const reason =
+        log
+          .split('\n')
+          .filter((l) => /^E: |error|Failed/i.test(l))
+          .slice(-2)
+          .join('; ') || log.trim().split('\n').slice(-2).join('; ');
+      throw new BurrowError(
+        'import-failed',
+        `mmdebstrap could not build Debian ${o.suite}: ${reason}`,
+        /Release|404|resolve|connect/i.test(reason)
+          ? `check the suite name and that ${mirror} can be reached (--mirror URL)`
+          : 'see the lines above; nothing was kept',
+      );
     }
     if (unpackError) throw unpackError;
     return { kind: 'debian', suite: o.suite, packages: [...BASE_PACKAGES, ...packages], path: mirror };

@@ -31,8 +31,10 @@ describe('tar', () => {
     expect(tarExtractArgs('none', true)).toContain('--exclude=.wh.*');
   });
 
-  it('turns tar\'s complaints into reasons, and ignores the harmless ones', () => {
-    expect(explainTarErrors("tar: ../x: Member name contains '..'\ntar: Exiting with failure status due to previous errors", 2)?.message).toMatch(/climb out of its folder/);
+  it("turns tar's complaints into reasons, and ignores the harmless ones", () => {
+    expect(explainTarErrors("tar: ../x: Member name contains '..'\ntar: Exiting with failure status due to previous errors", 2)?.message).toMatch(
+      /climb out of its folder/,
+    );
     expect(explainTarErrors("tar: Removing leading `/' from member names", 0)?.message).toMatch(/absolute paths/);
     expect(explainTarErrors('tar: ./big: Wrote only 512 of 10240 bytes', 2)?.code).toBe('no-space');
     expect(explainTarErrors('gzip: stdin: unexpected end of file\ntar: Unexpected EOF in archive', 2)?.message).toMatch(/truncated or corrupt/);

@@ -100,13 +100,22 @@ export async function detectSource(source: string): Promise<DetectedSource> {
     return { kind: 'folder', path: p, size: 0 };
   }
   if (!st.isFile()) throw new BurrowError('invalid-input', `${p} is neither a file nor a folder`);
-  const unknown = () => new BurrowError('invalid-input', `unknown format: ${p} is not a tar archive (plain, gz, xz, zstd or bz2), an OCI image or a docker save archive`, 'export a container with: podman export NAME -o rootfs.tar (or docker export), or save an image with: docker save IMAGE -o image.tar');
+  const unknown = () =>
+    new BurrowError(
+      'invalid-input',
+      `unknown format: ${p} is not a tar archive (plain, gz, xz, zstd or bz2), an OCI image or a docker save archive`,
+      'export a container with: podman export NAME -o rootfs.tar (or docker export), or save an image with: docker save IMAGE -o image.tar',
+    );
   const compression = sniffCompression(readHead(p));
   if (!compression) throw unknown();
   const { entries, error } = await firstEntries(p, compression);
   if (error || !entries.length) {
     if (compression === 'none') throw unknown();
-    throw new BurrowError('import-failed', `${p} is ${compression}-compressed but does not hold a readable tar archive (${error ?? 'it is empty'})`, 'the file may be truncated or corrupt: download or export it again');
+    throw new BurrowError(
+      'import-failed',
+      `${p} is ${compression}-compressed but does not hold a readable tar archive (${error ?? 'it is empty'})`,
+      'the file may be truncated or corrupt: download or export it again',
+    );
   }
   return { kind: classifyEntries(entries), path: p, compression, size: st.size };
 }
@@ -132,7 +141,12 @@ function descriptors(list: unknown, what: string): Descriptor[] {
   for (const d of list as Partial<Descriptor>[]) {
     if (!d || typeof d !== 'object' || typeof d.digest !== 'string' || (d.mediaType !== undefined && typeof d.mediaType !== 'string')) throw bad();
     // The size is what bounds every read of the blob: a descriptor without one is refused.
-    if (!Number.isSafeInteger(d.size) || d.size! < 0) throw new BurrowError('import-failed', `the OCI image's ${what} lists ${shownName(d.digest)} without a valid size`, 'the image is corrupt: copy it again (skopeo copy … oci:DIR)');
+    if (!Number.isSafeInteger(d.size) || d.size! < 0)
+      throw new BurrowError(
+        'import-failed',
+        `the OCI image's ${what} lists ${shownName(d.digest)} without a valid size`,
+        'the image is corrupt: copy it again (skopeo copy … oci:DIR)',
+      );
   }
   return list as Descriptor[];
 }
@@ -175,7 +189,8 @@ export function ociLayers(layout: string): Layer[] {
   }
   return descriptors(manifest?.layers, 'manifest').map((d) => {
     const compression = MEDIA_COMPRESSION.find(([re]) => re.test(d.mediaType ?? ''))?.[1];
-    if (!compression) throw new BurrowError('import-failed', `unsupported layer type ${shownName(d.mediaType ?? '(none)')}`, 'layers must be tar, tar+gzip or tar+zstd');
+    if (!compression)
+      throw new BurrowError('import-failed', `unsupported layer type ${shownName(d.mediaType ?? '(none)')}`, 'layers must be tar, tar+gzip or tar+zstd');
     const file = blobFile(layout, d, 'a layer');
     return { file, compression, digest: { of: 'file' as const, hex: d.digest.slice('sha256:'.length) } };
   });
@@ -189,16 +204,20 @@ export function dockerSaveLayers(dir: string): Layer[] {
   const layers = image?.Layers;
   if (!Array.isArray(layers) || !layers.length) throw new BurrowError('import-failed', 'the docker save archive lists no layers in manifest.json');
   if (!layers.every((l) => typeof l === 'string') || (image!.Config !== undefined && typeof image!.Config !== 'string')) {
-    throw new BurrowError('import-failed', 'the docker save archive\'s manifest.json is malformed', 'the archive is corrupt: save it again');
+    throw new BurrowError('import-failed', "the docker save archive's manifest.json is malformed", 'the archive is corrupt: save it again');
   }
-  const config = typeof image!.Config === 'string' ? readArchiveJson<{ rootfs?: { diff_ids?: unknown } }>(archiveFile(dir, image!.Config, 'the docker image config'), 'the docker image config') : {};
+  const config =
+    typeof image!.Config === 'string'
+      ? readArchiveJson<{ rootfs?: { diff_ids?: unknown } }>(archiveFile(dir, image!.Config, 'the docker image config'), 'the docker image config')
+      : {};
   const diffIds = Array.isArray(config?.rootfs?.diff_ids) ? config.rootfs.diff_ids : [];
   return (layers as string[]).map((rel, i) => {
     const file = archiveFile(dir, rel, 'a layer');
     const diff: unknown = diffIds[i];
     const compression = sniffCompression(readChecked(file, 0, 512)) ?? 'none';
     const hex = typeof diff === 'string' ? /^(?:sha256:)?([0-9a-f]{64})$/.exec(diff)?.[1] : undefined;
-    if (typeof diff === 'string' && !hex) throw new BurrowError('import-failed', `the docker image config lists an unsupported diff_id "${shownName(diff)}"`, 'only sha256 digests are supported');
+    if (typeof diff === 'string' && !hex)
+      throw new BurrowError('import-failed', `the docker image config lists an unsupported diff_id "${shownName(diff)}"`, 'only sha256 digests are supported');
     return { file, compression, digest: hex ? { of: 'tar' as const, hex } : undefined };
   });
 }

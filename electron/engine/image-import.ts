@@ -73,7 +73,11 @@ export function checkFreeSpace(dir: string, needed: number): void {
   const free = st.bavail * st.bsize;
   if (free < needed + MARGIN_BYTES) {
     const mb = (n: number) => `${Math.ceil(n / 1024 ** 2)} MiB`;
-    throw new BurrowError('no-space', `not enough disk space: the image needs about ${mb(needed)}, and ${mb(free)} is free in ${dir}`, 'free some space, or set XDG_DATA_HOME to a bigger disk; nothing was written');
+    throw new BurrowError(
+      'no-space',
+      `not enough disk space: the image needs about ${mb(needed)}, and ${mb(free)} is free in ${dir}`,
+      'free some space, or set XDG_DATA_HOME to a bigger disk; nothing was written',
+    );
   }
 }
 
@@ -86,7 +90,9 @@ async function copyFolder(staging: Staging, source: string, counters: ExtractCou
   const { layout, map: readAs } = layoutIdMap(source, probeHost(), opts.user);
   const [reader, writer] = [
     spawnSandboxed(source, ['tar', '-C', SANDBOX_TARGET, '--exclude=./dev/*', '-cf', '-', '.'], [], { writable: false, map: layout ? readAs : undefined }),
-    spawnSandboxed(staging.rootfs, ['tar', '-x', '-v', '-p', '--numeric-owner', '--same-owner', '-f', '-', '-C', SANDBOX_TARGET], [], { map: layout ? map : undefined }),
+    spawnSandboxed(staging.rootfs, ['tar', '-x', '-v', '-p', '--numeric-owner', '--same-owner', '-f', '-', '-C', SANDBOX_TARGET], [], {
+      map: layout ? map : undefined,
+    }),
   ];
   reader.stdin!.end();
   reader.stdout!.pipe(writer.stdin!);
@@ -111,7 +117,12 @@ async function copyFolder(staging: Staging, source: string, counters: ExtractCou
   const codes = await Promise.all([closed(reader), closed(writer)]);
   opts.signal?.removeEventListener('abort', abort);
   if (opts.signal?.aborted) throw cancelled();
-  if (codes.some((c) => c !== 0)) throw new BurrowError(/No space left/.test(err) ? 'no-space' : 'import-failed', `copying ${source} failed: ${err.trim().split('\n').slice(0, 2).join('; ')}`, 'nothing was kept');
+  if (codes.some((c) => c !== 0))
+    throw new BurrowError(
+      /No space left/.test(err) ? 'no-space' : 'import-failed',
+      `copying ${source} failed: ${err.trim().split('\n').slice(0, 2).join('; ')}`,
+      'nothing was kept',
+    );
 }
 
 async function runSandboxed(target: string, command: string[], map: IdMap): Promise<void> {
@@ -121,7 +132,8 @@ async function runSandboxed(target: string, command: string[], map: IdMap): Prom
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new BurrowError('import-failed', `${command.join(' ')} failed in the new image: ${err.trim().split('\n')[0] ?? `exit ${code}`}`, 'nothing was kept');
+  if (code !== 0)
+    throw new BurrowError('import-failed', `${command.join(' ')} failed in the new image: ${err.trim().split('\n')[0] ?? `exit ${code}`}`, 'nothing was kept');
 }
 
 /** Validates a finished tree; errors name what the user gave (`label`), not the temporary folder. */
@@ -129,7 +141,8 @@ function validated(rootfs: string, label: string, map: IdMap): RootfsInfo {
   try {
     return validateRootfs(rootfs, map);
   } catch (e) {
-    if (e instanceof BurrowError) throw new BurrowError(e.code, e.message.replace(`rootfs ${rootfs}`, label) + (e.code === 'rootfs-invalid' ? '; nothing was kept' : ''), e.fix);
+    if (e instanceof BurrowError)
+      throw new BurrowError(e.code, e.message.replace(`rootfs ${rootfs}`, label) + (e.code === 'rootfs-invalid' ? '; nothing was kept' : ''), e.fix);
     throw e;
   }
 }
@@ -147,7 +160,12 @@ export interface BuildContext {
  * The frame of every import: a staging folder, progress, the check of the finished tree, the rename into
  * place, and on any failure or cancel the removal of everything made.
  */
-export async function buildImage(name: string, label: string, opts: ImportOptions, work: (ctx: BuildContext) => Promise<ImageRecord['source']>): Promise<ImageRecord> {
+export async function buildImage(
+  name: string,
+  label: string,
+  opts: ImportOptions,
+  work: (ctx: BuildContext) => Promise<ImageRecord['source']>,
+): Promise<ImageRecord> {
   const staging = beginImage(name);
   const counters: ExtractCounters = { bytes: 0, entries: 0 };
   let phase = 'starting';
@@ -180,7 +198,16 @@ export async function buildImage(name: string, label: string, opts: ImportOption
     const layout = source.kind === 'folder' ? layoutOf(staging.rootfs, user) : { user, map: ctx.map };
     const info = validated(staging.rootfs, label, layout.map);
     const owners = layout.user ? { user: layout.user } : {};
-    return staging.commit({ inPlace: false, source, ...owners, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init, entries: counters.entries || undefined, bytes: counters.bytes || undefined });
+    return staging.commit({
+      inPlace: false,
+      source,
+      ...owners,
+      distro: info.distro,
+      systemdVersion: info.systemdVersion,
+      init: info.init,
+      entries: counters.entries || undefined,
+      bytes: counters.bytes || undefined,
+    });
   } catch (e) {
     staging.discard();
     throw e;
@@ -198,7 +225,15 @@ export async function importImage(name: string, source: string, opts: ImportOpti
       const info = validated(detected.path, detected.path, layout.map);
       fs.rmdirSync(staging.rootfs);
       const owners = layout.user ? { user: layout.user } : {};
-      return staging.commit({ rootfs: detected.path, inPlace: true, source: { kind: 'folder', path: detected.path }, ...owners, distro: info.distro, systemdVersion: info.systemdVersion, init: info.init });
+      return staging.commit({
+        rootfs: detected.path,
+        inPlace: true,
+        source: { kind: 'folder', path: detected.path },
+        ...owners,
+        distro: info.distro,
+        systemdVersion: info.systemdVersion,
+        init: info.init,
+      });
     } catch (e) {
       staging.discard();
       throw e;

@@ -26,17 +26,37 @@ export function inspectImage(image: ImageRecord): ImageReport {
   }
   if (info.ownership.length) {
     problems.push(...info.ownership);
-    fix ??= image.source.path && image.source.kind !== 'folder' ? `re-import it from ${image.source.path}: burrow image rm ${image.name} && burrow image import ${image.name} ${image.source.path}` : 're-import it from its tarball (burrow image import NAME FILE), which unpacks it inside your id mapping';
+    fix ??=
+      image.source.path && image.source.kind !== 'folder'
+        ? `re-import it from ${image.source.path}: burrow image rm ${image.name} && burrow image import ${image.name} ${image.source.path}`
+        : 're-import it from its tarball (burrow image import NAME FILE), which unpacks it inside your id mapping';
   }
   const v = info.systemdVersion;
-  const cgroups = v === undefined ? 'unknown systemd version: Burrow chooses by the host' : v >= SYSTEMD_NEEDS_UNIFIED ? `systemd ${v} needs the unified cgroup presentation (cgroup v2), which Burrow gives it` : `systemd ${v} boots on the hybrid or the unified presentation`;
+  const cgroups =
+    v === undefined
+      ? 'unknown systemd version: Burrow chooses by the host'
+      : v >= SYSTEMD_NEEDS_UNIFIED
+        ? `systemd ${v} needs the unified cgroup presentation (cgroup v2), which Burrow gives it`
+        : `systemd ${v} boots on the hybrid or the unified presentation`;
   const facts: [string, string][] = [
     ['distribution', info.distro ?? 'unknown (no /etc/os-release)'],
     ['init', info.init?.join(' ') ?? 'none'],
     ['systemd', v ? String(v) : 'not found'],
     ['cgroups', cgroups],
-    ['owners', info.ownership.length ? 'inconsistent with your id mapping' : map.mode === 'auto' ? 'consistent with your subordinate-id mapping' : 'owned by you (single-uid mapping)'],
-    ['you inside', layout === 'user' && map.user ? `uid ${map.user.uid} (root's files are subordinate id ${map.uidLines[0]!.outside}, not yours)` : "root (made before shared folders: root's files are yours)"],
+    [
+      'owners',
+      info.ownership.length
+        ? 'inconsistent with your id mapping'
+        : map.mode === 'auto'
+          ? 'consistent with your subordinate-id mapping'
+          : 'owned by you (single-uid mapping)',
+    ],
+    [
+      'you inside',
+      layout === 'user' && map.user
+        ? `uid ${map.user.uid} (root's files are subordinate id ${map.uidLines[0]!.outside}, not yours)`
+        : "root (made before shared folders: root's files are yours)",
+    ],
     ['rootfs', image.rootfs + (image.inPlace ? ' (used in place)' : '')],
     ['source', `${image.source.kind}${image.source.suite ? ` ${image.source.suite}` : ''}${image.source.path ? ` ${image.source.path}` : ''}`],
     ['created', image.createdAt],

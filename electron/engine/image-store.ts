@@ -15,7 +15,11 @@ import { processStartTime } from './runtime-state';
 export { imageRecordSchema, type ImageRecord } from '../contract/image';
 
 export function checkImageName(name: string): void {
-  if (!MACHINE_NAME_RE.test(name)) throw new BurrowError('invalid-input', `invalid image name ${JSON.stringify(name)}: use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit`);
+  if (!MACHINE_NAME_RE.test(name))
+    throw new BurrowError(
+      'invalid-input',
+      `invalid image name ${JSON.stringify(name)}: use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
+    );
 }
 
 export const imageDir = (name: string): string => path.join(imagesDir(), name);
@@ -31,7 +35,12 @@ export function loadImage(name: string): ImageRecord {
   const file = recordFile(imageDir(name));
   if (!fs.existsSync(file)) throw new BurrowError('not-found', `no image named "${name}"`, 'list images with: burrow image ls');
   const parsed = imageRecordSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new BurrowError('corrupt-profile', `the record of image "${name}" (${file}) cannot be read. It was left as it is.`, `remove the image with: burrow image rm ${name}`);
+  if (!parsed.success)
+    throw new BurrowError(
+      'corrupt-profile',
+      `the record of image "${name}" (${file}) cannot be read. It was left as it is.`,
+      `remove the image with: burrow image rm ${name}`,
+    );
   return parsed.data;
 }
 
@@ -57,13 +66,20 @@ export function listImages(): ImageRecord[] {
 
 /** Machines whose profile uses this image (by name, or by its rootfs folder when made without an image). */
 export function machinesUsing(image: ImageRecord): string[] {
-  return listProfiles().profiles.filter((p) => p.image === image.name || (!p.image && p.rootfs === image.rootfs)).map((p) => p.name);
+  return listProfiles()
+    .profiles.filter((p) => p.image === image.name || (!p.image && p.rootfs === image.rootfs))
+    .map((p) => p.name);
 }
 
 export function removeImage(name: string): void {
   const image = loadImage(name);
   const users = machinesUsing(image);
-  if (users.length) throw new BurrowError('in-use', `image "${name}" is used by ${users.length === 1 ? 'machine' : 'machines'} ${users.join(', ')}`, `remove ${users.length === 1 ? 'it' : 'them'} first: burrow rm ${users.join(' ')}`);
+  if (users.length)
+    throw new BurrowError(
+      'in-use',
+      `image "${name}" is used by ${users.length === 1 ? 'machine' : 'machines'} ${users.join(', ')}`,
+      `remove ${users.length === 1 ? 'it' : 'them'} first: burrow rm ${users.join(' ')}`,
+    );
   // An image used in place keeps its folder: only the record goes.
   const dir = imageDir(name);
   const trash = path.join(imagesDir(), `.${name}.removing.${process.pid}`);
@@ -104,7 +120,8 @@ export interface Staging {
 export function beginImage(name: string): Staging {
   checkImageName(name);
   removeAbandonedPartials();
-  if (imageExists(name)) throw new BurrowError('exists', `an image named "${name}" already exists`, `choose another name, or remove it first: burrow image rm ${name}`);
+  if (imageExists(name))
+    throw new BurrowError('exists', `an image named "${name}" already exists`, `choose another name, or remove it first: burrow image rm ${name}`);
   fs.mkdirSync(imagesDir(), { recursive: true, mode: 0o700 });
   const dir = path.join(imagesDir(), `.${name}.partial.${process.pid}.${processStartTime(process.pid)}`);
   fs.mkdirSync(dir, { mode: 0o700 });
@@ -122,7 +139,12 @@ export function beginImage(name: string): Staging {
         fs.renameSync(dir, final);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new BurrowError('exists', `an image named "${name}" appeared while this one was imported`, `choose another name: burrow image rm ${name} first, or import under a new name`);
+        if (code === 'ENOTEMPTY' || code === 'EEXIST')
+          throw new BurrowError(
+            'exists',
+            `an image named "${name}" appeared while this one was imported`,
+            `choose another name: burrow image rm ${name} first, or import under a new name`,
+          );
         throw e;
       }
       done = true;

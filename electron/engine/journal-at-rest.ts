@@ -58,27 +58,51 @@ const SCRIPT = `
 mnt=$1 lowers=$2; shift 2
 [ -z "$lowers" ] && exec "$@"
 mount -t overlay burrow-journal -o "ro,userxattr,lowerdir=$lowers" "$mnt" 2>/dev/null && exec "$@"
-fuse-overlayfs -o "lowerdir=$lowers" "$mnt" || { echo "burrow: cannot mount the machine's layers (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)" >&2; exit 1; }
+fuse-overlayfs -o "lowerdir=$lowers" "$mnt" || {
+  echo "burrow: cannot mount the machine's layers (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)" >&2; exit 1; }
 rc=0; "$@" || rc=$?
 fusermount3 -u "$mnt" 2>/dev/null || fusermount -u "$mnt"
 exit $rc`;
 
 /** argv that runs the machine's journalctl over its tree at rest, with `args` after --directory. */
 export function journalAtRestArgv(profile: MachineProfile, tree: TreeAtRest, mountPoint: string, args: string[], host: HostFacts = probeHost()): string[] {
-  if (!host.bwrap) throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
+  if (!host.bwrap)
+    throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
   const { map } = resolveIdMap(profile.idMapping, host, profile.shareUser);
   const merge = tree.lowers.length > 1;
   if (merge) for (const d of tree.lowers) checkOptionPath(d);
   const root = merge ? mountPoint : tree.lowers[0]!;
   const sandbox = [
     host.bwrap.path,
-    '--ro-bind', root, '/',
+    '--ro-bind',
+    root,
+    '/',
     ...(tree.journal ? ['--ro-bind', tree.journal, '/var/log/journal'] : []),
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run',
-    '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts',
-    '--die-with-parent', '--new-session',
-    '--clearenv', '--setenv', 'PATH', DEFAULT_PATH, '--setenv', 'LANG', 'C.UTF-8',
-    '--', 'journalctl', '--directory=/var/log/journal', ...args,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--tmpfs',
+    '/run',
+    '--unshare-pid',
+    '--unshare-net',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--die-with-parent',
+    '--new-session',
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    DEFAULT_PATH,
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    '--',
+    'journalctl',
+    '--directory=/var/log/journal',
+    ...args,
   ];
   return [...mappedPrefix(host, map, { mount: true }), '/bin/sh', '-c', SCRIPT, 'burrow-journal', mountPoint, merge ? tree.lowers.join(':') : '', ...sandbox];
 }
@@ -100,7 +124,8 @@ export interface JournalRun {
 export function spawnJournalAtRest(profile: MachineProfile, args: string[], stdio: 'pipe' | 'inherit'): JournalRun {
   const tree = treeAtRest(profile);
   const missing = missingJournal(profile, tree);
-  if (missing) throw new BurrowError('not-found', missing, 'Debian and most distributions keep one when /var/log/journal exists; the machine makes it at its next boot');
+  if (missing)
+    throw new BurrowError('not-found', missing, 'Debian and most distributions keep one when /var/log/journal exists; the machine makes it at its next boot');
   const mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-journal-'));
   let child: ChildProcess;
   try {
@@ -119,7 +144,11 @@ export function spawnJournalAtRest(profile: MachineProfile, args: string[], stdi
 }
 
 /** Runs journalctl over the tree at rest and captures its output (bounded in time and size). */
-export async function captureJournalAtRest(profile: MachineProfile, args: string[], timeoutMs = 15000): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function captureJournalAtRest(
+  profile: MachineProfile,
+  args: string[],
+  timeoutMs = 15000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { child, done } = spawnJournalAtRest(profile, args, 'pipe');
   const out: Buffer[] = [];
   const err: Buffer[] = [];

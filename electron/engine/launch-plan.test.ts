@@ -10,7 +10,8 @@ const profile = (patch: Partial<MachineProfile> = {}): MachineProfile => ({
   ...patch,
 });
 const rootfs = (systemdVersion?: number): RootfsInfo => ({ rootfs: '/images/deb12', init: ['/usr/lib/systemd/systemd'], systemdVersion, ownership: [] });
-const plan = (p = profile(), host = hybridHost(), v: number | undefined = 252) => buildLaunchPlan({ profile: p, host, rootfs: rootfs(v), runtimeDir: '/run/user/1001/burrow/web' });
+const plan = (p = profile(), host = hybridHost(), v: number | undefined = 252) =>
+  buildLaunchPlan({ profile: p, host, rootfs: rootfs(v), runtimeDir: '/run/user/1001/burrow/web' });
 
 /** The argument that follows `flag` in argv, for each occurrence. */
 const after = (argv: string[], flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []));
@@ -23,11 +24,14 @@ describe('launch plan', () => {
     expect(argv).not.toContain('--unshare-user');
   });
 
-  it('joins the machine\'s payload cgroups in a launch step before the namespaces exist', () => {
+  it("joins the machine's payload cgroups in a launch step before the namespaces exist", () => {
     const { argv, cgroup } = plan();
     expect(argv[0]).toBe('/bin/sh');
     expect(cgroup.dirs.map((d) => d.hostDir)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web-01234567', '/sys/fs/cgroup/unified/user/burrow-web-01234567']);
-    expect(cgroup.dirs.map((d) => d.payload)).toEqual(['/sys/fs/cgroup/systemd/user/burrow-web-01234567/payload', '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload']);
+    expect(cgroup.dirs.map((d) => d.payload)).toEqual([
+      '/sys/fs/cgroup/systemd/user/burrow-web-01234567/payload',
+      '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload',
+    ]);
     expect(argv[2]).toContain('for d in /sys/fs/cgroup/systemd/user/burrow-web-01234567/payload /sys/fs/cgroup/unified/user/burrow-web-01234567/payload; do');
     expect(argv[2]).toContain('exec "$@"');
     // The machine's processes, not its supervisor, are the OOM killer's first choice.
@@ -38,7 +42,12 @@ describe('launch plan', () => {
     const { argv, mounts } = plan();
     expect(mounts[0]).toMatchObject({ type: 'bind', source: '/images/deb12', dest: '/', origin: 'rootfs' });
     const dd = argv.lastIndexOf('--');
-    expect(argv.slice(dd + 1)).toEqual(['/usr/lib/systemd/systemd', 'systemd.mask=sys-kernel-debug.mount', 'systemd.mask=sys-kernel-tracing.mount', 'systemd.mask=systemd-modules-load.service']);
+    expect(argv.slice(dd + 1)).toEqual([
+      '/usr/lib/systemd/systemd',
+      'systemd.mask=sys-kernel-debug.mount',
+      'systemd.mask=sys-kernel-tracing.mount',
+      'systemd.mask=systemd-modules-load.service',
+    ]);
   });
 
   it('uses the hybrid presentation for systemd 252 on a hybrid host: v1 read-only, delegated dirs writable, then remount', () => {
@@ -60,7 +69,9 @@ describe('launch plan', () => {
     const p = plan(profile(), hybridHost(), 257);
     expect(p.cgroup.presentation).toBe('unified');
     expect(p.cgroup.reason).toMatch(/systemd 257 needs cgroup v2/);
-    expect(p.mounts.filter((m) => m.origin === 'cgroup')).toEqual([expect.objectContaining({ type: 'bind', source: '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload', dest: '/sys/fs/cgroup' })]);
+    expect(p.mounts.filter((m) => m.origin === 'cgroup')).toEqual([
+      expect.objectContaining({ type: 'bind', source: '/sys/fs/cgroup/unified/user/burrow-web-01234567/payload', dest: '/sys/fs/cgroup' }),
+    ]);
   });
 
   it('uses unified on a unified host and refuses a forced hybrid presentation for systemd 257', () => {
@@ -102,17 +113,29 @@ describe('launch plan', () => {
     expect(p.warnings.join(' ')).toMatch(/no range in \/etc\/subuid.*User= .*will fail/);
   });
 
-  it('names the risky choices apart from the warnings, judged against the host\'s home and its links', () => {
+  it("names the risky choices apart from the warnings, judged against the host's home and its links", () => {
     expect(plan().risks).toEqual([]);
     const risky = profile({ mounts: [...profile().mounts, { type: 'bind', source: '/srv/keys', dest: '/keys' }], network: { mode: 'host', ports: [] } });
     const realpath = (p: string) => (p === '/srv/keys' ? '/home/alice/.ssh' : p);
     const p = buildLaunchPlan({ profile: risky, host: hybridHost(), rootfs: rootfs(252), runtimeDir: '/run/user/1001/burrow/web', realpath });
-    expect(p.risks.map((r) => r.text)).toEqual([expect.stringMatching(/^\/home\/alice\/.ssh is writable in the machine: root in the machine can then act as you/), expect.stringMatching(/^host networking/)]);
+    expect(p.risks.map((r) => r.text)).toEqual([
+      expect.stringMatching(/^\/home\/alice\/.ssh is writable in the machine: root in the machine can then act as you/),
+      expect.stringMatching(/^host networking/),
+    ]);
     expect(p.warnings.join(' ')).not.toMatch(/act as you/);
   });
 
   it('translates tmpfs size and mode, optional binds and symlinks into bwrap operations', () => {
-    const p = plan(profile({ mounts: [{ type: 'tmpfs', dest: '/var/log', size: '64M', mode: '755' }, { type: 'bind', source: '/srv', dest: '/srv', optional: true }, { type: 'symlink', target: 'usr/lib', dest: '/lib64' }, { type: 'remount-ro', dest: '/' }] }));
+    const p = plan(
+      profile({
+        mounts: [
+          { type: 'tmpfs', dest: '/var/log', size: '64M', mode: '755' },
+          { type: 'bind', source: '/srv', dest: '/srv', optional: true },
+          { type: 'symlink', target: 'usr/lib', dest: '/lib64' },
+          { type: 'remount-ro', dest: '/' },
+        ],
+      }),
+    );
     const s = p.argv.join(' ');
     expect(s).toContain('--size 67108864 --perms 0755 --tmpfs /var/log');
     expect(s).toContain('--bind-try /srv /srv');
@@ -135,7 +158,7 @@ describe('launch plan', () => {
   });
 });
 
-describe('launch plan: the machine\'s cgroup and what the guest gets', () => {
+describe("launch plan: the machine's cgroup and what the guest gets", () => {
   it('binds only the payload child, never the cgroup that carries the limits', () => {
     const p = plan(profile({ limits: { memory: '64M' } }), unifiedHost(), 257);
     const binds = p.mounts.filter((m) => m.dest === '/sys/fs/cgroup');
@@ -146,25 +169,55 @@ describe('launch plan: the machine\'s cgroup and what the guest gets', () => {
 });
 
 describe('launch plan with a systemd user manager', () => {
-  const manager = { cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service', controllers: ['cpu', 'memory', 'pids'], linger: false, runtimeDir: '/run/user/1001', systemctl: '/usr/bin/systemctl', systemdRun: '/usr/bin/systemd-run', version: 257 };
+  const manager = {
+    cgroupDir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service',
+    controllers: ['cpu', 'memory', 'pids'],
+    linger: false,
+    runtimeDir: '/run/user/1001',
+    systemctl: '/usr/bin/systemctl',
+    systemdRun: '/usr/bin/systemd-run',
+    version: 257,
+  };
   const desktop = (controllers = manager.controllers) => unifiedHost({ userManager: { facts: { ...manager, controllers } } });
-  const supervised = (p = profile(), host = desktop()) => buildLaunchPlan({ profile: p, host, rootfs: rootfs(257), runtimeDir: '/r/web', infoPath: '/r/web/info.json' });
+  const supervised = (p = profile(), host = desktop()) =>
+    buildLaunchPlan({ profile: p, host, rootfs: rootfs(257), runtimeDir: '/r/web', infoPath: '/r/web/info.json' });
 
   it('runs the machine in its own unit, burrow-NAME.service, under app.slice', () => {
     const p = supervised();
     expect(p.cgroup.unit).toBe('burrow-web.service');
-    expect(p.cgroup.dirs[0]).toEqual({ hierarchy: 'unified', hostDir: `${manager.cgroupDir}/app.slice/burrow-web.service`, payload: `${manager.cgroupDir}/app.slice/burrow-web.service/payload` });
+    expect(p.cgroup.dirs[0]).toEqual({
+      hierarchy: 'unified',
+      hostDir: `${manager.cgroupDir}/app.slice/burrow-web.service`,
+      payload: `${manager.cgroupDir}/app.slice/burrow-web.service/payload`,
+    });
   });
 
-  it('needs no writable cgroup of the caller: systemd delegates the unit\'s', () => {
+  it("needs no writable cgroup of the caller: systemd delegates the unit's", () => {
     const host = desktop();
     host.cgroups.unified!.writable = false;
     expect(supervised(profile(), host).cgroup.dirs[0]!.hostDir).toMatch(/burrow-web\.service$/);
   });
 
   it('pasted by hand, runs in a delegated scope with the same limits', () => {
-    const p = buildLaunchPlan({ profile: profile({ limits: { memory: '64M', cpus: 0.5 } }), host: desktop(), rootfs: rootfs(257), runtimeDir: '/run/user/1001/burrow/web' });
-    expect(p.argv.slice(0, 11)).toEqual(['/usr/bin/systemd-run', '--user', '--scope', '--quiet', '--unit=burrow-web-by-hand.scope', '--slice=app.slice', '--property=Delegate=yes', '--property=MemoryMax=67108864', '--property=MemorySwapMax=0', '--property=CPUQuota=50.00%', '--']);
+    const p = buildLaunchPlan({
+      profile: profile({ limits: { memory: '64M', cpus: 0.5 } }),
+      host: desktop(),
+      rootfs: rootfs(257),
+      runtimeDir: '/run/user/1001/burrow/web',
+    });
+    expect(p.argv.slice(0, 11)).toEqual([
+      '/usr/bin/systemd-run',
+      '--user',
+      '--scope',
+      '--quiet',
+      '--unit=burrow-web-by-hand.scope',
+      '--slice=app.slice',
+      '--property=Delegate=yes',
+      '--property=MemoryMax=67108864',
+      '--property=MemorySwapMax=0',
+      '--property=CPUQuota=50.00%',
+      '--',
+    ]);
     expect(p.cgroup.dirs[0]!.hostDir).toBe(`${manager.cgroupDir}/app.slice/burrow-web-by-hand.scope`);
   });
 
@@ -198,7 +251,7 @@ describe('launch plan of a machine with a share user', () => {
     expect(p.idMapping.description).toMatch(/^uid 1000 inside is you \(uid 1001\)/);
   });
 
-  it('binds each share, read-only where asked, after the profile\'s own mounts', () => {
+  it("binds each share, read-only where asked, after the profile's own mounts", () => {
     const p = plan(shared);
     const shares = p.mounts.filter((m) => m.origin === 'share');
     expect(shares.map((m) => `${m.type} ${m.source} ${m.dest}`)).toEqual(['bind /home/alice/project /work', 'ro-bind /home/alice/docs /docs']);
@@ -209,7 +262,7 @@ describe('launch plan of a machine with a share user', () => {
   it('has the machine make its user at boot: the unit and its script are written to the host folder and bound into /run/systemd', () => {
     const p = plan(shared);
     const launch = p.argv[2]!;
-    expect(launch).toContain(">/run/user/1001/burrow/web/host/burrow-setup.service;");
+    expect(launch).toContain('>/run/user/1001/burrow/web/host/burrow-setup.service;');
     expect(launch).toContain('useradd -m -u "$uid" -g "$gid"');
     expect(launch).toContain('uid=1000 gid=1000 name=alice');
     expect(p.argv.join(' ')).toContain(
@@ -237,6 +290,9 @@ describe('launch plan of a machine with a share user', () => {
     expect(p.mounts.filter((m) => m.origin === 'display' && m.type === 'bind').map((m) => m.dest)).toEqual(['/run/burrow/display/wayland-0']);
     expect(p.display).toEqual({ passed: ['Wayland'], missing: ['X11: DISPLAY is not set'] });
     expect(p.warnings).toContain('display: nothing to pass for X11: DISPLAY is not set.');
-    expect(p.risks.map((r) => r.text)).toEqual([expect.stringMatching(/^X11: any X11 client can read the whole screen/), expect.stringMatching(/^Wayland: an app inside draws its own windows/)]);
+    expect(p.risks.map((r) => r.text)).toEqual([
+      expect.stringMatching(/^X11: any X11 client can read the whole screen/),
+      expect.stringMatching(/^Wayland: an app inside draws its own windows/),
+    ]);
   });
 });

@@ -56,10 +56,15 @@ export function resolveIdMap(requested: 'auto' | 'single', host: HostFacts, user
   let mode = requested;
   if (mode === 'auto' && !canMapAuto(host)) {
     mode = 'single';
-    const why = !host.subuid || !host.subgid ? `you have no range in /etc/subuid and /etc/subgid` : !host.unshare?.mapAuto ? `unshare lacks --map-auto (util-linux 2.38 or later)` : `newuidmap/newgidmap are missing (package uidmap)`;
+    const why =
+      !host.subuid || !host.subgid
+        ? `you have no range in /etc/subuid and /etc/subgid`
+        : !host.unshare?.mapAuto
+          ? `unshare lacks --map-auto (util-linux 2.38 or later)`
+          : `newuidmap/newgidmap are missing (package uidmap)`;
     warnings.push(`id mapping falls back to a single uid: ${why}. Services with User= (dbus, apache's workers) will fail.`);
   } else if (mode === 'single') {
-    warnings.push('single-uid mapping: only root exists inside, so services with User= (dbus, apache\'s workers) will fail.');
+    warnings.push("single-uid mapping: only root exists inside, so services with User= (dbus, apache's workers) will fail.");
   }
   const guest = user?.uid !== undefined && user.gid !== undefined ? { uid: user.uid, gid: user.gid } : undefined;
   return { map: buildIdMap(mode, { uid: host.uid, gid: host.gid }, { uid: host.subuid, gid: host.subgid }, guest), warnings };
@@ -115,7 +120,15 @@ function describeOptions(m: Mount): string | undefined {
 }
 
 function toPlanned(m: Mount): PlannedMount {
-  return { ...('source' in m ? { source: m.source } : {}), ...('target' in m ? { target: m.target } : {}), type: m.type, dest: m.dest, options: describeOptions(m), origin: 'profile', args: mountArgs(m) };
+  return {
+    ...('source' in m ? { source: m.source } : {}),
+    ...('target' in m ? { target: m.target } : {}),
+    type: m.type,
+    dest: m.dest,
+    options: describeOptions(m),
+    origin: 'profile',
+    args: mountArgs(m),
+  };
 }
 
 function uuidFromHex(hex: string): string {
@@ -126,7 +139,15 @@ function uuidFromHex(hex: string): string {
  * The small /bin/sh step before the user namespace: make the runtime folder, join the machine's payload cgroups.
  * The per-user runtime folder is made private (0700), as Burrow insists on when it reads it back.
  */
-function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[], infoPath?: string, blockFifo?: string, overlay?: OverlayPaths, files: { name: string; content: string }[] = []): string {
+function launchScript(
+  runtimeDir: string,
+  hostDir: string,
+  cgroupDirs: string[],
+  infoPath?: string,
+  blockFifo?: string,
+  overlay?: OverlayPaths,
+  files: { name: string; content: string }[] = [],
+): string {
   const join = joinCgroupsShell(cgroupDirs) + raiseOomScoreShell();
   // A FIFO opened read-write never blocks the open itself; bwrap's read waits for the supervisor's byte.
   const fifo = blockFifo ? `rm -f ${shellQuote(blockFifo)}; mkfifo -m 600 ${shellQuote(blockFifo)}; ` : '';
@@ -134,16 +155,27 @@ function launchScript(runtimeDir: string, hostDir: string, cgroupDirs: string[],
   const folders = `mkdir -p -m 700 ${shellQuote(path.dirname(runtimeDir))}; mkdir -p ${shellQuote(hostDir)}; `;
   // The machine's setup unit and script (guest-setup.ts), written here so that a pasted command has them too.
   const written = files.map((f) => `printf %s ${shellQuote(f.content)} >${shellQuote(path.join(hostDir, f.name))}; `).join('');
-  return `set -e; ${folders}${written}${dirs}${fifo}${join}exec "$@"${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  const fds = `${infoPath ? ` 3>${shellQuote(infoPath)}` : ''}${blockFifo ? ` 4<>${shellQuote(blockFifo)}` : ''}`;
+  return `set -e; ${folders}${written}${dirs}${fifo}${join}exec "$@"${fds}`;
 }
 
 export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   const { profile, host, rootfs } = input;
-  if (!host.bwrap) throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', 'install it: sudo apt install bubblewrap (or your distribution\'s package)');
+  if (!host.bwrap)
+    throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
   if (host.bwrap.setuidRoot) {
-    throw new BurrowError('host-not-ready', `${host.bwrap.path} is setuid root, and setuid bwrap refuses --cap-add, which systemd needs`, 'install the non-setuid bubblewrap from your distribution (chmod u-s on it), with unprivileged user namespaces enabled');
+    throw new BurrowError(
+      'host-not-ready',
+      `${host.bwrap.path} is setuid root, and setuid bwrap refuses --cap-add, which systemd needs`,
+      'install the non-setuid bubblewrap from your distribution (chmod u-s on it), with unprivileged user namespaces enabled',
+    );
   }
-  if (!profile.namespaces.pid) throw new BurrowError('invalid-input', 'the pid namespace is off, but systemd must run as PID 1 of its own pid namespace', 'turn the pid namespace back on');
+  if (!profile.namespaces.pid)
+    throw new BurrowError(
+      'invalid-input',
+      'the pid namespace is off, but systemd must run as PID 1 of its own pid namespace',
+      'turn the pid namespace back on',
+    );
   if (!rootfs.init) throw new BurrowError('rootfs-invalid', `rootfs ${rootfs.rootfs} has no init`);
 
   const { map, warnings } = resolveIdMap(profile.idMapping, host, profile.shareUser);
@@ -151,17 +183,25 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   // delegated scope when the command is pasted by hand.
   const manager = host.userManager?.facts;
   const unitName = manager && (input.infoPath ? `burrow-${profile.name}.service` : byHandScope(profile.name));
-  const unit = manager && unitName ? { name: unitName, dir: input.infoPath ? unitCgroupDir(manager, profile.name) : `${manager.cgroupDir}/${UNIT_SLICE}/${unitName}` } : undefined;
+  const unit =
+    manager && unitName
+      ? { name: unitName, dir: input.infoPath ? unitCgroupDir(manager, profile.name) : `${manager.cgroupDir}/${UNIT_SLICE}/${unitName}` }
+      : undefined;
   const cg = planCgroups(profile.cgroups, host.cgroups, rootfs.systemdVersion, profile.name, profile.machineId, unit?.dir);
   if (!profile.namespaces.cgroup) {
-    throw new BurrowError('invalid-input', `the cgroup namespace is off, but the ${cg.presentation} presentation binds the machine's own cgroup as its root`, 'turn the cgroup namespace back on');
+    throw new BurrowError(
+      'invalid-input',
+      `the cgroup namespace is off, but the ${cg.presentation} presentation binds the machine's own cgroup as its root`,
+      'turn the cgroup namespace back on',
+    );
   }
   const network = planNetwork(profile.network, host.network, input.runtimeDir);
   warnings.push(...network.warnings);
   // A supervised nat machine joins its user network (user-network.ts); one pasted by hand gets no network helper either.
-  const userNet = input.infoPath && network.helper
-    ? planUserNetwork({ profile, map, host, runtimeDir: input.runtimeDir, ip: host.network.ip, nsenter: host.nsenter?.path, manager })
-    : undefined;
+  const userNet =
+    input.infoPath && network.helper
+      ? planUserNetwork({ profile, map, host, runtimeDir: input.runtimeDir, ip: host.network.ip, nsenter: host.nsenter?.path, manager })
+      : undefined;
   if (userNet?.warning) warnings.push(userNet.warning);
   const writes = limitWrites(profile.limits);
   const unifiedDir = cg.dirs.find((d) => d.hierarchy === 'unified')?.hostDir;
@@ -170,7 +210,8 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (limitsWhyNot) warnings.push(`resource limits will not be applied: ${limitsWhyNot}.`);
   if (!profile.mounts.some((m) => m.dest === '/sys')) warnings.push('nothing is mounted at /sys: systemd needs it (add ro-bind /sys /sys).');
   if (!profile.mounts.some((m) => m.dest === '/proc' && m.type === 'proc')) warnings.push('no proc file system at /proc: systemd needs one.');
-  if (profile.capabilities.add !== 'ALL' && !profile.capabilities.add.includes('CAP_SYS_ADMIN')) warnings.push('without CAP_SYS_ADMIN systemd cannot mount its API file systems and will not boot.');
+  if (profile.capabilities.add !== 'ALL' && !profile.capabilities.add.includes('CAP_SYS_ADMIN'))
+    warnings.push('without CAP_SYS_ADMIN systemd cannot mount its API file systems and will not boot.');
 
   const hostDir = path.join(input.runtimeDir, 'host');
   const overlay = input.overlay;
@@ -223,10 +264,30 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   // By hand, with a user manager: the scope systemd-run makes, delegated and limited like the service.
   // systemd-run finds the manager through $XDG_RUNTIME_DIR, which Burrow's own runtime folder may not be under.
   const managerEnv = manager && path.dirname(path.dirname(input.runtimeDir)) !== manager.runtimeDir ? ['env', `XDG_RUNTIME_DIR=${manager.runtimeDir}`] : [];
-  const scope = unit && !input.infoPath
-    ? [...managerEnv, manager!.systemdRun, '--user', '--scope', '--quiet', `--unit=${unit.name}`, `--slice=${UNIT_SLICE}`, '--property=Delegate=yes', ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`), '--']
-    : [];
-  const script = launchScript(input.runtimeDir, hostDir, cg.dirs.map((d) => d.payload), input.infoPath, blockFifo, overlay, setup?.files);
+  const scope =
+    unit && !input.infoPath
+      ? [
+          ...managerEnv,
+          manager!.systemdRun,
+          '--user',
+          '--scope',
+          '--quiet',
+          `--unit=${unit.name}`,
+          `--slice=${UNIT_SLICE}`,
+          '--property=Delegate=yes',
+          ...limitProperties(profile.limits).map(([k, v]) => `--property=${k}=${v}`),
+          '--',
+        ]
+      : [];
+  const script = launchScript(
+    input.runtimeDir,
+    hostDir,
+    cg.dirs.map((d) => d.payload),
+    input.infoPath,
+    blockFifo,
+    overlay,
+    setup?.files,
+  );
   const prefix = [...scope, '/bin/sh', '-c', script, 'burrow-launch'];
   const tools = usernsTools(host);
   const newUserns = userNet?.plan

@@ -105,7 +105,9 @@ export function unitFileText(profile: MachineProfile, unitRun: NodeCommand): str
     'Documentation=man:systemd.resource-control(5)',
     '',
     '[Service]',
-    ...unitProperties(profile).filter(([k]) => k !== 'Slice').map(([k, v]) => `${k}=${v}`),
+    ...unitProperties(profile)
+      .filter(([k]) => k !== 'Slice')
+      .map(([k, v]) => `${k}=${v}`),
     `Slice=${UNIT_SLICE}`,
     ...Object.entries(env).map(([k, v]) => `Environment=${unitQuote(`${k}=${v}`)}`),
     `ExecStart=${[unitRun.file, ...unitRun.args].map(unitQuote).join(' ')}`,

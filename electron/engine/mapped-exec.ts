@@ -18,7 +18,11 @@ export const SANDBOX_TARGET = '/target';
 /** The map file operations run under: your id and the whole subordinate range (see idmap.ts). */
 export function treeMap(host: HostFacts): IdMap {
   if (!canMapAuto(host)) {
-    throw new BurrowError('host-not-ready', 'machine and image files keep their owners only under your subordinate-id mapping, and it cannot be set up here', 'see: burrow doctor (subordinate ids, uidmap, unshare --map-auto)');
+    throw new BurrowError(
+      'host-not-ready',
+      'machine and image files keep their owners only under your subordinate-id mapping, and it cannot be set up here',
+      'see: burrow doctor (subordinate ids, uidmap, unshare --map-auto)',
+    );
   }
   return buildTreeMap({ uid: host.uid, gid: host.gid }, { uid: host.subuid!, gid: host.subgid! });
 }
@@ -53,23 +57,47 @@ export interface SandboxOptions {
 }
 
 /** argv that runs `command` as mapped root in a sandbox where only `target` (at /target) is writable. */
-export function sandboxedArgv(target: string, command: string[], host = probeHost(), extraBinds: { source: string; dest: string }[] = [], opts: SandboxOptions = {}): string[] {
-  if (!host.bwrap) throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
+export function sandboxedArgv(
+  target: string,
+  command: string[],
+  host = probeHost(),
+  extraBinds: { source: string; dest: string }[] = [],
+  opts: SandboxOptions = {},
+): string[] {
+  if (!host.bwrap)
+    throw new BurrowError('host-not-ready', 'bubblewrap (bwrap) is not installed', "install it: sudo apt install bubblewrap (or your distribution's package)");
   const binds = extraBinds.flatMap((b) => ['--ro-bind', b.source, b.dest]);
   return [
     ...mappedPrefix(host, opts.map),
     host.bwrap.path,
     ...toolBinds(),
-    '--dev', '/dev',
-    '--proc', '/proc',
-    '--tmpfs', '/tmp',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--tmpfs',
+    '/tmp',
     ...binds,
-    opts.writable === false ? '--ro-bind' : '--bind', target, SANDBOX_TARGET,
-    '--unshare-pid', '--unshare-net', '--unshare-ipc',
+    opts.writable === false ? '--ro-bind' : '--bind',
+    target,
+    SANDBOX_TARGET,
+    '--unshare-pid',
+    '--unshare-net',
+    '--unshare-ipc',
     '--die-with-parent',
     // Root of the mapping may chown to any mapped id and set file capabilities; nothing beyond it.
-    '--cap-add', 'CAP_CHOWN', '--cap-add', 'CAP_FOWNER', '--cap-add', 'CAP_DAC_OVERRIDE', '--cap-add', 'CAP_SETFCAP', '--cap-add', 'CAP_FSETID',
-    '--chdir', SANDBOX_TARGET,
+    '--cap-add',
+    'CAP_CHOWN',
+    '--cap-add',
+    'CAP_FOWNER',
+    '--cap-add',
+    'CAP_DAC_OVERRIDE',
+    '--cap-add',
+    'CAP_SETFCAP',
+    '--cap-add',
+    'CAP_FSETID',
+    '--chdir',
+    SANDBOX_TARGET,
     '--',
     ...command,
   ];
@@ -79,7 +107,12 @@ export function sandboxedArgv(target: string, command: string[], host = probeHos
  * Starts a sandboxed command in its own process group (so cancel can end all of it). It runs with
  * LC_ALL=C: tar's complaints are classified by their English wording, and names are escaped byte by byte.
  */
-export function spawnSandboxed(target: string, command: string[], extraBinds: { source: string; dest: string }[] = [], opts: SandboxOptions = {}): ChildProcess {
+export function spawnSandboxed(
+  target: string,
+  command: string[],
+  extraBinds: { source: string; dest: string }[] = [],
+  opts: SandboxOptions = {},
+): ChildProcess {
   const argv = sandboxedArgv(target, command, probeHost(), extraBinds, opts);
   return spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
 }
@@ -119,6 +152,10 @@ export function removeMappedTree(dir: string): void {
   const r = spawnSync(unshare!, [...args, 'rm', '-rf', '--', dir], { encoding: 'utf8' });
   if (r.status !== 0 || fs.existsSync(dir)) {
     const by = `${args.slice(0, -1).join(' ')}`;
-    throw new BurrowError('internal', `could not remove ${dir}: ${r.stderr.trim() || `rm exited ${r.status}`}`, `remove it by hand: unshare ${by} rm -rf ${dir}`);
+    throw new BurrowError(
+      'internal',
+      `could not remove ${dir}: ${r.stderr.trim() || `rm exited ${r.status}`}`,
+      `remove it by hand: unshare ${by} rm -rf ${dir}`,
+    );
   }
 }

@@ -13,23 +13,44 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** The packages with a compiled addon that a bundle loads at run time from node_modules. */
 function nativePackages(entry: string): string[] {
-  const r = buildSync({ entryPoints: [path.join(ROOT, entry)], bundle: true, write: false, platform: 'node', packages: 'external', metafile: true, logLevel: 'silent', outdir: '/tmp/burrow-native-test' });
+  const r = buildSync({
+    entryPoints: [path.join(ROOT, entry)],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    packages: 'external',
+    metafile: true,
+    logLevel: 'silent',
+    outdir: '/tmp/burrow-native-test',
+  });
   const specifiers = Object.values(r.metafile!.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
-  const packages = specifiers.filter((s) => !isBuiltin(s)).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/'));
+  const packages = specifiers
+    .filter((s) => !isBuiltin(s))
+    .map((s) =>
+      s
+        .split('/')
+        .slice(0, s.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
   return [...new Set(packages)].filter((p) => linuxAddons(p).length > 0).sort();
 }
 
 function dynamicSymbols(file: string, which: '--defined-only' | '--undefined-only'): string[] {
   const r = spawnSync('nm', ['-D', which, file], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`nm -D ${file}: ${r.stderr}`);
-  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/).pop()!).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).pop()!)
+    .filter(Boolean);
 }
 
 /** Every compiled addon in a package (prebuilds for other systems and node-gyp's intermediates aside). */
 function linuxAddons(pkg: string): string[] {
   const dir = path.join(ROOT, 'node_modules', pkg);
   if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.node') && !/(^|\/)(prebuilds|obj\.target)\//.test(f)).map((f) => path.join(dir, f));
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.node') && !/(^|\/)(prebuilds|obj\.target)\//.test(f))
+    .map((f) => path.join(dir, f));
 }
 
 describe('native builds', () => {
@@ -47,7 +68,10 @@ describe('native builds', () => {
         expect(dynamicSymbols(addon, '--defined-only'), addon).toContain('napi_register_module_v1');
         const imported = dynamicSymbols(addon, '--undefined-only');
         // V8's C++ API (_ZN2v8...) or a node::/libuv symbol would tie it to one runtime's ABI.
-        expect(imported.filter((s) => /^_ZN2v8|^_ZN4node|^node_module_register|^uv_/.test(s)), addon).toEqual([]);
+        expect(
+          imported.filter((s) => /^_ZN2v8|^_ZN4node|^node_module_register|^uv_/.test(s)),
+          addon,
+        ).toEqual([]);
       }
     }
   });

@@ -25,7 +25,9 @@ describe('network plan', () => {
     expect(slirp.helper).toMatchObject({ tool: 'slirp4netns', apiSocket: '/run/m/slirp4netns.sock' });
     expect(slirp.helper!.argv).toContain('--disable-host-loopback');
     expect(slirp.warnings.join()).toMatch(/slirp4netns/);
-    expect(() => planNetwork({ mode: 'nat', ports: [] }, { unprivilegedPortStart: 1024, online: true }, '/run/m')).toThrow(expect.objectContaining({ fix: expect.stringContaining('sudo apt install passt') }));
+    expect(() => planNetwork({ mode: 'nat', ports: [] }, { unprivilegedPortStart: 1024, online: true }, '/run/m')).toThrow(
+      expect.objectContaining({ fix: expect.stringContaining('sudo apt install passt') }),
+    );
   });
 
   it('gives isolated a namespace without helper, and host none, saying which ports cannot be bound', () => {

@@ -56,23 +56,45 @@ function pastaArgv(pasta: string, ports: PortForward[]): string[] {
     ...forwards('tcp'),
     ...forwards('udp'),
     // Nothing from the host's own loopback is offered to the machine.
-    '-T', 'none',
-    '-U', 'none',
+    '-T',
+    'none',
+    '-U',
+    'none',
     '--no-map-gw',
-    '--userns', `/proc/${PID_PLACEHOLDER}/ns/user`,
-    '--netns', `/proc/${PID_PLACEHOLDER}/ns/net`,
+    '--userns',
+    `/proc/${PID_PLACEHOLDER}/ns/user`,
+    '--netns',
+    `/proc/${PID_PLACEHOLDER}/ns/net`,
   ];
 }
 
 function slirpArgv(slirp: string, apiSocket: string): string[] {
-  return [slirp, '--configure', '--mtu=65520', '--disable-host-loopback', '--api-socket', apiSocket, '--ready-fd=3', '--exit-fd=4', '--userns-path', `/proc/${PID_PLACEHOLDER}/ns/user`, '--netns-type=path', `/proc/${PID_PLACEHOLDER}/ns/net`, 'eth0'];
+  return [
+    slirp,
+    '--configure',
+    '--mtu=65520',
+    '--disable-host-loopback',
+    '--api-socket',
+    apiSocket,
+    '--ready-fd=3',
+    '--exit-fd=4',
+    '--userns-path',
+    `/proc/${PID_PLACEHOLDER}/ns/user`,
+    '--netns-type=path',
+    `/proc/${PID_PLACEHOLDER}/ns/net`,
+    'eth0',
+  ];
 }
 
 export function planNetwork(config: NetworkConfig, tools: NetworkTools, runtimeDir: string): NetworkPlan {
   const warnings: string[] = [];
   for (const p of config.ports) {
     if (p.host < tools.unprivilegedPortStart) {
-      throw new BurrowError('invalid-input', `host port ${p.host} is below ${tools.unprivilegedPortStart}, the lowest port an ordinary user may bind on this host`, `forward a higher port instead, e.g. -p ${suggestHostPort(p.guest, [], tools.unprivilegedPortStart)}:${p.guest}`);
+      throw new BurrowError(
+        'invalid-input',
+        `host port ${p.host} is below ${tools.unprivilegedPortStart}, the lowest port an ordinary user may bind on this host`,
+        `forward a higher port instead, e.g. -p ${suggestHostPort(p.guest, [], tools.unprivilegedPortStart)}:${p.guest}`,
+      );
     }
   }
   if (config.mode === 'host') {
@@ -83,13 +105,28 @@ export function planNetwork(config: NetworkConfig, tools: NetworkTools, runtimeD
   if (config.mode === 'isolated') return { mode: 'isolated', unshare: true, ports: [], warnings };
   const pasta = { mode: 'nat' as const, unshare: true, ports: config.ports, warnings };
   if (tools.pasta && (tools.online || !tools.slirp4netns)) {
-    if (!tools.online) warnings.push(`${OFFLINE}; pasta may refuse to start without one: install slirp4netns, which works offline, or choose --network isolated.`);
+    if (!tools.online)
+      warnings.push(`${OFFLINE}; pasta may refuse to start without one: install slirp4netns, which works offline, or choose --network isolated.`);
     return { ...pasta, helper: { tool: 'pasta', argv: pastaArgv(tools.pasta, config.ports) } };
   }
   if (tools.slirp4netns) {
     const apiSocket = `${runtimeDir}/slirp4netns.sock`;
-    warnings.push(tools.pasta ? `${OFFLINE}, which pasta needs: using slirp4netns (forwards work; outbound access once the host is online).` : 'pasta (package passt) is not installed: using slirp4netns, which is slower.');
-    return { mode: 'nat', unshare: true, ports: config.ports, helper: { tool: 'slirp4netns', argv: slirpArgv(tools.slirp4netns, apiSocket), apiSocket }, warnings };
+    warnings.push(
+      tools.pasta
+        ? `${OFFLINE}, which pasta needs: using slirp4netns (forwards work; outbound access once the host is online).`
+        : 'pasta (package passt) is not installed: using slirp4netns, which is slower.',
+    );
+    return {
+      mode: 'nat',
+      unshare: true,
+      ports: config.ports,
+      helper: { tool: 'slirp4netns', argv: slirpArgv(tools.slirp4netns, apiSocket), apiSocket },
+      warnings,
+    };
   }
-  throw new BurrowError('host-not-ready', 'nat networking needs pasta (package passt) or slirp4netns, and neither is installed', 'install one: sudo apt install passt, or choose --network isolated');
+  throw new BurrowError(
+    'host-not-ready',
+    'nat networking needs pasta (package passt) or slirp4netns, and neither is installed',
+    'install one: sudo apt install passt, or choose --network isolated',
+  );
 }

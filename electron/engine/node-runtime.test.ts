@@ -15,12 +15,22 @@ const { generateAppRunScript } = require('app-builder-lib/out/targets/appimage/a
 describe('nodeScriptCommand', () => {
   it('runs a script on plain Node as it is', () => {
     const rt: NodeRuntime = { execPath: '/usr/bin/node' };
-    expect(nodeScriptCommand('/src/burrow/dist/supervisor.js', ['web'], rt)).toEqual({ runtime: 'node', file: '/usr/bin/node', args: ['/src/burrow/dist/supervisor.js', 'web'], env: {} });
+    expect(nodeScriptCommand('/src/burrow/dist/supervisor.js', ['web'], rt)).toEqual({
+      runtime: 'node',
+      file: '/usr/bin/node',
+      args: ['/src/burrow/dist/supervisor.js', 'web'],
+      env: {},
+    });
   });
 
   it('runs it on Electron in Node mode in a checkout (npm start) and in the .deb, from app.asar.unpacked', () => {
     const dev: NodeRuntime = { execPath: '/src/burrow/node_modules/electron/dist/electron', electron: '41.7.1' };
-    expect(nodeScriptCommand('/src/burrow/dist/supervisor.js', ['web'], dev)).toEqual({ runtime: 'electron', file: dev.execPath, args: ['/src/burrow/dist/supervisor.js', 'web'], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    expect(nodeScriptCommand('/src/burrow/dist/supervisor.js', ['web'], dev)).toEqual({
+      runtime: 'electron',
+      file: dev.execPath,
+      args: ['/src/burrow/dist/supervisor.js', 'web'],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
     const deb: NodeRuntime = { execPath: '/opt/Burrow/burrow-desktop', electron: '41.7.1' };
     expect(nodeScriptCommand('/opt/Burrow/resources/app.asar/dist/supervisor.js', ['web'], deb)).toEqual({
       runtime: 'electron',
@@ -31,7 +41,12 @@ describe('nodeScriptCommand', () => {
   });
 
   it('runs it through the AppImage file, never the binary in its mount, which changes and goes away', () => {
-    const rt: NodeRuntime = { execPath: '/tmp/.mount_BurrowAb12Cd/burrow-desktop', electron: '41.7.1', appImage: '/home/zoë/Apps/Burrow.AppImage', appDir: '/tmp/.mount_BurrowAb12Cd' };
+    const rt: NodeRuntime = {
+      execPath: '/tmp/.mount_BurrowAb12Cd/burrow-desktop',
+      electron: '41.7.1',
+      appImage: '/home/zoë/Apps/Burrow.AppImage',
+      appDir: '/tmp/.mount_BurrowAb12Cd',
+    };
     const cmd = nodeScriptCommand('/tmp/.mount_BurrowAb12Cd/resources/app.asar/dist/supervisor.js', ['web'], rt);
     expect(cmd).toMatchObject({ runtime: 'appimage', file: '/home/zoë/Apps/Burrow.AppImage', env: { ELECTRON_RUN_AS_NODE: '1' } });
     expect(cmd.args.slice(2)).toEqual(['--', '--no-sandbox', 'resources/app.asar.unpacked/dist/supervisor.js', 'web']);
@@ -49,7 +64,17 @@ describe('an AppImage runs our scripts in Node mode through its own AppRun', () 
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-appimage-'));
     const dir = appDir();
     fs.mkdirSync(path.join(dir, 'resources', 'app.asar.unpacked', 'dist'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'AppRun'), generateAppRunScript({ DesktopFileName: 'burrow-desktop.desktop', ExecutableName: 'burrow-desktop', ProductName: 'Burrow', ProductFilename: 'Burrow', ResourceName: 'appimagekit-burrow-desktop' }), { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(dir, 'AppRun'),
+      generateAppRunScript({
+        DesktopFileName: 'burrow-desktop.desktop',
+        ExecutableName: 'burrow-desktop',
+        ProductName: 'Burrow',
+        ProductFilename: 'Burrow',
+        ResourceName: 'appimagekit-burrow-desktop',
+      }),
+      { mode: 0o755 },
+    );
     // "Electron" here is this Node: in Node mode Electron takes Node's command line.
     fs.writeFileSync(path.join(dir, 'burrow-desktop'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
     fs.writeFileSync(
@@ -74,10 +99,19 @@ describe('an AppImage runs our scripts in Node mode through its own AppRun', () 
     it(`passes the script its arguments untouched and runs it as main (user namespaces ${restricted ? 'restricted' : 'allowed'})`, () => {
       restrictUserns(restricted);
       const rt: NodeRuntime = { execPath: path.join(appDir(), 'burrow-desktop'), electron: '41.7.1', appImage, appDir: appDir() };
-      const cmd = nodeScriptCommand(path.join(appDir(), 'resources', 'app.asar', 'dist', 'probe.js'), ['web', '--no-sandbox', 'a b', "it's", '$HOME', '--', ''], rt);
+      const cmd = nodeScriptCommand(
+        path.join(appDir(), 'resources', 'app.asar', 'dist', 'probe.js'),
+        ['web', '--no-sandbox', 'a b', "it's", '$HOME', '--', ''],
+        rt,
+      );
       const r = run(cmd.file, cmd.args, cmd.env);
       expect(r.err).toBe('');
-      expect(JSON.parse(r.out)).toEqual({ main: true, argv: ['web', '--no-sandbox', 'a b', "it's", '$HOME', '--', ''], runAsNode: '1', file: path.join(appDir(), 'resources', 'app.asar.unpacked', 'dist', 'probe.js') });
+      expect(JSON.parse(r.out)).toEqual({
+        main: true,
+        argv: ['web', '--no-sandbox', 'a b', "it's", '$HOME', '--', ''],
+        runAsNode: '1',
+        file: path.join(appDir(), 'resources', 'app.asar.unpacked', 'dist', 'probe.js'),
+      });
     });
   }
 
@@ -116,7 +150,12 @@ describe('the burrow command script', () => {
     try {
       const pwned = path.join(dir, 'pwned');
       const hostile = `${dir}/a\ntouch ${pwned} #'$(touch ${pwned})\`.AppImage`;
-      const cli = nodeScriptCommand(`${dir}/.mount_x/resources/app.asar/dist/cli.js`, [], { execPath: `${dir}/.mount_x/burrow-desktop`, electron: '41', appImage: hostile, appDir: `${dir}/.mount_x` });
+      const cli = nodeScriptCommand(`${dir}/.mount_x/resources/app.asar/dist/cli.js`, [], {
+        execPath: `${dir}/.mount_x/burrow-desktop`,
+        electron: '41',
+        appImage: hostile,
+        appDir: `${dir}/.mount_x`,
+      });
       const script = path.join(dir, 'burrow');
       fs.writeFileSync(script, burrowCommandScript(cli, `AppImage ${hostile}`), { mode: 0o755 });
       expect(fs.readFileSync(script, 'utf8').split('\n')[1]).toMatch(new RegExp(`^${BURROW_COMMAND_MARKER} \\(AppImage .*/a\\?touch`));

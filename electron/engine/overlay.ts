@@ -27,7 +27,14 @@ export const ephemeralOverlayDir = (machine: string): string => path.join(machin
 export function overlayPaths(machine: string, storage: StorageMode, lower: string, layers: string[] = []): OverlayPaths | undefined {
   if (storage === 'direct') return undefined;
   const dir = storage === 'persistent' ? persistentOverlayDir(machine) : ephemeralOverlayDir(machine);
-  return { lower, ...(layers.length ? { layers } : {}), dir, upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), merged: path.join(machineRuntimeDir(machine), 'root') };
+  return {
+    lower,
+    ...(layers.length ? { layers } : {}),
+    dir,
+    upper: path.join(dir, 'upper'),
+    work: path.join(dir, 'work'),
+    merged: path.join(machineRuntimeDir(machine), 'root'),
+  };
 }
 
 /** overlayfs reads its options from one page: the whole option string must fit in it. */
@@ -35,7 +42,12 @@ const MOUNT_OPTIONS_MAX = 4000;
 
 /** overlayfs takes its folders in one option string: `,` and `:` cannot appear in them. */
 export function checkOptionPath(p: string): void {
-  if (/[,:\\]/.test(p)) throw new BurrowError('invalid-input', `the overlay cannot use ${p}: its path holds "," ":" or "\\", which overlayfs options cannot carry`, 'move or rename the folder, or use --direct storage');
+  if (/[,:\\]/.test(p))
+    throw new BurrowError(
+      'invalid-input',
+      `the overlay cannot use ${p}: its path holds "," ":" or "\\", which overlayfs options cannot carry`,
+      'move or rename the folder, or use --direct storage',
+    );
 }
 
 /** The shell step, run as root of the new user and mount namespaces, that mounts the overlay, then runs bwrap. */
@@ -43,14 +55,20 @@ export function overlayMountScript(o: OverlayPaths): string {
   const lowers = [...(o.layers ?? []), o.lower];
   for (const p of [...lowers, o.upper, o.work]) checkOptionPath(p);
   const dirs = `lowerdir=${lowers.join(':')},upperdir=${o.upper},workdir=${o.work}`;
-  if (dirs.length > MOUNT_OPTIONS_MAX) throw new BurrowError('invalid-input', `the overlay's ${lowers.length} layers make an option string of ${dirs.length} bytes, more than overlayfs reads`, 'move XDG_DATA_HOME to a shorter path, or delete old snapshots');
+  if (dirs.length > MOUNT_OPTIONS_MAX)
+    throw new BurrowError(
+      'invalid-input',
+      `the overlay's ${lowers.length} layers make an option string of ${dirs.length} bytes, more than overlayfs reads`,
+      'move XDG_DATA_HOME to a shorter path, or delete old snapshots',
+    );
   // userxattr: in a user namespace overlayfs keeps its marks (opaque folders) in user.overlay.* xattrs. Without
   // it the kernel cannot mark a folder opaque, and removing a folder that came from the image fails with EIO.
   // fuse-overlayfs has no such option (it keeps its own marks).
   const kernel = shellQuote(`userxattr,${dirs}`);
   const fuse = shellQuote(dirs);
   const m = shellQuote(o.merged);
-  const mount = `mount -t overlay burrow -o ${kernel} ${m} 2>/dev/null || fuse-overlayfs -o ${fuse} ${m} || { echo "burrow: cannot mount the overlay (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)" >&2; exit 1; }`;
+  const failed = 'burrow: cannot mount the overlay (overlayfs in a user namespace needs Linux 5.11, or install fuse-overlayfs)';
+  const mount = `mount -t overlay burrow -o ${kernel} ${m} 2>/dev/null || fuse-overlayfs -o ${fuse} ${m} || { echo "${failed}" >&2; exit 1; }`;
   // The machine's / is the upper folder's root, which Burrow made as you: give it the image root's owner and
   // mode (root's, whichever host id that is), as systemd-tmpfiles refuses paths under a / that root does not own.
   const l = shellQuote(o.lower);

@@ -13,7 +13,9 @@ describe("a machine's own cgroups", () => {
       '/sys/fs/cgroup/systemd/user.slice/user-1000.slice/app.scope/burrow-web-01234567',
       '/sys/fs/cgroup/unified/user.slice/user-1000.slice/app.scope/burrow-web-01234567',
     ]);
-    expect(expectedCgroupDirs('web', id, { unified: facts.unified })).toEqual(['/sys/fs/cgroup/unified/user.slice/user-1000.slice/app.scope/burrow-web-01234567']);
+    expect(expectedCgroupDirs('web', id, { unified: facts.unified })).toEqual([
+      '/sys/fs/cgroup/unified/user.slice/user-1000.slice/app.scope/burrow-web-01234567',
+    ]);
   });
 
   it.each([
@@ -42,7 +44,7 @@ describe("a machine's own cgroups in other layouts", () => {
     expect(expectedCgroupDirs('db', id, asUnit)).toEqual([`${unit}/supervisor/burrow-db-01234567`]);
   });
 
-  it('sits beside the leaf that limits moved the delegated cgroup\'s processes into', () => {
+  it("sits beside the leaf that limits moved the delegated cgroup's processes into", () => {
     const moved = { unified: { hierarchy: 'unified' as const, dir: '/sys/fs/cgroup/burrow-ci/burrow-host', writable: true, controllers: [] } };
     expect(expectedCgroupDirs('web', id, moved)).toEqual(['/sys/fs/cgroup/burrow-ci/burrow-web-01234567']);
   });

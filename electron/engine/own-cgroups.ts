@@ -15,12 +15,14 @@ import { HOST_LEAF } from './resource-limits';
  */
 export function expectedCgroupDirs(machine: string, machineId: string, facts: Pick<CgroupFacts, 'unified' | 'systemd'>): string[] {
   const name = machineCgroupName(machine, machineId);
-  return [facts.systemd?.dir, facts.unified?.dir].filter((d): d is string => !!d).map((d) => {
-    // As a unit of the user's systemd, the supervisor lives in the `supervisor` leaf of the machine's unit.
-    if (path.basename(d) === SUPERVISOR_CGROUP && path.basename(path.dirname(d)) === unitName(machine)) return path.dirname(d);
-    // Where limits moved the delegated cgroup's own processes into a leaf, the machines sit beside it.
-    return path.join(path.basename(d) === HOST_LEAF ? path.dirname(d) : d, name);
-  });
+  return [facts.systemd?.dir, facts.unified?.dir]
+    .filter((d): d is string => !!d)
+    .map((d) => {
+      // As a unit of the user's systemd, the supervisor lives in the `supervisor` leaf of the machine's unit.
+      if (path.basename(d) === SUPERVISOR_CGROUP && path.basename(path.dirname(d)) === unitName(machine)) return path.dirname(d);
+      // Where limits moved the delegated cgroup's own processes into a leaf, the machines sit beside it.
+      return path.join(path.basename(d) === HOST_LEAF ? path.dirname(d) : d, name);
+    });
 }
 
 export function isOwnMachineCgroup(dir: unknown, machine: string, machineId: string, facts: Pick<CgroupFacts, 'unified' | 'systemd'>): boolean {

@@ -9,7 +9,7 @@ let tmp: string | undefined;
 afterEach(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('resource limits', () => {
-  it('turns a profile\'s limits into cgroup v2 writes', () => {
+  it("turns a profile's limits into cgroup v2 writes", () => {
     expect(limitWrites({ memory: '1G', pids: 512, cpus: 1.5 })).toEqual([
       { controller: 'memory', file: 'memory.max', value: String(1024 ** 3) },
       { controller: 'memory', file: 'memory.swap.max', value: '0' },
@@ -26,7 +26,7 @@ describe('resource limits', () => {
     expect(limitsUnavailable(hybridHost().cgroups, [])).toBeUndefined();
   });
 
-  it('enables the controllers in the parent and writes the limits into the machine\'s cgroup', () => {
+  it("enables the controllers in the parent and writes the limits into the machine's cgroup", () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-limits-'));
     const machine = path.join(tmp, 'burrow-web');
     fs.writeFileSync(path.join(tmp, 'cgroup.subtree_control'), '');
@@ -45,10 +45,25 @@ describe('resource limits', () => {
     expect(fs.readdirSync(path.join(tmp, 'burrow-web'))).toEqual([]);
   });
 
-  it('reads usage from the kernel\'s accounting where the memory controller is on', () => {
+  it("reads usage from the kernel's accounting where the memory controller is on", () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-usage-'));
-    const files: Record<string, string> = { 'memory.current': '1048576\n', 'memory.max': 'max\n', 'pids.current': '12\n', 'pids.max': '512\n', 'cpu.stat': 'usage_usec 2500000\nuser_usec 1\n', 'cpu.max': '150000 100000\n' };
+    const files: Record<string, string> = {
+      'memory.current': '1048576\n',
+      'memory.max': 'max\n',
+      'pids.current': '12\n',
+      'pids.max': '512\n',
+      'cpu.stat': 'usage_usec 2500000\nuser_usec 1\n',
+      'cpu.max': '150000 100000\n',
+    };
     for (const [f, v] of Object.entries(files)) fs.writeFileSync(path.join(tmp, f), v);
-    expect(readUsage(tmp, undefined)).toEqual({ source: 'cgroup', memoryBytes: 1048576, memoryMaxBytes: undefined, pids: 12, pidsMax: 512, cpuUsec: 2500000, cpuMax: 1.5 });
+    expect(readUsage(tmp, undefined)).toEqual({
+      source: 'cgroup',
+      memoryBytes: 1048576,
+      memoryMaxBytes: undefined,
+      pids: 12,
+      pidsMax: 512,
+      cpuUsec: 2500000,
+      cpuMax: 1.5,
+    });
   });
 });

@@ -92,12 +92,13 @@ export function applyLimits(machineDir: string, writes: LimitWrite[]): LimitsOut
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EBUSY' || code === 'EOPNOTSUPP'
-      ? `your cgroup ${parent} holds processes itself, so it cannot pass controllers on ` +
-        '(start Burrow from its own scope: systemd-run --user --scope -p Delegate=yes)'
-      : code === 'ENOENT' || code === 'EINVAL'
-        ? `the ${controllers.join(', ')} controllers are not available in ${parent}`
-        : `${parent}/cgroup.subtree_control cannot be written (${code})`;
+    const why =
+      code === 'EBUSY' || code === 'EOPNOTSUPP'
+        ? `your cgroup ${parent} holds processes itself, so it cannot pass controllers on ` +
+          '(start Burrow from its own scope: systemd-run --user --scope -p Delegate=yes)'
+        : code === 'ENOENT' || code === 'EINVAL'
+          ? `the ${controllers.join(', ')} controllers are not available in ${parent}`
+          : `${parent}/cgroup.subtree_control cannot be written (${code})`;
     return { applied: [], unavailable: why };
   }
   const applied: string[] = [];

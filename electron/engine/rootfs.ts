@@ -134,7 +134,9 @@ function checkOwnership(root: string, map: IdMap): string[] {
     if (!host) continue;
     const st = fs.statSync(host);
     if (!isMappedOwner(map, st.uid, st.gid)) {
-      problems.push(`${guest} is owned by host uid ${st.uid} (gid ${st.gid}), which this machine's id mapping cannot reach, so it would appear as "nobody" inside`);
+      problems.push(
+        `${guest} is owned by host uid ${st.uid} (gid ${st.gid}), which this machine's id mapping cannot reach, so it would appear as "nobody" inside`,
+      );
     } else if (guest !== '/' && guestUidFor(map, st.uid) !== 0) {
       // Mapped, but not to root: the tree was unpacked under the other map (root yours, or root a subordinate id).
       const made = st.uid === map.own.uid ? 'with root as you (the map of images made before shared folders)' : `with root as host uid ${st.uid}`;
@@ -183,11 +185,13 @@ export function assertRootfsDir(rootfs: string): void {
   try {
     st = fs.statSync(rootfs);
   } catch {
-    throw new BurrowError('rootfs-invalid', `rootfs ${rootfs} does not exist`, 'give the folder that holds the image\'s /usr, /etc and /bin');
+    throw new BurrowError('rootfs-invalid', `rootfs ${rootfs} does not exist`, "give the folder that holds the image's /usr, /etc and /bin");
   }
   if (!st.isDirectory()) {
     const unpack = `mkdir DIR && unshare --user --map-auto --map-root-user tar --numeric-owner -xpf ${rootfs} -C DIR --exclude='./dev/*'`;
-    const fix = /\.tar(\.\w+)?$|\.tgz$/.test(rootfs) ? `unpack it inside your id mapping first: ${unpack}` : "give the folder that holds the image's /usr, /etc and /bin";
+    const fix = /\.tar(\.\w+)?$|\.tgz$/.test(rootfs)
+      ? `unpack it inside your id mapping first: ${unpack}`
+      : "give the folder that holds the image's /usr, /etc and /bin";
     throw new BurrowError('rootfs-invalid', `rootfs ${rootfs} is a file, not a folder`, fix);
   }
 }
@@ -198,13 +202,19 @@ export function validateRootfs(rootfs: string, map: IdMap, requestedInit: string
   const info = inspectRootfs(rootfs, map, requestedInit);
   if (!info.init) {
     const tried = requestedInit.length ? requestedInit[0] : INIT_CANDIDATES.join(', ');
-    throw new BurrowError('rootfs-invalid', `rootfs ${rootfs} has no init (looked for ${tried})`, 'install systemd in the image (the systemd and systemd-sysv packages), or set the init with --init');
+    throw new BurrowError(
+      'rootfs-invalid',
+      `rootfs ${rootfs} has no init (looked for ${tried})`,
+      'install systemd in the image (the systemd and systemd-sysv packages), or set the init with --init',
+    );
   }
   if (info.ownership.length) {
     throw new BurrowError(
       'rootfs-invalid',
       `rootfs ${rootfs}: ${info.ownership[0]}`,
-      map.mode === 'single' ? 'a single-uid machine needs an image owned by you: re-import it with burrow image import' : 're-import the image from its tarball (burrow image import), which unpacks it inside your id mapping',
+      map.mode === 'single'
+        ? 'a single-uid machine needs an image owned by you: re-import it with burrow image import'
+        : 're-import the image from its tarball (burrow image import), which unpacks it inside your id mapping',
     );
   }
   return info;

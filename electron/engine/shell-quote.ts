@@ -33,5 +33,8 @@ export function shellFold(argv: readonly string[]): string {
       lines.push([]);
     }
   }
-  return lines.filter((l) => l.length).map((l) => l.join(' ')).join(' \\\n  ');
+  return lines
+    .filter((l) => l.length)
+    .map((l) => l.join(' '))
+    .join(' \\\n  ');
 }

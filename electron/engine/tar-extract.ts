@@ -34,13 +34,23 @@ const CHECKPOINT_RECORDS = 200;
 /** tar's options: numeric owners as stored, permissions kept, device nodes left out (bwrap provides /dev). */
 export function tarExtractArgs(compression: Compression, skipWhiteouts = false, source = '-'): string[] {
   return [
-    'tar', '-x', '-v', '-p', '--numeric-owner', '--same-owner',
-    '--xattrs', '--xattrs-include=security.capability',
+    'tar',
+    '-x',
+    '-v',
+    '-p',
+    '--numeric-owner',
+    '--same-owner',
+    '--xattrs',
+    '--xattrs-include=security.capability',
     ...TAR_DECOMPRESS[compression],
-    '--exclude=./dev/*', '--exclude=dev/*',
+    '--exclude=./dev/*',
+    '--exclude=dev/*',
     ...(skipWhiteouts ? ['--exclude=.wh.*'] : []),
     ...(source === '-' ? [] : [`--checkpoint=${CHECKPOINT_RECORDS}`, '--checkpoint-action=echo=%T']),
-    '-f', source, '-C', SANDBOX_TARGET,
+    '-f',
+    source,
+    '-C',
+    SANDBOX_TARGET,
   ];
 }
 
@@ -54,20 +64,49 @@ export function explainTarErrors(stderr: string, exitCode: number | null): Burro
   const first = (re: RegExp) => lines.find((l) => re.test(l));
   const outside = 'an image must stay inside its own folder: this archive was refused and nothing was kept';
   let hit: string | undefined;
-  if ((hit = first(/No space left on device|Wrote only \d+ of \d+ bytes|Disk quota exceeded/))) return new BurrowError('no-space', 'not enough disk space to unpack the image (No space left on device); nothing was kept', 'free some space, or set XDG_DATA_HOME to a bigger disk');
-  if ((hit = first(/Member name contains '\.\.'|contains '\.\.'|Removing leading .*\.\.\//))) return new BurrowError('import-failed', `the archive holds entries that climb out of its folder (${hit.replace(/^tar: /, '')})`, outside);
+  if ((hit = first(/No space left on device|Wrote only \d+ of \d+ bytes|Disk quota exceeded/)))
+    return new BurrowError(
+      'no-space',
+      'not enough disk space to unpack the image (No space left on device); nothing was kept',
+      'free some space, or set XDG_DATA_HOME to a bigger disk',
+    );
+  if ((hit = first(/Member name contains '\.\.'|contains '\.\.'|Removing leading .*\.\.\//)))
+    return new BurrowError('import-failed', `the archive holds entries that climb out of its folder (${hit.replace(/^tar: /, '')})`, outside);
   if ((hit = first(/Removing leading `\/'/))) return new BurrowError('import-failed', 'the archive holds absolute paths (entries starting with /)', outside);
-  if ((hit = first(/Read-only file system|Too many levels of symbolic links|Cannot open: Not a directory|Cannot (open|mkdir|create symlink|hard link).*No such file or directory/))) {
+  if (
+    (hit = first(
+      /Read-only file system|Too many levels of symbolic links|Cannot open: Not a directory|Cannot (open|mkdir|create symlink|hard link).*No such file or directory/,
+    ))
+  ) {
     return new BurrowError('import-failed', `the archive writes through a link that points out of its folder (${hit.replace(/^tar: /, '')})`, outside);
   }
-  if ((hit = first(/File name too long/))) return new BurrowError('import-failed', 'the archive holds a name longer than any file system allows', 'the archive is corrupt or hostile; nothing was kept');
-  if ((hit = first(/Unexpected EOF|unexpected end of (file|input)|invalid compressed data|Truncated|corrupt|premature end|Skipping to next header|not look like a tar archive|format violated|Unknown frame descriptor|Read error/i))) {
-    return new BurrowError('import-failed', `the archive is truncated or corrupt (${hit.replace(/^tar: /, '')})`, 'download, export or copy it again; nothing was kept');
+  if ((hit = first(/File name too long/)))
+    return new BurrowError(
+      'import-failed',
+      'the archive holds a name longer than any file system allows',
+      'the archive is corrupt or hostile; nothing was kept',
+    );
+  if (
+    (hit = first(
+      /Unexpected EOF|unexpected end of (file|input)|invalid compressed data|Truncated|corrupt|premature end|Skipping to next header|not look like a tar archive|format violated|Unknown frame descriptor|Read error/i,
+    ))
+  ) {
+    return new BurrowError(
+      'import-failed',
+      `the archive is truncated or corrupt (${hit.replace(/^tar: /, '')})`,
+      'download, export or copy it again; nothing was kept',
+    );
   }
   if (exitCode !== 0) {
-    const ignorable = (l: string) => /Cannot mknod|Cannot change ownership|Cannot set xattr|Ignoring unknown extended header|time stamp .* in the future/.test(l);
+    const ignorable = (l: string) =>
+      /Cannot mknod|Cannot change ownership|Cannot set xattr|Ignoring unknown extended header|time stamp .* in the future/.test(l);
     const real = lines.filter((l) => !ignorable(l));
-    if (real.length) return new BurrowError('import-failed', `tar could not unpack the archive: ${real.slice(0, 2).join('; ').replace(/tar: /g, '')}`, 'check the archive with: tar -tvf FILE; nothing was kept');
+    if (real.length)
+      return new BurrowError(
+        'import-failed',
+        `tar could not unpack the archive: ${real.slice(0, 2).join('; ').replace(/tar: /g, '')}`,
+        'check the archive with: tar -tvf FILE; nothing was kept',
+      );
   }
   return undefined;
 }
@@ -119,11 +158,16 @@ export async function extractInto(rootfs: string, input: ArchiveFile | NodeJS.Re
   if (direct) child.stdin!.end();
   else {
     const source = file ? checkedReadStream(file) : (input as NodeJS.ReadableStream);
-    readError = await feed(source, child.stdin!, (chunk) => {
-      opts.counters.bytes += chunk.length;
-      hash?.update(chunk);
-      opts.onTick?.();
-    }, opts.signal);
+    readError = await feed(
+      source,
+      child.stdin!,
+      (chunk) => {
+        opts.counters.bytes += chunk.length;
+        hash?.update(chunk);
+        opts.onTick?.();
+      },
+      opts.signal,
+    );
   }
   const code = await exited;
   opts.signal?.removeEventListener('abort', abort);
@@ -136,7 +180,12 @@ export async function extractInto(rootfs: string, input: ArchiveFile | NodeJS.Re
   // Any other non-zero exit left only ignorable complaints (device nodes, unknown headers): the tree is complete.
   if (hash) {
     const got = hash.digest('hex');
-    if (got !== opts.sha256) throw new BurrowError('import-failed', `a layer is corrupt: its sha256 is ${got.slice(0, 12)}…, the image says ${opts.sha256!.slice(0, 12)}…`, 'copy or save the image again; nothing was kept');
+    if (got !== opts.sha256)
+      throw new BurrowError(
+        'import-failed',
+        `a layer is corrupt: its sha256 is ${got.slice(0, 12)}…, the image says ${opts.sha256!.slice(0, 12)}…`,
+        'copy or save the image again; nothing was kept',
+      );
   }
 }
 
@@ -147,7 +196,12 @@ export async function extractInto(rootfs: string, input: ArchiveFile | NodeJS.Re
  * off by a broken pipe. That rest is bounded: a file is read only up to its checked size. Cancel stops
  * the reading at once, whether tar is still running or not. Resolves with the source's own read error, if any.
  */
-export function feed(source: NodeJS.ReadableStream, sink: NodeJS.WritableStream & { writable: boolean }, onChunk: (chunk: Buffer) => void, signal?: AbortSignal): Promise<Error | undefined> {
+export function feed(
+  source: NodeJS.ReadableStream,
+  sink: NodeJS.WritableStream & { writable: boolean },
+  onChunk: (chunk: Buffer) => void,
+  signal?: AbortSignal,
+): Promise<Error | undefined> {
   return new Promise((resolve) => {
     let open = true;
     let settled = false;

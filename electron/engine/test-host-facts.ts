@@ -39,7 +39,12 @@ export function unifiedHost(overrides: Partial<HostFacts> = {}): HostFacts {
       layout: 'unified',
       mounts: [{ hierarchy: 'unified', mountPoint: '/sys/fs/cgroup', root: '/' }],
       links: [],
-      unified: { hierarchy: 'unified', dir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service/app.slice/burrow.scope', writable: true, controllers: ['memory', 'pids'] },
+      unified: {
+        hierarchy: 'unified',
+        dir: '/sys/fs/cgroup/user.slice/user-1001.slice/user@1001.service/app.slice/burrow.scope',
+        writable: true,
+        controllers: ['memory', 'pids'],
+      },
     },
     ...overrides,
   });

@@ -89,7 +89,14 @@ export function probeUserManager(unifiedMount: string | undefined, env: NodeJS.P
   let show: Record<string, string>;
   try {
     // init.scope holds the manager process itself: its parent is the manager's own cgroup.
-    show = parseShow(execFileSync(systemctl, ['--user', 'show', '--property=ControlGroup', 'init.scope'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'pipe'], env: userToolEnv(env) }));
+    show = parseShow(
+      execFileSync(systemctl, ['--user', 'show', '--property=ControlGroup', 'init.scope'], {
+        encoding: 'utf8',
+        timeout: 3000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: userToolEnv(env),
+      }),
+    );
   } catch (e) {
     const why = ((e as { stderr?: string }).stderr ?? '').trim().split('\n')[0] || (e as Error).message;
     return { absent: `the user bus does not answer (${why})`, unanswered: true };

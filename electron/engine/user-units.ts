@@ -22,7 +22,11 @@ export interface UnitStatus {
 }
 
 export async function unitStatus(manager: UserManagerFacts, machine: string): Promise<UnitStatus> {
-  const r = await runUserTool(manager.systemctl, ['show', '--property=LoadState,ActiveState,SubState,Result,FragmentPath,Environment,MainPID', unitName(machine)]);
+  const r = await runUserTool(manager.systemctl, [
+    'show',
+    '--property=LoadState,ActiveState,SubState,Result,FragmentPath,Environment,MainPID',
+    unitName(machine),
+  ]);
   if (r.code !== 0) throw busError(r.stderr);
   const p = parseShow(r.stdout);
   return {
@@ -37,7 +41,11 @@ export async function unitStatus(manager: UserManagerFacts, machine: string): Pr
 }
 
 const busError = (stderr: string): BurrowError =>
-  new BurrowError('host-not-ready', `your systemd user manager does not answer: ${stderr.trim().split('\n')[0] || 'no reply'}`, 'check it with: systemctl --user status (or set BURROW_USER_UNITS=0 to run machines without it)');
+  new BurrowError(
+    'host-not-ready',
+    `your systemd user manager does not answer: ${stderr.trim().split('\n')[0] || 'no reply'}`,
+    'check it with: systemctl --user status (or set BURROW_USER_UNITS=0 to run machines without it)',
+  );
 
 let unitDirCache: { key: string; dir: string } | undefined;
 
@@ -67,14 +75,27 @@ export function enabledUnitFile(dir: string, profile: Pick<MachineProfile, 'name
  */
 export function assertUnitIsOurs(status: UnitStatus, profile: MachineProfile, ourFile?: string): void {
   const unit = unitName(profile.name);
-  if (status.load === 'masked') throw new BurrowError('exists', `the unit ${unit} is masked in your systemd user manager`, `unmask it (systemctl --user unmask ${unit}), or give the machine another name`);
+  if (status.load === 'masked')
+    throw new BurrowError(
+      'exists',
+      `the unit ${unit} is masked in your systemd user manager`,
+      `unmask it (systemctl --user unmask ${unit}), or give the machine another name`,
+    );
   if (status.load === 'not-found') return;
   if (status.fragment && status.fragment !== ourFile && !status.fragment.includes('/transient/')) {
-    throw new BurrowError('exists', `a unit named ${unit} that Burrow did not write exists (${status.fragment})`, `rename or remove that unit, or give the machine another name`);
+    throw new BurrowError(
+      'exists',
+      `a unit named ${unit} that Burrow did not write exists (${status.fragment})`,
+      `rename or remove that unit, or give the machine another name`,
+    );
   }
   const busy = !['inactive', 'failed'].includes(status.active);
   if (busy && status.machineId !== profile.machineId) {
-    throw new BurrowError('exists', `${unit} runs another machine named "${profile.name}" (from another Burrow configuration)`, `stop it there, or give this machine another name`);
+    throw new BurrowError(
+      'exists',
+      `${unit} runs another machine named "${profile.name}" (from another Burrow configuration)`,
+      `stop it there, or give this machine another name`,
+    );
   }
 }
 
@@ -93,7 +114,12 @@ export async function startUnit(manager: UserManagerFacts, profile: MachineProfi
   const r = ourFile
     ? await runUserTool(manager.systemctl, ['start', '--no-block', unitName(profile.name)])
     : await runUserTool(manager.systemdRun, transientStartArgs(profile, nodeScriptCommand(path.join(__dirname, 'supervisor.js'), [profile.name])));
-  if (r.code !== 0) throw new BurrowError('start-failed', `systemd could not start ${unitName(profile.name)}: ${r.stderr.trim().split('\n')[0]}`, `see: journalctl --user -u ${unitName(profile.name)}`);
+  if (r.code !== 0)
+    throw new BurrowError(
+      'start-failed',
+      `systemd could not start ${unitName(profile.name)}: ${r.stderr.trim().split('\n')[0]}`,
+      `see: journalctl --user -u ${unitName(profile.name)}`,
+    );
 }
 
 /** The unit's last journal lines, for a start that failed before the supervisor could say why. */
@@ -107,7 +133,11 @@ export async function writeUnitFile(manager: UserManagerFacts, profile: MachineP
   const dir = await unitFileDir(manager);
   const file = path.join(dir, unitName(profile.name));
   if (fs.existsSync(file) && !enabledUnitFile(dir, profile)) {
-    throw new BurrowError('exists', `${file} exists and was not written by burrow enable for this machine`, 'rename or remove that unit, or give the machine another name');
+    throw new BurrowError(
+      'exists',
+      `${file} exists and was not written by burrow enable for this machine`,
+      'rename or remove that unit, or give the machine another name',
+    );
   }
   fs.mkdirSync(dir, { recursive: true });
   writeFileAtomic(file, unitFileText(profile, nodeScriptCommand(path.join(__dirname, 'cli.js'), ['unit-run', profile.name])), 0o644);
@@ -125,7 +155,11 @@ export async function enableUnit(manager: UserManagerFacts, profile: MachineProf
   if (r.code !== 0) {
     fs.rmSync(file, { force: true });
     await runUserTool(manager.systemctl, ['daemon-reload']);
-    throw new BurrowError('internal', `systemctl --user enable ${unitName(profile.name)} failed: ${r.stderr.trim().split('\n')[0]}`, 'nothing was kept; see: systemctl --user status');
+    throw new BurrowError(
+      'internal',
+      `systemctl --user enable ${unitName(profile.name)} failed: ${r.stderr.trim().split('\n')[0]}`,
+      'nothing was kept; see: systemctl --user status',
+    );
   }
   return file;
 }

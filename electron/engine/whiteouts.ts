@@ -84,7 +84,12 @@ class LineSplitter {
   }
 
   private check(line: string): void {
-    if (line.length > this.max) throw new BurrowError('import-failed', `a layer holds an entry whose name is longer than ${this.max / 4} bytes (${shownName(line.slice(0, 60))}…)`, 'no file system accepts such a name: the image is corrupt or hostile; nothing was kept');
+    if (line.length > this.max)
+      throw new BurrowError(
+        'import-failed',
+        `a layer holds an entry whose name is longer than ${this.max / 4} bytes (${shownName(line.slice(0, 60))}…)`,
+        'no file system accepts such a name: the image is corrupt or hostile; nothing was kept',
+      );
   }
 }
 
@@ -116,7 +121,12 @@ export async function applyWhiteouts(rootfs: string, layer: Layer, signal?: Abor
   const onAbort = () => fail(cancelled());
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const lister = spawnSandboxed(rootfs, ['tar', '-t', '--quoting-style=escape', ...TAR_DECOMPRESS[layer.compression], '-f', SANDBOX_LAYER], [{ source: layer.file.path, dest: SANDBOX_LAYER }], { writable: false });
+    const lister = spawnSandboxed(
+      rootfs,
+      ['tar', '-t', '--quoting-style=escape', ...TAR_DECOMPRESS[layer.compression], '-f', SANDBOX_LAYER],
+      [{ source: layer.file.path, dest: SANDBOX_LAYER }],
+      { writable: false },
+    );
     children.push(lister);
     lister.stdin!.end();
     const listerDone = exitOf(lister);
@@ -130,7 +140,14 @@ export async function applyWhiteouts(rootfs: string, layer: Layer, signal?: Abor
         deleter.stdout!.resume();
         deleterDone = exitOf(deleter).then((r) => {
           // Failed before the listing ended (a deletion refused): stop the listing too, or it waits on a full pipe.
-          if (r.code !== 0) fail(new BurrowError('import-failed', `a layer's deletions could not be applied: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`, 'the image is corrupt or hostile; nothing was kept'));
+          if (r.code !== 0)
+            fail(
+              new BurrowError(
+                'import-failed',
+                `a layer's deletions could not be applied: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`,
+                'the image is corrupt or hostile; nothing was kept',
+              ),
+            );
           return r;
         });
       }
@@ -162,7 +179,14 @@ export async function applyWhiteouts(rootfs: string, layer: Layer, signal?: Abor
       }
     }
     if (!failure && listed.code !== 0) {
-      fail(explainTarErrors(listed.stderr, listed.code) ?? new BurrowError('import-failed', `a layer cannot be read: ${listed.stderr.trim().split('\n')[0] || `tar exited ${listed.code}`}`, 'the image is corrupt: save or copy it again; nothing was kept'));
+      fail(
+        explainTarErrors(listed.stderr, listed.code) ??
+          new BurrowError(
+            'import-failed',
+            `a layer cannot be read: ${listed.stderr.trim().split('\n')[0] || `tar exited ${listed.code}`}`,
+            'the image is corrupt: save or copy it again; nothing was kept',
+          ),
+      );
     }
     if (deleter) {
       if (!failure) deleter.stdin!.end();

@@ -137,11 +137,13 @@ export class ApiHost implements Disposable {
     this.store.add(keepSpareSupervisor());
     this.store.add(imageJobs.onProgress((p) => emit('images.progress', p)));
     this.store.add(lifecycleJobs.onProgress((p) => emit('lifecycle.progress', p)));
-    this.store.add(this.onEvent((event, payload) => {
-      const s = payload as MachineStatus;
-      // Shells and journals end with the machine's PID 1 (its console closes by itself).
-      if (event === 'machines.changed' && !isEnterable(s)) this.terminals.closeMachine(s.name);
-    }));
+    this.store.add(
+      this.onEvent((event, payload) => {
+        const s = payload as MachineStatus;
+        // Shells and journals end with the machine's PID 1 (its console closes by itself).
+        if (event === 'machines.changed' && !isEnterable(s)) this.terminals.closeMachine(s.name);
+      }),
+    );
   }
 
   onEvent(listener: Emit): Disposable {
@@ -253,7 +255,8 @@ export class ApiHost implements Disposable {
       return this.desktop.pickImageFile();
     },
     'dialog.pickRootfs': () => {
-      if (!this.desktop) throw new BurrowError('invalid-input', 'the browser build has no folder picker', 'type the folder\'s path; suggestions come from the host');
+      if (!this.desktop)
+        throw new BurrowError('invalid-input', 'the browser build has no folder picker', "type the folder's path; suggestions come from the host");
       return this.desktop.pickFolder();
     },
   };

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { journalArgs, parseJournal, parseLogins } from './machine-queries';
 
 describe('who can log in on the console', () => {
-  const passwd = ['root:x:0:0:root:/root:/bin/bash', 'daemon:x:1:1::/usr/sbin:/usr/sbin/nologin', 'ann:x:1000:1000::/home/ann:/bin/bash', 'guest:x:1001:1001::/home/guest:/bin/sh', 'svc:x:1002:1002::/:/bin/false'].join('\n');
+  const passwd = [
+    'root:x:0:0:root:/root:/bin/bash',
+    'daemon:x:1:1::/usr/sbin:/usr/sbin/nologin',
+    'ann:x:1000:1000::/home/ann:/bin/bash',
+    'guest:x:1001:1001::/home/guest:/bin/sh',
+    'svc:x:1002:1002::/:/bin/false',
+  ].join('\n');
 
   it('is nobody in a fresh image: root locked (*), services without a shell', () => {
     expect(parseLogins('root:*:20786:0:99999:7:::\ndaemon:*:20786:0:99999:7:::\n', passwd)).toEqual({ withPassword: [], withoutPassword: [] });
@@ -17,7 +23,14 @@ describe('who can log in on the console', () => {
   });
 
   it('ignores what is not an account line, whatever the guest wrote', () => {
-    const hostile = ['', ':::::', '\x1b[2J:$6$x:1', `${'a'.repeat(5000)}:$6$x:1`, 'nopasswdentry:$6$x:1', ...Array.from({ length: 100 }, (_, i) => `u${i}:$6$x:1`)].join('\n');
+    const hostile = [
+      '',
+      ':::::',
+      '\x1b[2J:$6$x:1',
+      `${'a'.repeat(5000)}:$6$x:1`,
+      'nopasswdentry:$6$x:1',
+      ...Array.from({ length: 100 }, (_, i) => `u${i}:$6$x:1`),
+    ].join('\n');
     const many = passwd + '\n' + Array.from({ length: 100 }, (_, i) => `u${i}:x:1:1::/:/bin/sh`).join('\n');
     const info = parseLogins(hostile, many);
     expect(info.withPassword.length).toBe(20);
@@ -27,8 +40,17 @@ describe('who can log in on the console', () => {
 
 describe('journal entries', () => {
   it('are read from journalctl --output=json, a non-UTF-8 message included', () => {
-    const line = JSON.stringify({ __REALTIME_TIMESTAMP: '1764400000000000', PRIORITY: '3', _SYSTEMD_UNIT: 'apache2.service', SYSLOG_IDENTIFIER: 'apache2', MESSAGE: [104, 105], __CURSOR: 's=1' });
-    expect(parseJournal(`${line}\n{"partial`)).toEqual([{ time: 1764400000000, priority: 3, unit: 'apache2.service', identifier: 'apache2', message: 'hi', cursor: 's=1' }]);
+    const line = JSON.stringify({
+      __REALTIME_TIMESTAMP: '1764400000000000',
+      PRIORITY: '3',
+      _SYSTEMD_UNIT: 'apache2.service',
+      SYSLOG_IDENTIFIER: 'apache2',
+      MESSAGE: [104, 105],
+      __CURSOR: 's=1',
+    });
+    expect(parseJournal(`${line}\n{"partial`)).toEqual([
+      { time: 1764400000000, priority: 3, unit: 'apache2.service', identifier: 'apache2', message: 'hi', cursor: 's=1' },
+    ]);
   });
 
   it('bound what a hostile guest writes: odd types, huge messages', () => {
@@ -48,7 +70,17 @@ describe('journal entries', () => {
 
   it('asks journalctl for the filters the window set', () => {
     expect(journalArgs({ lines: 200, unit: 'apache2.service', priority: 4, grep: 'error' })).toEqual([
-      '--no-pager', '--output=json', '--lines', '200', '--unit', 'apache2.service', '--priority', '4', '--grep', 'error', '--case-sensitive=false',
+      '--no-pager',
+      '--output=json',
+      '--lines',
+      '200',
+      '--unit',
+      'apache2.service',
+      '--priority',
+      '4',
+      '--grep',
+      'error',
+      '--case-sensitive=false',
     ]);
   });
 });

@@ -19,13 +19,16 @@ async function run(name: string, command: string[]): Promise<string> {
 
 /** /proc/self/mountinfo as the machine sees it. */
 export function parseMountinfo(text: string): LiveMount[] {
-  return text.split('\n').filter(Boolean).map((line) => {
-    const sep = line.indexOf(' - ');
-    const left = line.slice(0, sep).split(' ');
-    const right = line.slice(sep + 3).split(' ');
-    const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-    return { dest: unescape(left[4] ?? ''), options: left[5] ?? '', fstype: right[0] ?? '', source: unescape(right[1] ?? '') };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const sep = line.indexOf(' - ');
+      const left = line.slice(0, sep).split(' ');
+      const right = line.slice(sep + 3).split(' ');
+      const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+      return { dest: unescape(left[4] ?? ''), options: left[5] ?? '', fstype: right[0] ?? '', source: unescape(right[1] ?? '') };
+    });
 }
 
 export async function liveMounts(name: string): Promise<LiveMount[]> {
@@ -55,7 +58,9 @@ export function parseJournal(out: string): JournalEntry[] {
     }
     if (typeof e !== 'object' || e === null) continue;
     // journalctl prints a message that is not valid UTF-8 as an array of bytes.
-    const raw = Array.isArray(e.MESSAGE) ? Buffer.from((e.MESSAGE as unknown[]).filter((b): b is number => typeof b === 'number')).toString('utf8') : String(e.MESSAGE ?? '');
+    const raw = Array.isArray(e.MESSAGE)
+      ? Buffer.from((e.MESSAGE as unknown[]).filter((b): b is number => typeof b === 'number')).toString('utf8')
+      : String(e.MESSAGE ?? '');
     const time = Math.floor(Number(e.__REALTIME_TIMESTAMP) / 1000);
     const priority = Number(e.PRIORITY ?? 6);
     entries.push({

@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { parseUnitBlocks, unitView } from './unit-queries';
 
-const block = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\n');
+const block = (fields: Record<string, string>) =>
+  Object.entries(fields)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
 
 describe("systemctl show's answer", () => {
   it('becomes units with the actions their state allows', () => {
     const text = [
-      block({ Id: 'apache2.service', Description: 'The Apache HTTP Server', LoadState: 'loaded', ActiveState: 'active', SubState: 'running', CanStart: 'yes', CanStop: 'yes', RefuseManualStart: 'no', RefuseManualStop: 'no' }),
+      block({
+        Id: 'apache2.service',
+        Description: 'The Apache HTTP Server',
+        LoadState: 'loaded',
+        ActiveState: 'active',
+        SubState: 'running',
+        CanStart: 'yes',
+        CanStop: 'yes',
+        RefuseManualStart: 'no',
+        RefuseManualStop: 'no',
+      }),
       block({ Id: '-.mount', Description: 'Root Mount', LoadState: 'loaded', ActiveState: 'active', SubState: 'mounted', CanStart: 'yes', CanStop: 'no' }),
       block({ Id: 'sys-kernel-debug.mount', LoadState: 'masked', ActiveState: 'inactive', SubState: 'dead', CanStart: 'no', CanStop: 'yes' }),
       // listed by list-units and by list-unit-files, or as an alias: one unit

@@ -9,7 +9,14 @@ import { execCapture, execTarget, type ExecTarget } from '../engine/exec';
 import { loadProfile } from '../engine/profiles';
 
 /** Units that fail in any unprivileged container: kernel interfaces a user namespace cannot have. */
-const EXPECTED_FAILURES = new Set([...DEFAULT_MASKED_UNITS, 'sys-kernel-config.mount', 'sys-fs-fuse-connections.mount', 'systemd-sysctl.service', 'systemd-udevd.service', 'systemd-udev-trigger.service']);
+const EXPECTED_FAILURES = new Set([
+  ...DEFAULT_MASKED_UNITS,
+  'sys-kernel-config.mount',
+  'sys-fs-fuse-connections.mount',
+  'systemd-sysctl.service',
+  'systemd-udevd.service',
+  'systemd-udev-trigger.service',
+]);
 
 const MAX_UNITS = 5000;
 const MAX_FIELD = 512;
@@ -56,7 +63,15 @@ export function parseUnitBlocks(text: string): UnitFacts[] {
 }
 
 export function unitView(u: UnitFacts): UnitView {
-  return { unit: u.unit, load: u.load, active: u.active, sub: u.sub, description: u.description, expectedFailure: EXPECTED_FAILURES.has(u.unit), actions: unitActions(u) };
+  return {
+    unit: u.unit,
+    load: u.load,
+    active: u.active,
+    sub: u.sub,
+    description: u.description,
+    expectedFailure: EXPECTED_FAILURES.has(u.unit),
+    actions: unitActions(u),
+  };
 }
 
 const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, MAX_FIELD) ?? '';
@@ -86,7 +101,11 @@ export async function unitAction(name: string, unit: string, action: UnitAction)
   const now = after ? `now ${after.active}${after.sub ? ` (${after.sub})` : ''}` : '';
   if (r.code === 0) return { ok: true, message: `${unit} ${DONE[action]}${now ? `: ${now}` : ''}`, unit: after };
   if (!r.stderr.trim() && Date.now() - started >= ACTION_WAIT_MS) {
-    return { ok: false, message: `${action} of ${unit} still runs after ${ACTION_WAIT_MS / 1000} s; systemd carries on with it${now ? ` (${now})` : ''}`, unit: after };
+    return {
+      ok: false,
+      message: `${action} of ${unit} still runs after ${ACTION_WAIT_MS / 1000} s; systemd carries on with it${now ? ` (${now})` : ''}`,
+      unit: after,
+    };
   }
   // systemd's reason, without its pointer to commands: the unit's page shows its status and journal.
   const why = firstLine(r.stderr.replace(/\s*See "systemctl status[^]*$/, '')) || `systemctl ${action} exited ${r.code}`;

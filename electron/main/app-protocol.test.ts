@@ -31,7 +31,12 @@ const get = async (url: string, method = 'GET') => {
 
 describe('burrow://app/', () => {
   it('serves the page and its assets with a type, nosniff and the CSP', async () => {
-    expect(await get(APP_PAGE_URL)).toMatchObject({ status: 200, type: 'text/html; charset=utf-8', csp: CONTENT_SECURITY_POLICY, body: expect.stringContaining('<title>Burrow') });
+    expect(await get(APP_PAGE_URL)).toMatchObject({
+      status: 200,
+      type: 'text/html; charset=utf-8',
+      csp: CONTENT_SECURITY_POLICY,
+      body: expect.stringContaining('<title>Burrow'),
+    });
     expect(await get('burrow://app/')).toMatchObject({ status: 200, body: expect.stringContaining('<title>Burrow') });
     expect(await get('burrow://app/assets/index-abc.js?v=1#x')).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8', body: 'console.log(1)' });
     expect(await get('burrow://app/assets/a%20b%20%C3%BC.css')).toMatchObject({ status: 200, type: 'text/css; charset=utf-8' });

@@ -28,7 +28,10 @@ function fakeIpc() {
 }
 
 function fakeHost(calls: unknown[][]): ApiHost {
-  return { call: async (name: string, args: unknown[]) => (calls.push([name, ...args]), name === 'machines.list' ? { machines: [], broken: [] } : null), onEvent: () => ({ dispose() {} }) } as unknown as ApiHost;
+  return {
+    call: async (name: string, args: unknown[]) => (calls.push([name, ...args]), name === 'machines.list' ? { machines: [], broken: [] } : null),
+    onEvent: () => ({ dispose() {} }),
+  } as unknown as ApiHost;
 }
 
 const frame = (url: string, parent: unknown = null) => ({ senderFrame: { url, parent } });
@@ -49,9 +52,13 @@ describe('IPC binding', () => {
     bindIpc(ipc as never, fakeHost(calls), PAGE, () => undefined);
     const call = ipc.handlers.get(IPC_CALL)!;
     expect(await call(frame(PAGE), 'shell.exec', ['rm -rf /'])).toEqual({ error: { message: 'unknown call "shell.exec"', code: 'invalid-input' } });
-    expect(await call(frame(PAGE), 'machines.start', ['../etc'])).toMatchObject({ error: { message: expect.stringMatching(/invalid arguments for machines.start/) } });
+    expect(await call(frame(PAGE), 'machines.start', ['../etc'])).toMatchObject({
+      error: { message: expect.stringMatching(/invalid arguments for machines.start/) },
+    });
     expect(await call(frame(PAGE), 'terminal.input', ['t1'])).toMatchObject({ error: { code: 'invalid-input' } });
-    expect(await call(frame('https://evil.example/'), 'machines.list', [])).toEqual({ error: { message: 'refused: this frame may not call Burrow', code: 'forbidden' } });
+    expect(await call(frame('https://evil.example/'), 'machines.list', [])).toEqual({
+      error: { message: 'refused: this frame may not call Burrow', code: 'forbidden' },
+    });
     expect(await call(frame(PAGE, { url: PAGE }), 'machines.list', [])).toMatchObject({ error: { code: 'forbidden' } });
     expect(calls).toEqual([]);
   });
@@ -60,7 +67,14 @@ describe('IPC binding', () => {
     expect(isTrustedSender(frame(`${PAGE}#x`) as never, PAGE)).toBe(true);
     expect(isTrustedSender(frame(`${PAGE}?view=doctor`) as never, PAGE)).toBe(true);
     expect(isTrustedSender({ senderFrame: null } as never, PAGE)).toBe(false);
-    for (const url of ['burrow://app/other.html', 'burrow://evil/index.html', 'burrow://user:pw@app/index.html', 'file:///index.html', 'https://app/index.html', 'not a url']) {
+    for (const url of [
+      'burrow://app/other.html',
+      'burrow://evil/index.html',
+      'burrow://user:pw@app/index.html',
+      'file:///index.html',
+      'https://app/index.html',
+      'not a url',
+    ]) {
       expect(isTrustedSender(frame(url) as never, PAGE), url).toBe(false);
     }
   });
@@ -78,7 +92,16 @@ describe('IPC binding', () => {
 describe('window options', () => {
   it('follow the security checklist', () => {
     const w = windowOptions('/opt/Burrow/dist').webPreferences!;
-    expect(w).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false });
+    expect(w).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
     expect(w.preload).toBe('/opt/Burrow/dist/preload.js');
   });
 
@@ -103,10 +126,17 @@ function hardened() {
   const opened: string[] = [];
   hardenApp(
     { on: (ev: string, fn: Handler) => (appHandlers[ev] = fn) } as never,
-    { setPermissionRequestHandler: (fn: Handler) => (session.request = fn), setPermissionCheckHandler: (fn: Handler) => (session.check = fn), webRequest: { onHeadersReceived: (fn: Handler) => (session.headers = fn) } } as never,
+    {
+      setPermissionRequestHandler: (fn: Handler) => (session.request = fn),
+      setPermissionCheckHandler: (fn: Handler) => (session.check = fn),
+      webRequest: { onHeadersReceived: (fn: Handler) => (session.headers = fn) },
+    } as never,
     { openExternal: async (u: string) => void opened.push(u) } as never,
   );
-  appHandlers['web-contents-created']!({}, { on: (ev: string, fn: Handler) => (contentsHandlers[ev] = fn), setWindowOpenHandler: (fn: typeof openHandler) => (openHandler = fn) });
+  appHandlers['web-contents-created']!(
+    {},
+    { on: (ev: string, fn: Handler) => (contentsHandlers[ev] = fn), setWindowOpenHandler: (fn: typeof openHandler) => (openHandler = fn) },
+  );
   /** Electron 41: the listener gets details (an Event with url); the positional url is deprecated. */
   const navigate = (event: string, url: string) => {
     const details = { url, isMainFrame: true, isSameDocument: false, preventDefault: vi.fn() };
@@ -128,7 +158,14 @@ describe('app hardening', () => {
     for (const event of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
       expect(h.navigate(event, PAGE), event).toBe(false);
       expect(h.navigate(event, `${PAGE}#machines/web`), event).toBe(false);
-      for (const url of ['https://evil.example/', 'file:///etc/passwd', 'burrow://app/../../etc/passwd', 'burrow://other/index.html', 'javascript:alert(1)', '']) {
+      for (const url of [
+        'https://evil.example/',
+        'file:///etc/passwd',
+        'burrow://app/../../etc/passwd',
+        'burrow://other/index.html',
+        'javascript:alert(1)',
+        '',
+      ]) {
         expect(h.navigate(event, url), `${event} ${url}`).toBe(true);
       }
     }

@@ -51,7 +51,11 @@ export function createFakeElectron() {
   class FakeWindow extends EventEmitter {
     loadedUrl?: string;
     destroyed = false;
-    readonly webContents = Object.assign(new EventEmitter(), { send: () => undefined, isDestroyed: () => this.destroyed, setWindowOpenHandler: () => undefined });
+    readonly webContents = Object.assign(new EventEmitter(), {
+      send: () => undefined,
+      isDestroyed: () => this.destroyed,
+      setWindowOpenHandler: () => undefined,
+    });
     constructor(readonly options: Record<string, unknown>) {
       super();
       windows.push(this);

@@ -18,7 +18,16 @@ vi.mock('electron', () => {
     const value = Reflect.get(target, k);
     return typeof value === 'function' && k !== 'prototype' ? value.bind(target) : value;
   };
-  return Object.fromEntries(names.map((n) => [n, new Proxy(function () {}, { get: (_t, k) => member(n, k), construct: (_t, args) => Reflect.construct(current()[n] as never, args), apply: (_t, self, args) => Reflect.apply(current()[n] as never, self, args) })]));
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      new Proxy(function () {}, {
+        get: (_t, k) => member(n, k),
+        construct: (_t, args) => Reflect.construct(current()[n] as never, args),
+        apply: (_t, self, args) => Reflect.apply(current()[n] as never, self, args),
+      }),
+    ]),
+  );
 });
 
 vi.mock('./quit-notice', async (importOriginal) => {

@@ -74,7 +74,10 @@ function start(): void {
   app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && createWindow());
   runOnQuit(app, () => {
     sayMachinesKeepRunning({
-      liveMachines: () => listMachines().machines.filter((m) => isEnterable(m.status)).map((m) => m.profile.name),
+      liveMachines: () =>
+        listMachines()
+          .machines.filter((m) => isEnterable(m.status))
+          .map((m) => m.profile.name),
       showMessage: (message, detail) => void dialog.showMessageBoxSync({ type: 'info', message, detail }),
       configDir: configDir(),
     });

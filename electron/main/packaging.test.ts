@@ -40,7 +40,14 @@ describe('electron-builder.yml', () => {
 
   it('unpacks what runs in Node mode from the asar: the CLI, the supervisor, the page for burrow serve, both addons', () => {
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack).toEqual(['dist/cli.js', 'dist/supervisor.js', 'dist/network-holder.js', 'dist/renderer/**/*', 'node_modules/node-pty/**/*', 'node_modules/@burrow/unix-dgram/**/*']);
+    expect(config.asarUnpack).toEqual([
+      'dist/cli.js',
+      'dist/supervisor.js',
+      'dist/network-holder.js',
+      'dist/renderer/**/*',
+      'node_modules/node-pty/**/*',
+      'node_modules/@burrow/unix-dgram/**/*',
+    ]);
     expect(Object.keys(pkg.dependencies as object).sort()).toEqual(['@burrow/unix-dgram', 'node-pty', 'ws', 'zod']);
   });
 
@@ -62,7 +69,7 @@ describe('electron-builder.yml', () => {
     expect(config.deb.maintainer ?? (pkg.author?.email && pkg.author.name)).toBeTruthy();
   });
 
-  it('names the app so that Chromium keeps its profile out of the machines\' folder', () => {
+  it("names the app so that Chromium keeps its profile out of the machines' folder", () => {
     // Electron names the app (and ~/.config/NAME, its user data) after package.json's productName, else its name.
     expect(pkg.productName).toBe(config.productName);
     const saved = process.env.XDG_CONFIG_HOME;
@@ -108,7 +115,10 @@ describe('electron-builder.yml', () => {
     expect(target).toBe('/usr/bin/burrow');
     const file = path.join(ROOT, source!);
     expect(fs.statSync(file).mode & 0o755).toBe(0o755);
-    const cli = nodeScriptCommand(`/opt/${config.productName}/resources/app.asar/dist/cli.js`, [], { execPath: `/opt/${config.productName}/${config.executableName}`, electron: '41' });
+    const cli = nodeScriptCommand(`/opt/${config.productName}/resources/app.asar/dist/cli.js`, [], {
+      execPath: `/opt/${config.productName}/${config.executableName}`,
+      electron: '41',
+    });
     expect(fs.readFileSync(file, 'utf8')).toBe(burrowCommandScript(cli, 'the .deb installs it as /usr/bin/burrow'));
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^export ELECTRON_RUN_AS_NODE=1$/m);
   });

@@ -14,7 +14,12 @@ afterAll(() => fs.rmSync(stand, { recursive: true, force: true }));
 /** Runs npm start's script against a stand-in Electron whose body is `script` (sh). */
 function start(script: string) {
   fs.writeFileSync(path.join(stand, 'electron'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-  const r = spawnSync(process.execPath, ['scripts/start.mjs', '--no-build'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH, HOME: stand, DISPLAY: ':0', ELECTRON_OVERRIDE_DIST_PATH: stand } });
+  const r = spawnSync(process.execPath, ['scripts/start.mjs', '--no-build'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { PATH: process.env.PATH, HOME: stand, DISPLAY: ':0', ELECTRON_OVERRIDE_DIST_PATH: stand },
+  });
   return { status: r.status, stderr: r.stderr };
 }
 

@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '../..');
 
 function bundledInputs(entry: string, platform: 'node' | 'browser'): string[] {
-  const r = buildSync({ entryPoints: [path.join(ROOT, entry)], bundle: true, write: false, platform, metafile: true, external: ['electron', 'node-pty', '@burrow/unix-dgram'], logLevel: 'silent', outdir: '/tmp/burrow-bundle-test' });
+  const r = buildSync({
+    entryPoints: [path.join(ROOT, entry)],
+    bundle: true,
+    write: false,
+    platform,
+    metafile: true,
+    external: ['electron', 'node-pty', '@burrow/unix-dgram'],
+    logLevel: 'silent',
+    outdir: '/tmp/burrow-bundle-test',
+  });
   return Object.keys(r.metafile!.inputs);
 }
 

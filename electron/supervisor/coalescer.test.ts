@@ -8,7 +8,11 @@ describe('Coalescer', () => {
   it('turns a flood into at most one run per interval, ending with the newest', () => {
     let value = 0;
     const runs: number[] = [];
-    const c = new Coalescer(() => runs.push(value), 250, () => Date.now());
+    const c = new Coalescer(
+      () => runs.push(value),
+      250,
+      () => Date.now(),
+    );
     for (let i = 1; i <= 10_000; i++) {
       value = i;
       c.runSoon();
@@ -23,7 +27,11 @@ describe('Coalescer', () => {
   it('runs at once when asked, and drops the run that was waiting', () => {
     const runs: string[] = [];
     let what = 'status';
-    const c = new Coalescer(() => runs.push(what), 250, () => Date.now());
+    const c = new Coalescer(
+      () => runs.push(what),
+      250,
+      () => Date.now(),
+    );
     c.runSoon();
     c.runSoon();
     what = 'running';

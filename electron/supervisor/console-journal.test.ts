@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConsoleJournal } from './console-journal';
 
-describe('the console in a unit\'s journal', () => {
+describe("the console in a unit's journal", () => {
   it('writes lines without terminal escapes, across chunk boundaries', () => {
     const lines: string[] = [];
     const j = new ConsoleJournal((l) => lines.push(l));
@@ -14,7 +14,11 @@ describe('the console in a unit\'s journal', () => {
   it('keeps a flood out of the journal, saying how much was left out', () => {
     const lines: string[] = [];
     let t = 0;
-    const j = new ConsoleJournal((l) => lines.push(l), 10, () => t);
+    const j = new ConsoleJournal(
+      (l) => lines.push(l),
+      10,
+      () => t,
+    );
     t = 1;
     j.push(Buffer.from('x\n'.repeat(1000)));
     expect(lines).toHaveLength(10);

@@ -35,7 +35,7 @@ const CTTY = 'read -r _ _ _ _ _ _ t _ < /proc/self/stat; echo ctty=$t';
 const TAKE = `setsid python3 -c 'import fcntl, os, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); os.system("${CTTY}"); print("took it")' || echo refused`;
 
 describe('the console pty', () => {
-  it('is the command\'s stdin and stdout, but no session\'s terminal, so a session inside can take it (as agetty\'s must)', async () => {
+  it("is the command's stdin and stdout, but no session's terminal, so a session inside can take it (as agetty's must)", async () => {
     const r = run(`tty; ${CTTY}; ${TAKE}`);
     expect(await r.exited).toEqual({ code: 0, signal: undefined });
     r.pty.dispose();

@@ -101,7 +101,8 @@ export class ConsolePty implements Disposable {
     this.writing = true;
     fs.write(this.master, next, 0, next.length, null, (err, written) => {
       if (err?.code === 'EAGAIN') return void setTimeout(() => this.flush(), 5);
-      if (err) this.writes.length = 0; // the console is gone: what was typed goes nowhere
+      if (err)
+        this.writes.length = 0; // the console is gone: what was typed goes nowhere
       else if (written < next.length) this.writes[0] = next.subarray(written);
       else this.writes.shift();
       this.flush();

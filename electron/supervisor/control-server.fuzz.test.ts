@@ -31,15 +31,35 @@ function randomValue(depth = 0): unknown {
 
 function randomFrame(): Buffer {
   switch (int(9)) {
-    case 0: return bytes(int(64));
-    case 1: return encodeFrame(FRAME_JSON, Buffer.from(JSON.stringify(randomValue())));
-    case 2: return encodeFrame(FRAME_JSON, Buffer.from(JSON.stringify({ op: pick(['hello', 'resize', 'status', 'reboot', '__proto__']), attach: randomValue(), replay: randomValue(), cols: randomValue(), rows: randomValue() })));
-    case 3: return encodeFrame(FRAME_JSON, Buffer.from(JSON.stringify({ op: 'hello', attach: true, replay: true })));
-    case 4: return encodeFrame(FRAME_DATA, bytes(int(1000)));
-    case 5: return encodeFrame(int(256), bytes(int(100)));
-    case 6: return encodeFrameHeader(pick([FRAME_JSON, FRAME_DATA]), pick([65 * 1024, 2 ** 32 - 1, 1 << 24]));
-    case 7: return encodeFrame(FRAME_JSON, bytes(int(200)));
-    default: return encodeFrame(FRAME_JSON, Buffer.from(JSON.stringify({ op: 'status' })));
+    case 0:
+      return bytes(int(64));
+    case 1:
+      return encodeFrame(FRAME_JSON, Buffer.from(JSON.stringify(randomValue())));
+    case 2:
+      return encodeFrame(
+        FRAME_JSON,
+        Buffer.from(
+          JSON.stringify({
+            op: pick(['hello', 'resize', 'status', 'reboot', '__proto__']),
+            attach: randomValue(),
+            replay: randomValue(),
+            cols: randomValue(),
+            rows: randomValue(),
+          }),
+        ),
+      );
+    case 3:
+      return encodeFrame(FRAME_JSON, Buffer.from(JSON.stringify({ op: 'hello', attach: true, replay: true })));
+    case 4:
+      return encodeFrame(FRAME_DATA, bytes(int(1000)));
+    case 5:
+      return encodeFrame(int(256), bytes(int(100)));
+    case 6:
+      return encodeFrameHeader(pick([FRAME_JSON, FRAME_DATA]), pick([65 * 1024, 2 ** 32 - 1, 1 << 24]));
+    case 7:
+      return encodeFrame(FRAME_JSON, bytes(int(200)));
+    default:
+      return encodeFrame(FRAME_JSON, Buffer.from(JSON.stringify({ op: 'status' })));
   }
 }
 

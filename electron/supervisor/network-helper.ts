@@ -20,7 +20,11 @@ export interface RunningHelper {
 const READY_TIMEOUT_MS = 15000;
 
 function lastLines(stderr: string): string {
-  return stderr.split('\n').filter((l) => l && !/syslog/.test(l)).slice(-2).join('; ');
+  return stderr
+    .split('\n')
+    .filter((l) => l && !/syslog/.test(l))
+    .slice(-2)
+    .join('; ');
 }
 
 function pastaFailure(stderr: string, ports: PortForward[]): string {
@@ -115,10 +119,15 @@ async function startSlirp(helper: Helper, pid1: number, ports: PortForward[]): P
     throw e;
   });
   for (const p of ports) {
-    const r = await slirpRequest(helper.apiSocket!, { execute: 'add_hostfwd', arguments: { proto: p.protocol, host_addr: p.address === 'all' ? '0.0.0.0' : '127.0.0.1', host_port: p.host, guest_port: p.guest } });
+    const r = await slirpRequest(helper.apiSocket!, {
+      execute: 'add_hostfwd',
+      arguments: { proto: p.protocol, host_addr: p.address === 'all' ? '0.0.0.0' : '127.0.0.1', host_port: p.host, guest_port: p.guest },
+    });
     if (r.error) {
       running.dispose();
-      throw new Error(`host port ${describePort(p)} cannot be bound (${r.error.desc ?? 'slirp4netns refused it'}): choose another host port or stop the program using it.`);
+      throw new Error(
+        `host port ${describePort(p)} cannot be bound (${r.error.desc ?? 'slirp4netns refused it'}): choose another host port or stop the program using it.`,
+      );
     }
   }
   return running;

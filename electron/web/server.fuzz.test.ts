@@ -29,14 +29,22 @@ const CALLS = [...Object.keys(callSchemas).filter((c) => !SLOW.has(c)), 'no.such
 
 function randomJson(depth = 0): unknown {
   switch (int(depth > 2 ? 5 : 8)) {
-    case 0: return null;
-    case 1: return random() * 2 ** int(64) * (random() < 0.5 ? -1 : 1);
-    case 2: return random() < 0.5;
-    case 3: return text(int(40));
-    case 4: return pick(['', 'web', '../etc', '/', 'a'.repeat(int(5000)), '\u001b]52;c;aGk=\u0007', '\u202e']);
-    case 5: return Array.from({ length: int(5) }, () => randomJson(depth + 1));
-    case 6: return Object.fromEntries(Array.from({ length: int(5) }, () => [pick(['id', 'call', 'args', '__proto__', text(5)]), randomJson(depth + 1)]));
-    default: return { name: pick(['web', text(8)]), rootfs: pick(['/', text(10)]), version: randomJson(depth + 1) };
+    case 0:
+      return null;
+    case 1:
+      return random() * 2 ** int(64) * (random() < 0.5 ? -1 : 1);
+    case 2:
+      return random() < 0.5;
+    case 3:
+      return text(int(40));
+    case 4:
+      return pick(['', 'web', '../etc', '/', 'a'.repeat(int(5000)), '\u001b]52;c;aGk=\u0007', '\u202e']);
+    case 5:
+      return Array.from({ length: int(5) }, () => randomJson(depth + 1));
+    case 6:
+      return Object.fromEntries(Array.from({ length: int(5) }, () => [pick(['id', 'call', 'args', '__proto__', text(5)]), randomJson(depth + 1)]));
+    default:
+      return { name: pick(['web', text(8)]), rootfs: pick(['/', text(10)]), version: randomJson(depth + 1) };
   }
 }
 
@@ -64,7 +72,8 @@ function randomRequest(host: TestHost): Buffer {
 
 function sendRandomMessage(api: ApiClient): void {
   const roll = random();
-  if (roll < 0.6) api.ws.send(JSON.stringify({ id: int(1e6), call: pick(CALLS), args: random() < 0.8 ? Array.from({ length: int(4) }, () => randomJson()) : randomJson() }));
+  if (roll < 0.6)
+    api.ws.send(JSON.stringify({ id: int(1e6), call: pick(CALLS), args: random() < 0.8 ? Array.from({ length: int(4) }, () => randomJson()) : randomJson() }));
   else if (roll < 0.75) api.ws.send(JSON.stringify(randomJson()));
   else if (roll < 0.85) api.ws.send(text(int(100)));
   else if (roll < 0.92) api.ws.send(bytes(int(100)), { binary: false });
@@ -81,9 +90,11 @@ afterAll(() => host.cleanup());
 it(`survives 2000 random HTTP requests and 2000 random API messages (seed ${SEED})`, async () => {
   const requests = Array.from({ length: 2000 }, () => randomRequest(host));
   let next = 0;
-  await Promise.all(Array.from({ length: 40 }, async () => {
-    while (next < requests.length) await rawHttp(host.port, requests[next++]!, 300);
-  }));
+  await Promise.all(
+    Array.from({ length: 40 }, async () => {
+      while (next < requests.length) await rawHttp(host.port, requests[next++]!, 300);
+    }),
+  );
 
   let api = await connectApi(host);
   for (let i = 0; i < 2000; i++) {

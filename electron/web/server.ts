@@ -12,7 +12,16 @@ import { serveApiConnection } from './api-connection';
 import { CONTENT_SECURITY_POLICY } from '../contract/csp';
 import { hostRefusal, sameSecret, WebAuth, type Refusal } from './web-auth';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
 
 /** A WebSocket message larger than this closes its connection (the largest real call, a profile, is a few KiB). */
 const MAX_MESSAGE = 1024 * 1024;

@@ -16,7 +16,11 @@ export interface TestHost extends WebHost {
 
 export async function startTestHost(): Promise<TestHost> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'burrow-web-test-'));
-  for (const [v, d] of [['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_RUNTIME_DIR', 'run']] as const) {
+  for (const [v, d] of [
+    ['XDG_CONFIG_HOME', 'config'],
+    ['XDG_DATA_HOME', 'data'],
+    ['XDG_RUNTIME_DIR', 'run'],
+  ] as const) {
     process.env[v] = path.join(home, d);
     fs.mkdirSync(process.env[v]!, { mode: 0o700 });
   }

@@ -46,7 +46,11 @@ export function App() {
   useEffect(() => {
     const api = connectApi((c) => {
       useStore.getState().setConnection(c);
-      if (c === 'open') void refreshMachines().then(refreshHost).then(refreshDoctor).catch((e: Error) => useStore.getState().notify('error', e.message));
+      if (c === 'open')
+        void refreshMachines()
+          .then(refreshHost)
+          .then(refreshDoctor)
+          .catch((e: Error) => useStore.getState().notify('error', e.message));
     });
     const unroute = followRoute();
     const untask = watchTasks();
@@ -109,7 +113,13 @@ export function App() {
   return (
     <div className="app" onDragOver={onDragOver} onDrop={drops ? onDrop : (e) => e.preventDefault()}>
       <header className="topbar">
-        <button className="icon sidebar-toggle" aria-expanded={sidebar} aria-controls="sidebar" aria-label={sidebar ? 'Hide the sidebar' : 'Show the sidebar'} onClick={toggleSidebar}>
+        <button
+          className="icon sidebar-toggle"
+          aria-expanded={sidebar}
+          aria-controls="sidebar"
+          aria-label={sidebar ? 'Hide the sidebar' : 'Show the sidebar'}
+          onClick={toggleSidebar}
+        >
           ☰
         </button>
         <img src="./icon.svg" alt="" width={24} height={24} />

@@ -24,7 +24,9 @@ function LoginHint({ name, launch, onShell }: { name: string; launch?: string; o
   const [info, setInfo] = useState<LoginInfo>();
   useEffect(() => {
     setInfo(undefined);
-    getApi().invoke('machines.loginInfo', name).then(setInfo, () => setInfo(undefined));
+    getApi()
+      .invoke('machines.loginInfo', name)
+      .then(setInfo, () => setInfo(undefined));
   }, [name, launch]);
   if (!info || info.withPassword.length || info.withoutPassword.length) return null;
   return (

@@ -1,6 +1,8 @@
 import { transport } from '../api/client';
 import { useStore } from '../state/store';
 
+const FIRST_STEP =
+  'Build a Debian image (or import a container export, an OCI image, a rootfs folder) and boot it with systemd inside bubblewrap, as you, without root.';
 const VERDICT = { ok: 'ready', warning: 'ready, with warnings', error: 'not ready' } as const;
 
 export function EmptyState() {
@@ -18,11 +20,7 @@ export function EmptyState() {
   return (
     <section className="empty" aria-label="Welcome">
       <h2>{count ? 'Pick a machine' : 'No machines yet'}</h2>
-      <p>
-        {count
-          ? 'Open one from the Machines list (☰ where the window is narrow), or create another one.'
-          : 'Build a Debian image (or import a container export, an OCI image, a rootfs folder) and boot it with systemd inside bubblewrap, as you, without root.'}
-      </p>
+      <p>{count ? 'Open one from the Machines list (☰ where the window is narrow), or create another one.' : FIRST_STEP}</p>
       <button className="primary" onClick={() => useStore.getState().show({ kind: 'wizard' })}>
         Create a machine
       </button>

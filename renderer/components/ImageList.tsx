@@ -13,7 +13,11 @@ export function ImageList() {
         const selected = view.kind === 'image' && view.name === image.name;
         return (
           <li key={image.name}>
-            <button className={selected ? 'selected' : ''} aria-current={selected ? 'page' : undefined} onClick={() => useStore.getState().show({ kind: 'image', name: image.name })}>
+            <button
+              className={selected ? 'selected' : ''}
+              aria-current={selected ? 'page' : undefined}
+              onClick={() => useStore.getState().show({ kind: 'image', name: image.name })}
+            >
               <span className="name" title={image.name}>
                 {image.name}
               </span>

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from "react";
-import type { ImageReportView } from "../../electron/contract/api";
-import { getApi } from "../api/client";
-import { refreshImages } from "../state/actions";
-import { useStore } from "../state/store";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { useEffect, useRef, useState } from 'react';
+import type { ImageReportView } from '../../electron/contract/api';
+import { getApi } from '../api/client';
+import { refreshImages } from '../state/actions';
+import { useStore } from '../state/store';
+import { ConfirmDialog } from './ConfirmDialog';
 
 /** One image: what `burrow image inspect` says, the machines made from it, and what can be done. */
 export function ImageView({ name }: { name: string }) {
@@ -15,7 +15,7 @@ export function ImageView({ name }: { name: string }) {
   useEffect(() => heading.current?.focus(), []);
   useEffect(() => {
     getApi()
-      .invoke("images.inspect", name)
+      .invoke('images.inspect', name)
       .then(setReport, (e: Error) => setError(e.message));
   }, [name]);
   if (!item) return <p className="pad">Image {name} is gone.</p>;
@@ -24,12 +24,12 @@ export function ImageView({ name }: { name: string }) {
   const remove = async () => {
     setAsking(false);
     try {
-      await getApi().invoke("images.remove", name);
-      useStore.getState().notify("info", `Removed image ${name}.`);
-      useStore.getState().show({ kind: "home" });
+      await getApi().invoke('images.remove', name);
+      useStore.getState().notify('info', `Removed image ${name}.`);
+      useStore.getState().show({ kind: 'home' });
       await refreshImages();
     } catch (e) {
-      useStore.getState().notify("error", (e as Error).message);
+      useStore.getState().notify('error', (e as Error).message);
     }
   };
   return (
@@ -39,30 +39,17 @@ export function ImageView({ name }: { name: string }) {
           {name}
         </h2>
         {report && (
-          <span
-            className={`chip ${report.verdict === "ok" ? "state-running" : "state-crashed"}`}
-          >
-            {report.verdict === "ok" ? "bootable" : "not bootable"}
-          </span>
+          <span className={`chip ${report.verdict === 'ok' ? 'state-running' : 'state-crashed'}`}>{report.verdict === 'ok' ? 'bootable' : 'not bootable'}</span>
         )}
         <span className="meta">{item.image.distro}</span>
         <div className="actions" role="toolbar" aria-label="Image actions">
-          <button
-            className="primary"
-            onClick={() =>
-              useStore.getState().show({ kind: "wizard", image: name })
-            }
-          >
+          <button className="primary" onClick={() => useStore.getState().show({ kind: 'wizard', image: name })}>
             New machine from this image
           </button>
           <button
             className="danger"
             disabled={used}
-            title={
-              used
-                ? `Used by ${users.join(", ")}: delete those machines first`
-                : undefined
-            }
+            title={used ? `Used by ${users.join(', ')}: delete those machines first` : undefined}
             onClick={() => setAsking(true)}
           >
             Delete…
@@ -73,12 +60,12 @@ export function ImageView({ name }: { name: string }) {
         <ConfirmDialog
           title={`Delete image ${name}?`}
           onCancel={() => setAsking(false)}
-          choices={[{ label: "Delete", danger: true, onChoose: () => void remove() }]}
+          choices={[{ label: 'Delete', danger: true, onChoose: () => void remove() }]}
         >
           <p>
             {item.image.inPlace
               ? `Burrow forgets the image; its folder ${item.image.rootfs} and its files are kept.`
-              : "Its files are removed; no machine uses it. A new machine needs it built or imported again."}
+              : 'Its files are removed; no machine uses it. A new machine needs it built or imported again.'}
           </p>
         </ConfirmDialog>
       )}

@@ -9,7 +9,17 @@ const PRIORITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info'
 const PAGE = 1000;
 
 /** Journal entries as rows (time, unit, message), coloured by priority; only what is visible is drawn. */
-export function JournalRows({ entries, label, follow, onScroll }: { entries: JournalEntry[]; label: string; follow?: boolean; onScroll?(atTop: boolean, atBottom: boolean): void }) {
+export function JournalRows({
+  entries,
+  label,
+  follow,
+  onScroll,
+}: {
+  entries: JournalEntry[];
+  label: string;
+  follow?: boolean;
+  onScroll?(atTop: boolean, atBottom: boolean): void;
+}) {
   return (
     <VirtualList
       items={entries}
@@ -116,7 +126,11 @@ export function JournalTab({ name, live, terminals }: { name: string; live: bool
         <span className="hint">{shown.length} entries</span>
       </div>
       {!live && !error && <p className="ended-note">{name} is not running: this is its journal as it left it, read from its disk.</p>}
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       <JournalRows
         entries={shown}
         label={`Journal of ${name}`}

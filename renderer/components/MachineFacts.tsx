@@ -48,7 +48,8 @@ export function MachineFacts({ item, up }: { item: MachineListItem; up: boolean 
           const at = performance.now();
           setUsage((prev) => {
             if (!view) return undefined;
-            const cpuPercent = prev?.view.cpuUsec !== undefined && view.cpuUsec !== undefined ? ((view.cpuUsec - prev.view.cpuUsec) / ((at - prev.at) * 1000)) * 100 : undefined;
+            const cpuPercent =
+              prev?.view.cpuUsec !== undefined && view.cpuUsec !== undefined ? ((view.cpuUsec - prev.view.cpuUsec) / ((at - prev.at) * 1000)) * 100 : undefined;
             return { view, at, cpuPercent };
           });
         })
@@ -92,7 +93,14 @@ export function MachineFacts({ item, up }: { item: MachineListItem; up: boolean 
           );
         }
         return port.protocol === 'tcp' && up ? (
-          <a key={key} className="fact" href={portUrl(port)} target="_blank" rel="noopener noreferrer" title={`Open port ${port.guest} of ${profile.name} in the browser`}>
+          <a
+            key={key}
+            className="fact"
+            href={portUrl(port)}
+            target="_blank"
+            rel="noopener noreferrer"
+            title={`Open port ${port.guest} of ${profile.name} in the browser`}
+          >
             {label}
           </a>
         ) : (

@@ -17,7 +17,11 @@ export function MachineList() {
         const selected = (view.kind === 'machine' && view.name === profile.name) || (view.kind === 'wizard' && view.edit === profile.name);
         return (
           <li key={profile.name}>
-            <button className={selected ? 'selected' : ''} aria-current={selected ? 'page' : undefined} onClick={() => useStore.getState().show({ kind: 'machine', name: profile.name })}>
+            <button
+              className={selected ? 'selected' : ''}
+              aria-current={selected ? 'page' : undefined}
+              onClick={() => useStore.getState().show({ kind: 'machine', name: profile.name })}
+            >
               <span className="name" title={profile.name}>
                 {profile.name}
               </span>

@@ -50,7 +50,16 @@ export function MachineView({ name, tab: routeTab }: { name: string; tab?: Machi
       {home !== undefined && <RiskList risks={riskyChoices(profile, { home })} />}
       <div role="tablist" aria-label="Machine views" className="tabs">
         {TABS.map((t, i) => (
-          <button key={t} id={`tab-${t}`} role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} onClick={() => setTab(t)} onKeyDown={(e) => onTabKey(e, i)}>
+          <button
+            key={t}
+            id={`tab-${t}`}
+            role="tab"
+            aria-selected={tab === t}
+            aria-controls={`panel-${t}`}
+            tabIndex={tab === t ? 0 : -1}
+            onClick={() => setTab(t)}
+            onKeyDown={(e) => onTabKey(e, i)}
+          >
             {t}
           </button>
         ))}
@@ -65,7 +74,11 @@ export function MachineView({ name, tab: routeTab }: { name: string; tab?: Machi
         ) : tab === 'Journal' ? (
           <JournalTab name={name} live={live} terminals={terminals} />
         ) : tab === 'Units' ? (
-          live ? <UnitsTab name={name} /> : <p className="pad">Units are listed and managed while {name} runs. What its last boot logged is in the Journal tab.</p>
+          live ? (
+            <UnitsTab name={name} />
+          ) : (
+            <p className="pad">Units are listed and managed while {name} runs. What its last boot logged is in the Journal tab.</p>
+          )
         ) : (
           <MountsTab name={name} live={up} />
         )}

@@ -9,7 +9,16 @@ import { useStore } from '../state/store';
  */
 function Wrapping({ text }: { text: string }) {
   const parts = text.split(/(?<=[/,])/);
-  return <>{parts.map((p, i) => <Fragment key={i}>{p}{i < parts.length - 1 && <wbr />}</Fragment>)}</>;
+  return (
+    <>
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {p}
+          {i < parts.length - 1 && <wbr />}
+        </Fragment>
+      ))}
+    </>
+  );
 }
 
 /** The planned mount table beside the one read from the running machine, differences highlighted. */
@@ -19,19 +28,34 @@ export function MountsTab({ name, live }: { name: string; live: boolean }) {
   const [mounts, setMounts] = useState<LiveMount[]>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    if (profile) getApi().invoke('machines.plan', profile).then(setPlan, (e: Error) => setError(e.message));
-    if (live) getApi().invoke('machines.liveMounts', name).then(setMounts, (e: Error) => setError(e.message));
+    if (profile)
+      getApi()
+        .invoke('machines.plan', profile)
+        .then(setPlan, (e: Error) => setError(e.message));
+    if (live)
+      getApi()
+        .invoke('machines.liveMounts', name)
+        .then(setMounts, (e: Error) => setError(e.message));
   }, [name, live, profile]);
   const liveDests = new Set(mounts?.map((m) => m.dest));
   const plannedDests = new Set(plan?.mounts.filter((m) => m.type !== 'remount-ro' && m.type !== 'symlink').map((m) => m.dest));
   return (
     <div className="mounts-compare" tabIndex={0} role="group" aria-label="Planned and live mounts">
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       <section aria-label="Planned mounts">
         <h3>Planned</h3>
         <table>
           <thead>
-            <tr><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">From</th></tr>
+            <tr>
+              <th scope="col">Type</th>
+              <th scope="col">Source</th>
+              <th scope="col">Destination</th>
+              <th scope="col">From</th>
+            </tr>
           </thead>
           <tbody>
             {plan?.mounts.map((m, i) => {
@@ -39,9 +63,17 @@ export function MountsTab({ name, live }: { name: string; live: boolean }) {
               return (
                 <tr key={i} className={missing ? 'missing' : ''}>
                   <td>{m.type}</td>
-                  <td><Wrapping text={m.source ?? m.target ?? ''} /></td>
-                  <td><Wrapping text={m.dest} />{missing && <span className="chip state-crashed">not mounted</span>}</td>
-                  <td>{m.origin}{m.note ? ` · ${m.note}` : ''}</td>
+                  <td>
+                    <Wrapping text={m.source ?? m.target ?? ''} />
+                  </td>
+                  <td>
+                    <Wrapping text={m.dest} />
+                    {missing && <span className="chip state-crashed">not mounted</span>}
+                  </td>
+                  <td>
+                    {m.origin}
+                    {m.note ? ` · ${m.note}` : ''}
+                  </td>
                 </tr>
               );
             })}
@@ -55,15 +87,30 @@ export function MountsTab({ name, live }: { name: string; live: boolean }) {
         ) : (
           <table>
             <thead>
-              <tr><th scope="col">Destination</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Options</th></tr>
+              <tr>
+                <th scope="col">Destination</th>
+                <th scope="col">Type</th>
+                <th scope="col">Source</th>
+                <th scope="col">Options</th>
+              </tr>
             </thead>
             <tbody>
               {mounts?.map((m, i) => (
-                <tr key={i} className={plannedDests.has(m.dest) ? 'planned' : 'extra'} title={plannedDests.has(m.dest) ? 'planned' : 'mounted inside the machine (by systemd or the kernel)'}>
-                  <td><Wrapping text={m.dest} /></td>
+                <tr
+                  key={i}
+                  className={plannedDests.has(m.dest) ? 'planned' : 'extra'}
+                  title={plannedDests.has(m.dest) ? 'planned' : 'mounted inside the machine (by systemd or the kernel)'}
+                >
+                  <td>
+                    <Wrapping text={m.dest} />
+                  </td>
                   <td>{m.fstype}</td>
-                  <td><Wrapping text={m.source} /></td>
-                  <td><Wrapping text={m.options} /></td>
+                  <td>
+                    <Wrapping text={m.source} />
+                  </td>
+                  <td>
+                    <Wrapping text={m.options} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -16,7 +16,10 @@ export function UnitPage({ name, unit, onBack }: { name: string; unit: string; o
 
   const load = useCallback(() => {
     const api = getApi();
-    api.invoke('machines.units', name).then((all) => setView(all.find((u) => u.unit === unit)), (e: Error) => setError(e.message));
+    api.invoke('machines.units', name).then(
+      (all) => setView(all.find((u) => u.unit === unit)),
+      (e: Error) => setError(e.message),
+    );
     api.invoke('machines.unitStatus', name, unit).then(setStatus, (e: Error) => setStatus(e.message));
     api.invoke('machines.journal', name, { unit, lines: 200 }).then(setEntries, (e: Error) => setError(e.message));
   }, [name, unit]);
@@ -47,7 +50,11 @@ export function UnitPage({ name, unit, onBack }: { name: string; unit: string; o
       <p className={`unit-outcome ${outcome ? (outcome.ok ? 'ok' : 'failed') : ''}`} role="status" aria-live="polite">
         {outcome && `${outcome.ok ? '✓' : '✗'} ${outcome.message}`}
       </p>
-      {error && <p className="error-text pad-x" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text pad-x" role="alert">
+          {error}
+        </p>
+      )}
       <section aria-label="Status">
         <h4 className="pad-x">Status</h4>
         <pre className="unit-status">{status ?? 'Loading…'}</pre>

@@ -28,13 +28,15 @@ export function UnitsTab({ name }: { name: string }) {
   const [outcome, setOutcome] = useState<ActionOutcome>();
   const [open, setOpen] = useState<string>();
   const load = useCallback(() => {
-    getApi().invoke('machines.units', name).then(
-      (u) => {
-        setUnits(u);
-        setError(undefined);
-      },
-      (e: Error) => setError(e.message),
-    );
+    getApi()
+      .invoke('machines.units', name)
+      .then(
+        (u) => {
+          setUnits(u);
+          setError(undefined);
+        },
+        (e: Error) => setError(e.message),
+      );
   }, [name]);
   useEffect(() => {
     load();
@@ -53,7 +55,14 @@ export function UnitsTab({ name }: { name: string }) {
   };
 
   if (open) return <UnitPage name={name} unit={open} onBack={() => setOpen(undefined)} />;
-  if (!units) return error ? <p className="error-text pad" role="alert">{error}</p> : <p className="pad">Loading units…</p>;
+  if (!units)
+    return error ? (
+      <p className="error-text pad" role="alert">
+        {error}
+      </p>
+    ) : (
+      <p className="pad">Loading units…</p>
+    );
   const group = groups.find((g) => g.type === type) ?? groups[0];
   const failed = units.filter((u) => u.active === 'failed' && !u.expectedFailure).length;
   return (
@@ -74,12 +83,22 @@ export function UnitsTab({ name }: { name: string }) {
             </option>
           ))}
         </select>
-        <input type="search" placeholder="Filter units" aria-label="Filter units" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} />
+        <input
+          type="search"
+          placeholder="Filter units"
+          aria-label="Filter units"
+          value={filter.text}
+          onChange={(e) => setFilter({ ...filter, text: e.target.value })}
+        />
         <span className="hint">
           {failed} failed · {units.length} units
         </span>
       </div>
-      {error && <p className="error-text pad" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text pad" role="alert">
+          {error}
+        </p>
+      )}
       <p className={`unit-outcome ${outcome ? (outcome.ok ? 'ok' : 'failed') : ''}`} role="status" aria-live="polite">
         {outcome && `${outcome.ok ? '✓' : '✗'} ${ACTION_LABEL[outcome.action]} ${outcome.target}: ${outcome.message}`}
       </p>

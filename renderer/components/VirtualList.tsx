@@ -1,7 +1,15 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 /** A fixed-row-height list that renders only what is visible: fast with 100,000 rows. */
-export function VirtualList<T>(props: { items: T[]; rowHeight: number; label: string; render(item: T): ReactNode; rowKey(item: T): string; stickToBottom?: boolean; onScroll?(atTop: boolean, atBottom: boolean): void }) {
+export function VirtualList<T>(props: {
+  items: T[];
+  rowHeight: number;
+  label: string;
+  render(item: T): ReactNode;
+  rowKey(item: T): string;
+  stickToBottom?: boolean;
+  onScroll?(atTop: boolean, atBottom: boolean): void;
+}) {
   const { items, rowHeight } = props;
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);

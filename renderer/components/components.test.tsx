@@ -17,7 +17,13 @@ import { VirtualList } from './VirtualList';
 
 const api = vi.hoisted(() => ({ calls: [] as unknown[][] }));
 vi.mock('../api/client', () => ({
-  getApi: () => ({ invoke: async (...args: unknown[]) => (api.calls.push(args), args[0] === 'machines.list' ? { machines: [], broken: [] } : args[0] === 'images.list' ? [] : { autostart: true, notes: [] }), on: () => () => undefined }),
+  getApi: () => ({
+    invoke: async (...args: unknown[]) => (
+      api.calls.push(args),
+      args[0] === 'machines.list' ? { machines: [], broken: [] } : args[0] === 'images.list' ? [] : { autostart: true, notes: [] }
+    ),
+    on: () => () => undefined,
+  }),
   transport: () => 'web',
 }));
 
@@ -29,7 +35,14 @@ beforeAll(() => {
     disconnect() {}
   } as unknown as typeof ResizeObserver;
   // A stopped machine's view shows the console of its last boot: xterm and the terminal theme ask for media queries.
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener() {}, removeEventListener() {}, addListener() {}, removeListener() {} })) as unknown as typeof window.matchMedia;
+  window.matchMedia ??= ((query: string) => ({
+    matches: false,
+    media: query,
+    addEventListener() {},
+    removeEventListener() {},
+    addListener() {},
+    removeListener() {},
+  })) as unknown as typeof window.matchMedia;
 });
 afterEach(cleanup);
 
@@ -46,7 +59,11 @@ function renderStep(initial: MachineProfile) {
     view.rerender(<NetworkStep draft={draft} update={update} errors={fieldErrors(draft)} editing={false} />);
   };
   view.rerender(<NetworkStep draft={draft} update={update} errors={fieldErrors(draft)} editing={false} />);
-  return { get draft() { return draft; } };
+  return {
+    get draft() {
+      return draft;
+    },
+  };
 }
 
 describe('the capabilities step', () => {
@@ -120,7 +137,17 @@ describe('the virtual list', () => {
 
 describe('the machine facts strip', () => {
   it('links tcp forwards while the machine is up and says why limits were not applied', () => {
-    const profile = { ...base(), network: { mode: 'nat' as const, ports: [{ host: 8080, guest: 80, protocol: 'tcp' as const, address: 'loopback' as const }, { host: 5353, guest: 53, protocol: 'udp' as const, address: 'all' as const }] }, limits: { memory: '1G' } };
+    const profile = {
+      ...base(),
+      network: {
+        mode: 'nat' as const,
+        ports: [
+          { host: 8080, guest: 80, protocol: 'tcp' as const, address: 'loopback' as const },
+          { host: 5353, guest: 53, protocol: 'udp' as const, address: 'all' as const },
+        ],
+      },
+      limits: { memory: '1G' },
+    };
     const status = { name: 'web', state: 'running' as const, limits: { applied: [], unavailable: 'no controller is delegated' } };
     render(<MachineFacts item={{ profile, status }} up />);
     expect(screen.getByRole('link', { name: '127.0.0.1:8080 → 80/tcp' }).getAttribute('href')).toBe('http://127.0.0.1:8080/');
@@ -148,7 +175,15 @@ describe('the machine facts strip', () => {
 });
 
 describe('risky choices', () => {
-  const risky = (): MachineProfile => ({ ...base(), mounts: [...base().mounts, { type: 'bind', source: '/home/alice/', dest: '/mnt/home' }, { type: 'ro-bind', source: '/home/alice/.ssh', dest: '/root/.ssh' }], network: { mode: 'host', ports: [] } });
+  const risky = (): MachineProfile => ({
+    ...base(),
+    mounts: [
+      ...base().mounts,
+      { type: 'bind', source: '/home/alice/', dest: '/mnt/home' },
+      { type: 'ro-bind', source: '/home/alice/.ssh', dest: '/root/.ssh' },
+    ],
+    network: { mode: 'host', ports: [] },
+  });
   const setMachine = (profile: MachineProfile) =>
     act(() => {
       useStore.getState().setMachines([{ profile, status: { name: 'web', state: 'stopped' } }], []);
@@ -168,20 +203,24 @@ describe('risky choices', () => {
       'Note: /home/alice/.ssh is readable in the machine: root in it can read the keys and tokens there and copy them out.',
     ]);
     // The home bind made read-only and the network isolated: only the note stays, milder.
-    setMachine({ ...risky(), mounts: risky().mounts.map((m) => (m.type === 'bind' ? { ...m, type: 'ro-bind' as const } : m)), network: { mode: 'isolated', ports: [] } });
+    setMachine({
+      ...risky(),
+      mounts: risky().mounts.map((m) => (m.type === 'bind' ? { ...m, type: 'ro-bind' as const } : m)),
+      network: { mode: 'isolated', ports: [] },
+    });
     expect(screen.getByRole('group', { name: 'Risks' }).className).not.toContain('risk');
     setMachine(base());
     expect(screen.queryByRole('group', { name: 'Risks' })).toBeNull();
   });
 
-  it('the review shows the plan\'s risks apart from its warnings, before anything is saved', () => {
+  it("the review shows the plan's risks apart from its warnings, before anything is saved", () => {
     const plan: PlanView = {
       commandLine: 'bwrap …',
       mounts: [],
       cgroup: { presentation: 'hybrid', reason: 'test', hostLayout: 'hybrid', dirs: [] },
       idMapping: { mode: 'auto', description: 'root is you' },
       warnings: ['resource limits will not be applied: no controller is delegated.'],
-      risks: [{ level: 'danger', text: 'dev-bind /dev/fuse gives the machine the host\'s device nodes there.' }],
+      risks: [{ level: 'danger', text: "dev-bind /dev/fuse gives the machine the host's device nodes there." }],
       rootfs: { rootfs: '/images/web', ownership: [] },
       network: { mode: 'nat', ports: [] },
       limits: { writes: [] },
@@ -189,7 +228,7 @@ describe('risky choices', () => {
     render(<ReviewStep draft={base()} update={() => undefined} errors={{}} editing={false} plan={plan} />);
     const risks = screen.getByRole('group', { name: 'Risks' });
     expect(risks.className).toContain('risk');
-    expect(risks.querySelector('li')!.textContent).toBe('Risk: dev-bind /dev/fuse gives the machine the host\'s device nodes there.');
+    expect(risks.querySelector('li')!.textContent).toBe("Risk: dev-bind /dev/fuse gives the machine the host's device nodes there.");
     expect(screen.getByRole('list', { name: 'Warnings' }).textContent).toBe('resource limits will not be applied: no controller is delegated.');
   });
 });

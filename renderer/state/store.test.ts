@@ -2,7 +2,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultProfile } from '../../electron/contract/profile';
 import { useStore } from './store';
 
-const item = (name: string) => ({ profile: defaultProfile({ name, rootfs: '/images/x', machineId: 'c'.repeat(32) }), status: { name, state: 'stopped' as const } });
+const item = (name: string) => ({
+  profile: defaultProfile({ name, rootfs: '/images/x', machineId: 'c'.repeat(32) }),
+  status: { name, state: 'stopped' as const },
+});
 
 describe('window state', () => {
   beforeEach(() => useStore.setState({ machines: {}, notices: [], showing: [], unread: 0, busy: {} }));

@@ -20,7 +20,10 @@ export function TerminalView({ owner, which, label }: { owner: MachineTerminals;
   const [live, setLive] = useState<LiveTerminal>();
 
   // Asked for in an effect, not during render: making one starts a session on the host.
-  useEffect(() => setLive(which === 'console' ? owner.consoleTerminal() : which === 'journal' ? owner.journalTerminal() : owner.shellTerminal(which)), [owner, which, launch, last]);
+  useEffect(
+    () => setLive(which === 'console' ? owner.consoleTerminal() : which === 'journal' ? owner.journalTerminal() : owner.shellTerminal(which)),
+    [owner, which, launch, last],
+  );
 
   useEffect(() => {
     const el = host.current;
@@ -54,10 +57,20 @@ export function TerminalView({ owner, which, label }: { owner: MachineTerminals;
     live?.term.focus();
   }, [live]);
 
-  const refused = 'The browser did not allow the clipboard here: use Ctrl+Shift+C and Ctrl+Shift+V, or your browser\'s menu.';
+  const refused = "The browser did not allow the clipboard here: use Ctrl+Shift+C and Ctrl+Shift+V, or your browser's menu.";
   const items = (t: LiveTerminal): MenuItem[] => [
-    { label: 'Copy', keys: 'Ctrl+Shift+C', disabled: !t.term.hasSelection(), run: () => void copySelection(t.term).then((ok) => setNote(ok ? undefined : refused)) },
-    { label: 'Paste', keys: 'Ctrl+Shift+V', disabled: t.readOnly || t.ended, run: () => void pasteClipboard(t.term).then((ok) => setNote(ok ? undefined : refused)) },
+    {
+      label: 'Copy',
+      keys: 'Ctrl+Shift+C',
+      disabled: !t.term.hasSelection(),
+      run: () => void copySelection(t.term).then((ok) => setNote(ok ? undefined : refused)),
+    },
+    {
+      label: 'Paste',
+      keys: 'Ctrl+Shift+V',
+      disabled: t.readOnly || t.ended,
+      run: () => void pasteClipboard(t.term).then((ok) => setNote(ok ? undefined : refused)),
+    },
     { label: 'Select all', run: () => t.term.selectAll() },
     { label: 'Search…', run: () => searchBox.current?.focus() },
     { label: 'Clear', keys: undefined, run: () => t.term.clear() },
@@ -81,7 +94,9 @@ export function TerminalView({ owner, which, label }: { owner: MachineTerminals;
             if (e.key === 'Escape') live?.term.focus();
           }}
         />
-        <span className="hint">{live?.readOnly ? 'Read-only: the console of its last boot' : 'Copy Ctrl+Shift+C · Paste Ctrl+Shift+V · right-click for more'}</span>
+        <span className="hint">
+          {live?.readOnly ? 'Read-only: the console of its last boot' : 'Copy Ctrl+Shift+C · Paste Ctrl+Shift+V · right-click for more'}
+        </span>
         {note && (
           <span className="hint warn-text" role="status">
             {note}

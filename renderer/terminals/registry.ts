@@ -58,7 +58,9 @@ function ack(t: LiveTerminal, chars: number): void {
   const total = (pendingAcks.get(t) ?? 0) + chars;
   if (total >= FLOW_ACK_CHARS && t.hostId) {
     pendingAcks.set(t, 0);
-    void getApi().invoke('terminal.ack', t.hostId, total).catch(() => undefined);
+    void getApi()
+      .invoke('terminal.ack', t.hostId, total)
+      .catch(() => undefined);
   } else pendingAcks.set(t, total);
 }
 
@@ -78,7 +80,14 @@ export interface TerminalOptions {
 export function createTerminal(key: string, machine: string, kind: TerminalKind, opts: TerminalOptions = {}): LiveTerminal {
   wireEvents();
   const readOnly = !!opts.record;
-  const term = new Terminal({ fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 13, scrollback: 10000, allowProposedApi: false, screenReaderMode: false, disableStdin: readOnly });
+  const term = new Terminal({
+    fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+    fontSize: 13,
+    scrollback: 10000,
+    allowProposedApi: false,
+    screenReaderMode: false,
+    disableStdin: readOnly,
+  });
   const unfollowTheme = followTheme(term);
   const fit = new FitAddon();
   const search = new SearchAddon();
@@ -104,7 +113,15 @@ export function createTerminal(key: string, machine: string, kind: TerminalKind,
   let rendered = false;
   let started = false;
   const live: LiveTerminal = {
-    key, machine, kind, term, fit, search, element, readOnly, ended: readOnly,
+    key,
+    machine,
+    kind,
+    term,
+    fit,
+    search,
+    element,
+    readOnly,
+    ended: readOnly,
     attached: () => {
       if (rendered) return;
       rendered = true;
@@ -124,14 +141,30 @@ export function createTerminal(key: string, machine: string, kind: TerminalKind,
       unfollowTheme();
       if (live.hostId) {
         byHostId.delete(live.hostId);
-        void getApi().invoke('terminal.close', live.hostId).catch(() => undefined);
+        void getApi()
+          .invoke('terminal.close', live.hostId)
+          .catch(() => undefined);
       }
       element.remove();
       term.dispose();
     },
   };
-  term.onData((data) => live.hostId && !live.ended && void getApi().invoke('terminal.input', live.hostId, data).catch(() => undefined));
-  term.onResize(({ cols, rows }) => live.hostId && !live.ended && void getApi().invoke('terminal.resize', live.hostId, cols, rows).catch(() => undefined));
+  term.onData(
+    (data) =>
+      live.hostId &&
+      !live.ended &&
+      void getApi()
+        .invoke('terminal.input', live.hostId, data)
+        .catch(() => undefined),
+  );
+  term.onResize(
+    ({ cols, rows }) =>
+      live.hostId &&
+      !live.ended &&
+      void getApi()
+        .invoke('terminal.resize', live.hostId, cols, rows)
+        .catch(() => undefined),
+  );
   return live;
 }
 
@@ -144,9 +177,15 @@ function openOnHost(live: LiveTerminal, disposed: () => boolean): void {
     .then(({ id }) => {
       live.hostId = id;
       // Disposed while the host was opening it: the host's terminal goes too.
-      if (disposed()) return void getApi().invoke('terminal.close', id).catch(() => undefined);
+      if (disposed())
+        return void getApi()
+          .invoke('terminal.close', id)
+          .catch(() => undefined);
       byHostId.set(id, live);
-      if (term.cols !== size.cols || term.rows !== size.rows) void getApi().invoke('terminal.resize', id, term.cols, term.rows).catch(() => undefined);
+      if (term.cols !== size.cols || term.rows !== size.rows)
+        void getApi()
+          .invoke('terminal.resize', id, term.cols, term.rows)
+          .catch(() => undefined);
     })
     .catch((e: Error) => {
       live.ended = true;

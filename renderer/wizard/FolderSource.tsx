@@ -57,7 +57,7 @@ export function FolderSource({ draft, update, errors }: StepProps) {
               value={draft.rootfs}
               placeholder="/home/you/images/debian12"
               onChange={(e) => update({ rootfs: e.target.value })}
-             
+
               spellCheck={false}
             />
             <datalist id={`${id}-list`}>

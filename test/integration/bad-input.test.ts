@@ -50,7 +50,11 @@ describe('bad input', () => {
   it('refuses a rootfs without an init', () => {
     const empty = path.join(sb.root, 'empty-root');
     fs.mkdirSync(path.join(empty, 'etc'), { recursive: true });
-    expectClearError(sb.burrow(['create', 'x', '--rootfs', empty]), 6, /has no init \(looked for \/usr\/lib\/systemd\/systemd, \/lib\/systemd\/systemd, \/sbin\/init\)/);
+    expectClearError(
+      sb.burrow(['create', 'x', '--rootfs', empty]),
+      6,
+      /has no init \(looked for \/usr\/lib\/systemd\/systemd, \/lib\/systemd\/systemd, \/sbin\/init\)/,
+    );
     expect(profileFiles()).toEqual(['good.json']);
   });
 
@@ -128,7 +132,18 @@ describe('a planted runtime state', () => {
     const dir = path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow', machine);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const start = processStartTime(victim.pid!);
-    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ name: machine, state, networkHelperPid: victim.pid, networkHelperStartTime: start, cgroupDirs: [victimCgroup, fakeCgroup], unifiedCgroupDir: victimCgroup, ...extra }));
+    fs.writeFileSync(
+      path.join(dir, 'state.json'),
+      JSON.stringify({
+        name: machine,
+        state,
+        networkHelperPid: victim.pid,
+        networkHelperStartTime: start,
+        cgroupDirs: [victimCgroup, fakeCgroup],
+        unifiedCgroupDir: victimCgroup,
+        ...extra,
+      }),
+    );
   }
 
   function expectVictimUntouched(): void {
@@ -171,7 +186,11 @@ describe('a planted runtime state', () => {
     fs.mkdirSync(runtime, { mode: 0o700 });
     fs.symlinkSync(path.join(sb.env.XDG_RUNTIME_DIR!, 'burrow'), path.join(runtime, 'burrow'));
     for (const args of [['status', 'good'], ['ls'], ['rm', 'good'], ['start', 'good']]) {
-      expectClearError(sb.burrow(args, { env: { XDG_RUNTIME_DIR: runtime } }), 5, /the runtime folder .*linked-run\/burrow is a symbolic link[\s\S]*fix: remove the link/);
+      expectClearError(
+        sb.burrow(args, { env: { XDG_RUNTIME_DIR: runtime } }),
+        5,
+        /the runtime folder .*linked-run\/burrow is a symbolic link[\s\S]*fix: remove the link/,
+      );
     }
     expect(profileFiles()).toContain('good.json');
   });
@@ -224,12 +243,25 @@ describe('dangerous choices', () => {
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain(`RISK: your home folder ${home} is writable in the machine: root in the machine can then act as you: read your keys`);
     expect(created.stdout).toMatch(/RISK: host networking: the machine shares your loopback.*abstract unix sockets such as X11's/);
-    const edited = sb.burrow(['edit', 'risky', '--network', 'nat', '--ro-bind', `${home}/.ssh:/root/.ssh`, '--mount', `bind:/run/user/${process.getuid!()}:/run/host-session`, '--mount', 'dev-bind:/dev/fuse:/dev/fuse']);
+    const edited = sb.burrow([
+      'edit',
+      'risky',
+      '--network',
+      'nat',
+      '--ro-bind',
+      `${home}/.ssh:/root/.ssh`,
+      '--mount',
+      `bind:/run/user/${process.getuid!()}:/run/host-session`,
+      '--mount',
+      'dev-bind:/dev/fuse:/dev/fuse',
+    ]);
     expect(edited.code, edited.stderr).toBe(0);
     const lines = edited.stdout.split('\n').filter((l) => /^\s+(RISK|note):/.test(l));
     expect(lines).toEqual([
       `  RISK: your home folder ${home} is writable in the machine: root in the machine can then act as you: read your keys, change your shell's startup files and run anything as you at your next login.`,
-      expect.stringMatching(new RegExp(`^  RISK: /run/user/${process.getuid!()} is your session's runtime folder .*: anything in the machine can talk to those services as you`)),
+      expect.stringMatching(
+        new RegExp(`^  RISK: /run/user/${process.getuid!()} is your session's runtime folder .*: anything in the machine can talk to those services as you`),
+      ),
       expect.stringMatching(/^ {2}RISK: dev-bind \/dev\/fuse gives the machine the host's device nodes there/),
       `  note: ${home}/.ssh is readable in the machine: root in it can read the keys and tokens there and copy them out.`,
     ]);

@@ -45,14 +45,22 @@ describe('a Debian 12 machine', () => {
     expect(s.bootMs).toBeLessThan(10_000 * TIME_SCALE);
     expect(s.failedUnits).toEqual([]);
     // root inside is this user; ids 1.. are the subordinate range
-    const uidMap = fs.readFileSync(`/proc/${s.pid1}/uid_map`, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const uidMap = fs
+      .readFileSync(`/proc/${s.pid1}/uid_map`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
     expect(uidMap[0]).toEqual([0, process.getuid!(), 1]);
     expect(uidMap[1]![0]).toBe(1);
     expect(uidMap[1]![2]).toBeGreaterThanOrEqual(65535);
   });
 
   it('runs dbus and apache2, with apache workers as www-data (a subordinate uid on the host)', () => {
-    expect(ok(shell('systemctl', 'is-active', 'dbus', 'apache2')).trim().split('\n')).toEqual(['active', 'active']);
+    expect(
+      ok(shell('systemctl', 'is-active', 'dbus', 'apache2'))
+        .trim()
+        .split('\n'),
+    ).toEqual(['active', 'active']);
     expect(ok(shell('ps', '-o', 'user=', '-C', 'apache2')).split('\n')).toContain('www-data');
     const plan = JSON.parse(ok(sb.burrow(['command', 'web', '--json', '--supervised'])));
     const uids = hostUidsByCommand(plan.cgroup.dirs[0].hostDir);
@@ -94,7 +102,11 @@ describe('a Debian 12 machine', () => {
   it('offers a login on the console, as systemd-nspawn does: agetty owns it and hands a name to login', async () => {
     const c = onPty(process.execPath, [BURROW, 'console', 'web'], sb.env);
     await waitFor(() => /\S login: $/.test(c.output), 20_000, "agetty's login prompt on the console");
-    expect(ok(shell('systemctl', 'show', '-p', 'ActiveState,SubState', 'console-getty')).trim().split('\n')).toEqual(['ActiveState=active', 'SubState=running']);
+    expect(
+      ok(shell('systemctl', 'show', '-p', 'ActiveState,SubState', 'console-getty'))
+        .trim()
+        .split('\n'),
+    ).toEqual(['ActiveState=active', 'SubState=running']);
     // Exec'd (no longer "(agetty)", stuck before it), with the console as its controlling terminal.
     expect(ok(shell('ps', '-o', 'tty=,args=', '-C', 'agetty')).trim()).toMatch(/^console\s+\/sbin\/agetty /);
     c.term.write('root\r');
@@ -106,7 +118,11 @@ describe('a Debian 12 machine', () => {
   it('never turns a console resize into a signal for PID 1', async () => {
     const c = onPty(process.execPath, [BURROW, 'console', 'web'], sb.env);
     await waitFor(() => c.output.includes('Press Ctrl+]'), 5000, 'attach');
-    for (const [cols, rows] of [[80, 24], [200, 60], [100, 30]] as const) {
+    for (const [cols, rows] of [
+      [80, 24],
+      [200, 60],
+      [100, 30],
+    ] as const) {
       c.term.resize(cols, rows);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -39,7 +39,11 @@ describe('a machine on a systemd desktop', () => {
     // A terminal or the window: a scope of the user's manager, stopped once the start returned.
     const launcher = 'burrow-test-launcher.scope';
     const inScope = ['env', `XDG_RUNTIME_DIR=${sb!.env.XDG_RUNTIME_DIR}`, process.execPath, BURROW, 'start', 'desk'];
-    const r = spawnSync('systemd-run', ['--user', '--scope', '--quiet', `--unit=${launcher}`, ...inScope], { env: managerEnv(sb!.env), encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync('systemd-run', ['--user', '--scope', '--quiet', `--unit=${launcher}`, ...inScope], {
+      env: managerEnv(sb!.env),
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     systemctl(['stop', launcher]);
     const s = status('desk');
@@ -91,7 +95,7 @@ describe('a machine on a systemd desktop', () => {
   });
 });
 
-describe('unit names and user managers that are not Burrow\'s', () => {
+describe("unit names and user managers that are not Burrow's", () => {
   it('refuses a unit of the same name that Burrow did not write, and leaves it alone', (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     ok(sb!.burrow(['create', 'clash', '--image', 'deb12', '--network', 'isolated']));
@@ -131,7 +135,9 @@ describe('unit names and user managers that are not Burrow\'s', () => {
     spawnSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', dead]);
     expect(fs.statSync(dead).isSocket()).toBe(true);
     const r = sb!.burrow(['doctor', '--json'], { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${dead}` } });
-    const check = (JSON.parse(r.stdout) as { checks: { id: string; level: string; detail: string; fix?: string }[] }).checks.find((c) => c.id === 'user-manager')!;
+    const check = (JSON.parse(r.stdout) as { checks: { id: string; level: string; detail: string; fix?: string }[] }).checks.find(
+      (c) => c.id === 'user-manager',
+    )!;
     expect(check.level).toBe('warning');
     expect(check.fix).toMatch(/systemctl --user status/);
   });

@@ -39,7 +39,10 @@ export interface Sandbox {
 /** This user's first /etc/subuid range (the same in /etc/subgid on the hosts the tests run on). */
 export function subordinateRange(): { start: number; count: number } {
   const user = os.userInfo().username;
-  const line = fs.readFileSync('/etc/subuid', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = fs
+    .readFileSync('/etc/subuid', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   if (!line) throw new Error(`${user} has no range in /etc/subuid`);
   const [, start, count] = line.split(':');
   return { start: Number(start), count: Number(count) };
@@ -108,7 +111,12 @@ export function createSandbox(label: string, opts: { root?: string } = {}): Sand
     root,
     env,
     burrow(args, opts = {}) {
-      const r = spawnSync(process.execPath, [BURROW, ...args], { env: { ...env, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', timeout: opts.timeoutMs ?? 150_000 });
+      const r = spawnSync(process.execPath, [BURROW, ...args], {
+        env: { ...env, ...opts.env },
+        input: opts.input ?? '',
+        encoding: 'utf8',
+        timeout: opts.timeoutMs ?? 150_000,
+      });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     rootfs(image, name) {

@@ -64,8 +64,23 @@ export function writeOciLayout(dir: string, layers: OciLayer[], sizes: (n: numbe
     return { mediaType: l.mediaType ?? 'application/vnd.oci.image.layer.v1.tar', digest: d.digest, size: sizes(d.size, i) };
   });
   const config = blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })));
-  const manifest = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: layerDescs })));
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture: 'amd64' } }] }));
+  const manifest = blob(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: layerDescs,
+      }),
+    ),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os: 'linux', architecture: 'amd64' } }],
+    }),
+  );
   fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   return layerDescs.map((d) => path.join(dir, 'blobs', 'sha256', d.digest.slice('sha256:'.length)));
 }
@@ -75,7 +90,8 @@ export function replaceWith(file: string, kind: { symlink: string } | 'fifo' | '
   fs.rmSync(file, { force: true });
   if (kind === 'fifo') execFileSync('mkfifo', [file]);
   // Bound from its folder: a socket's path is limited to 108 bytes.
-  else if (kind === 'socket') execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', path.basename(file)], { cwd: path.dirname(file) });
+  else if (kind === 'socket')
+    execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', path.basename(file)], { cwd: path.dirname(file) });
   else fs.symlinkSync(kind.symlink, file);
 }
 
@@ -103,10 +119,17 @@ export function writeDockerSave(dir: string, layers: DockerLayer[], opts: { conf
     else if (l.fifo) execFileSync('mkfifo', [file]);
     else if (l.symlink) fs.symlinkSync(l.symlink, file);
   }
-  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId ?? `sha256:${sha256(l.data ?? '')}`) } });
+  const config = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId ?? `sha256:${sha256(l.data ?? '')}`) },
+  });
   const configName = opts.config ?? `${sha256(config)}.json`;
   if (!opts.config) fs.writeFileSync(path.join(dir, configName), config);
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: ['burrow/hostile:latest'], Layers: layers.map((l) => l.name) }]));
+  fs.writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify([{ Config: configName, RepoTags: ['burrow/hostile:latest'], Layers: layers.map((l) => l.name) }]),
+  );
   opts.extra?.(dir);
 }
 
@@ -130,7 +153,9 @@ export function tarFolder(dir: string, archive: string): string {
  * gives only the size of the last, tiny member.
  */
 export function gzipBomb(file: string, mib: number, opts: { entries?: Entry[]; honest?: boolean } = {}): string {
-  execFileSync('python3', ['-c', `
+  execFileSync('python3', [
+    '-c',
+    `
 import gzip, json, sys, tarfile, zlib
 out, mib, entries, honest = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4] == '1'
 def member(name, data=b'', kind=tarfile.REGTYPE, mode=0o644, size=None):
@@ -152,6 +177,11 @@ with open(out, 'wb') as o:
         o.write(gzip.compress(head, 1))
         for _ in range(mib // 64): o.write(chunk)
         o.write(gzip.compress(b'\\0' * (((mib % 64) << 20) + 1024), 1))
-`, file, String(mib), JSON.stringify(opts.entries ?? []), opts.honest ? '1' : '0']);
+`,
+    file,
+    String(mib),
+    JSON.stringify(opts.entries ?? []),
+    opts.honest ? '1' : '0',
+  ]);
   return file;
 }

@@ -8,7 +8,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asMappedRoot, BURROW, createSandbox, imageTar, ok, subordinateRange, treeMapArgs, waitFor, type Sandbox } from './harness';
-import { gzipBomb, replaceWith, sha256 as digestOf, tarFolder, TINY_ROOTFS, writeDockerSave, writeOciLayout, writeTar, type DockerLayer, type Entry } from './hostile-archives';
+import {
+  gzipBomb,
+  replaceWith,
+  sha256 as digestOf,
+  tarFolder,
+  TINY_ROOTFS,
+  writeDockerSave,
+  writeOciLayout,
+  writeTar,
+  type DockerLayer,
+  type Entry,
+} from './hostile-archives';
 
 let sb: Sandbox;
 let fixtures: string;
@@ -35,7 +46,10 @@ function treeListing(dir: string): string {
 }
 
 function apacheWorkersAs(machine: string): string[] {
-  return ok(sb.burrow(['shell', machine, '--', 'ps', '-o', 'user=', '-C', 'apache2'])).split('\n').map((l) => l.trim()).filter(Boolean);
+  return ok(sb.burrow(['shell', machine, '--', 'ps', '-o', 'user=', '-C', 'apache2']))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 beforeAll(() => {
@@ -50,7 +64,7 @@ afterAll(() => {
 });
 
 describe('a docker export style tarball', () => {
-  it('made with tar --numeric-owner and gzip, imports with owners kept and boots with apache\'s workers as www-data', () => {
+  it("made with tar --numeric-owner and gzip, imports with owners kept and boots with apache's workers as www-data", () => {
     const unpacked = sb.rootfs('debian12', 'exported');
     const tarball = path.join(fixtures, 'exported.tar.gz');
     asMappedRoot(['tar', '--numeric-owner', '-C', unpacked, '-czf', tarball, '.']);
@@ -105,7 +119,9 @@ describe('layered images', () => {
     fs.writeFileSync(path.join(l3, 'opt/burrow-layers/.wh..wh..opq'), '');
     fs.writeFileSync(path.join(l3, 'opt/burrow-layers/c'), 'c');
     layer3 = path.join(fixtures, 'layer3.tar');
-    sh(`tar --numeric-owner --owner=0 --group=0 -C ${l3} -cf ${layer3} --mode=u+rwX . && tar --numeric-owner --owner=33 --group=33 -C ${l3} -rf ${layer3} ./srv/www`);
+    sh(
+      `tar --numeric-owner --owner=0 --group=0 -C ${l3} -cf ${layer3} --mode=u+rwX . && tar --numeric-owner --owner=33 --group=33 -C ${l3} -rf ${layer3} ./srv/www`,
+    );
   });
 
   /** What the layers must leave: a tree as the guest sees it. */
@@ -139,7 +155,7 @@ describe('layered images', () => {
     expect(fs.existsSync(path.join(storeDir(), 'ociarchive', 'archive'))).toBe(false); // the unpacked archive is gone
   });
 
-  it('a docker save archive (manifest.json, layer.tar folders, diff_ids) boots with apache\'s workers as www-data', () => {
+  it("a docker save archive (manifest.json, layer.tar folders, diff_ids) boots with apache's workers as www-data", () => {
     const dir = path.join(fixtures, 'docker');
     const layers = [imageTar('debian12'), layer3];
     const diffIds: string[] = [];
@@ -290,7 +306,9 @@ with tarfile.open('${fixtures}/noinit.tar', 'w') as t:
       // An archive that expands far beyond what its size suggests passes that check: tar meets the full
       // disk, and the answer is the same, with nothing kept.
       const zeros = path.join(fixtures, 'zeros.tar.zst');
-      sh(`cd ${fixtures} && mkdir -p z/etc && echo 'NAME=zeros' > z/etc/os-release && head -c 150M /dev/zero > z/zeros && tar -C z -cf - . | zstd -q -19 > ${zeros} && rm -rf z`);
+      sh(
+        `cd ${fixtures} && mkdir -p z/etc && echo 'NAME=zeros' > z/etc/os-release && head -c 150M /dev/zero > z/zeros && tar -C z -cf - . | zstd -q -19 > ${zeros} && rm -rf z`,
+      );
       const r2 = sb.burrow(['image', 'import', 'big', zeros], { env: { XDG_DATA_HOME: data } });
       expect(r2.code, r2.stderr).toBe(9);
       expect(r2.stderr).toMatch(/not enough disk space to unpack the image/);
@@ -378,8 +396,16 @@ describe('hostile archives: each refused or neutralised, nothing written outside
     smallFs?: boolean;
   }
   const corpus: Record<string, Case> = {
-    'a tarball: ../ entries aiming at the canary folder': { make: tarball('dotdot.tar', [{ name: climbTo(`${canary}/dotdot-escaped`) }]), code: 8, message: /entries that climb out of its folder/ },
-    'a tarball: an absolute path into your home': { make: tarball('absolute.tar', [{ name: `${home}/burrow-escaped-absolute` }]), code: 8, message: /absolute paths/ },
+    'a tarball: ../ entries aiming at the canary folder': {
+      make: tarball('dotdot.tar', [{ name: climbTo(`${canary}/dotdot-escaped`) }]),
+      code: 8,
+      message: /entries that climb out of its folder/,
+    },
+    'a tarball: an absolute path into your home': {
+      make: tarball('absolute.tar', [{ name: `${home}/burrow-escaped-absolute` }]),
+      code: 8,
+      message: /absolute paths/,
+    },
     'a tarball: a symlink to the canary folder, then a file through it': {
       make: tarball('symlink-out.tar', [{ name: 'escape', type: 'symlink', link: canary }, { name: 'escape/symlink-escaped' }]),
       code: 8,
@@ -390,20 +416,41 @@ describe('hostile archives: each refused or neutralised, nothing written outside
       code: 8,
       message: /writes through a link that points out of its folder/,
     },
-    'a tarball: a hard link to a private file': { make: tarball('hardlink-abs.tar', [{ name: 'etc/stolen', type: 'hardlink', link: `${canary}/secret.txt` }]), code: 8, message: /absolute paths/ },
-    'a tarball: a hard link climbing to a private file': { make: tarball('hardlink-up.tar', [{ name: 'etc/stolen', type: 'hardlink', link: climbTo(`${canary}/secret.txt`) }]), code: 8, message: /climb out of its folder/ },
+    'a tarball: a hard link to a private file': {
+      make: tarball('hardlink-abs.tar', [{ name: 'etc/stolen', type: 'hardlink', link: `${canary}/secret.txt` }]),
+      code: 8,
+      message: /absolute paths/,
+    },
+    'a tarball: a hard link climbing to a private file': {
+      make: tarball('hardlink-up.tar', [{ name: 'etc/stolen', type: 'hardlink', link: climbTo(`${canary}/secret.txt`) }]),
+      code: 8,
+      message: /climb out of its folder/,
+    },
     'a tarball: device nodes (left out)': {
-      make: tarball('devices.tar', [{ name: 'etc/null', type: 'chr' }, { name: 'etc/sda', type: 'blk' }]),
+      make: tarball('devices.tar', [
+        { name: 'etc/null', type: 'chr' },
+        { name: 'etc/sda', type: 'blk' },
+      ]),
       code: 0,
       message: /imported hostile\d+ from tarball: Tiny test image/,
       image: noDevices,
     },
     'a tarball: os-release is a FIFO (not waited on)': {
-      make: () => writeTar(at('fifo-os-release.tar'), [{ name: 'etc', type: 'dir' }, { name: 'etc/os-release', type: 'fifo' }, { name: 'sbin', type: 'dir' }, { name: 'sbin/init', data: '#!/bin/sh\n', mode: 0o755 }]),
+      make: () =>
+        writeTar(at('fifo-os-release.tar'), [
+          { name: 'etc', type: 'dir' },
+          { name: 'etc/os-release', type: 'fifo' },
+          { name: 'sbin', type: 'dir' },
+          { name: 'sbin/init', data: '#!/bin/sh\n', mode: 0o755 },
+        ]),
       code: 0,
       message: /imported hostile\d+ from tarball: unknown distribution/,
     },
-    'a tarball: a name of 10,000 bytes (PAX)': { make: tarball('long-name.tar', [{ name: `${`${'d'.repeat(250)}/`.repeat(40)}f` }]), code: 8, message: /a name longer than any file system allows/ },
+    'a tarball: a name of 10,000 bytes (PAX)': {
+      make: tarball('long-name.tar', [{ name: `${`${'d'.repeat(250)}/`.repeat(40)}f` }]),
+      code: 8,
+      message: /a name longer than any file system allows/,
+    },
     'a gzip bomb whose trailer tells its size: refused before writing': {
       make: () => gzipBomb(at('honest-bomb.tar.gz'), 150, { entries: TINY_ROOTFS, honest: true }),
       code: 9,
@@ -421,17 +468,38 @@ describe('hostile archives: each refused or neutralised, nothing written outside
       code: 8,
       message: OUTSIDE,
     },
-    'docker save: a layer.tar that is a symlink to /dev/zero': { make: docker('ds-zero', () => [{ name: 'evil/layer.tar', symlink: '/dev/zero' }]), code: 8, message: OUTSIDE },
-    'docker save: a layer.tar that is a FIFO': { make: docker('ds-fifo', () => [{ name: 'evil/layer.tar', fifo: true }]), code: 8, message: /is a FIFO, not a regular file/ },
-    'docker save: a layer folder that is a symlink out': {
-      make: docker('ds-folder', () => [{ name: 'evil/secret.tar', diffId: secretDiffId() }], { extra: (dir) => fs.symlinkSync(canary, path.join(dir, 'evil')) }),
+    'docker save: a layer.tar that is a symlink to /dev/zero': {
+      make: docker('ds-zero', () => [{ name: 'evil/layer.tar', symlink: '/dev/zero' }]),
       code: 8,
       message: OUTSIDE,
     },
-    'docker save: a manifest path that climbs out': { make: docker('ds-climb', () => [{ name: `../../../../../../../../..${secretTar}` }]), code: 8, message: /the archive's manifest points outside it/ },
-    'docker save: an absolute manifest path': { make: docker('ds-absolute', () => [{ name: secretTar }]), code: 8, message: /the archive's manifest points outside it/ },
+    'docker save: a layer.tar that is a FIFO': {
+      make: docker('ds-fifo', () => [{ name: 'evil/layer.tar', fifo: true }]),
+      code: 8,
+      message: /is a FIFO, not a regular file/,
+    },
+    'docker save: a layer folder that is a symlink out': {
+      make: docker('ds-folder', () => [{ name: 'evil/secret.tar', diffId: secretDiffId() }], {
+        extra: (dir) => fs.symlinkSync(canary, path.join(dir, 'evil')),
+      }),
+      code: 8,
+      message: OUTSIDE,
+    },
+    'docker save: a manifest path that climbs out': {
+      make: docker('ds-climb', () => [{ name: `../../../../../../../../..${secretTar}` }]),
+      code: 8,
+      message: /the archive's manifest points outside it/,
+    },
+    'docker save: an absolute manifest path': {
+      make: docker('ds-absolute', () => [{ name: secretTar }]),
+      code: 8,
+      message: /the archive's manifest points outside it/,
+    },
     'docker save: a config that is a symlink to a private file': {
-      make: docker('ds-config', () => [], { config: 'config.json', extra: (dir) => fs.symlinkSync(path.join(canary, 'secret.txt'), path.join(dir, 'config.json')) }),
+      make: docker('ds-config', () => [], {
+        config: 'config.json',
+        extra: (dir) => fs.symlinkSync(path.join(canary, 'secret.txt'), path.join(dir, 'config.json')),
+      }),
       code: 8,
       message: OUTSIDE,
     },
@@ -459,9 +527,21 @@ describe('hostile archives: each refused or neutralised, nothing written outside
       code: 8,
       message: /absolute paths/,
     },
-    'OCI: a blob that is a symlink to /dev/zero': { make: oci('oci-zero', undefined, (_l, [blob]) => replaceWith(blob!, { symlink: '/dev/zero' })), code: 8, message: OUTSIDE },
-    'OCI: a blob that is a FIFO': { make: oci('oci-fifo', undefined, (_l, [blob]) => replaceWith(blob!, 'fifo')), code: 8, message: /is a FIFO, not a regular file/ },
-    'OCI: a blob that is a socket': { make: oci('oci-socket', undefined, (_l, [blob]) => replaceWith(blob!, 'socket')), code: 8, message: /is a socket, not a regular file/ },
+    'OCI: a blob that is a symlink to /dev/zero': {
+      make: oci('oci-zero', undefined, (_l, [blob]) => replaceWith(blob!, { symlink: '/dev/zero' })),
+      code: 8,
+      message: OUTSIDE,
+    },
+    'OCI: a blob that is a FIFO': {
+      make: oci('oci-fifo', undefined, (_l, [blob]) => replaceWith(blob!, 'fifo')),
+      code: 8,
+      message: /is a FIFO, not a regular file/,
+    },
+    'OCI: a blob that is a socket': {
+      make: oci('oci-socket', undefined, (_l, [blob]) => replaceWith(blob!, 'socket')),
+      code: 8,
+      message: /is a socket, not a regular file/,
+    },
     'OCI: a blob that is a symlink to a private file with the right digest': {
       make: () => {
         const layout = at('oci-secret');
@@ -477,8 +557,16 @@ describe('hostile archives: each refused or neutralised, nothing written outside
       code: 8,
       message: OUTSIDE,
     },
-    'OCI: a blob longer than its descriptor says': { make: oci('oci-longer', undefined, undefined, (n) => n - 512), code: 8, message: /bytes, but the image declares/ },
-    'OCI: a blob shorter than its descriptor says': { make: oci('oci-shorter', undefined, undefined, (n) => n + 512), code: 8, message: /bytes, but the image declares/ },
+    'OCI: a blob longer than its descriptor says': {
+      make: oci('oci-longer', undefined, undefined, (n) => n - 512),
+      code: 8,
+      message: /bytes, but the image declares/,
+    },
+    'OCI: a blob shorter than its descriptor says': {
+      make: oci('oci-shorter', undefined, undefined, (n) => n + 512),
+      code: 8,
+      message: /bytes, but the image declares/,
+    },
     'OCI: a blob whose content does not match its digest': {
       // Same size, other content: an os-release of the same length says something else.
       make: oci('oci-digest', undefined, (_l, [blob]) => {
@@ -499,12 +587,20 @@ describe('hostile archives: each refused or neutralised, nothing written outside
       code: 8,
       message: OUTSIDE,
     },
-    'a whiteout .wh.. (its own folder)': { make: whiteout('wh-self', 'etc/.wh..'), code: 8, message: /a whiteout that would delete its own folder \(etc\/.wh..\)/ },
+    'a whiteout .wh.. (its own folder)': {
+      make: whiteout('wh-self', 'etc/.wh..'),
+      code: 8,
+      message: /a whiteout that would delete its own folder \(etc\/.wh..\)/,
+    },
     'a whiteout .wh. (an empty name: its folder)': { make: whiteout('wh-empty', 'etc/.wh.'), code: 8, message: /a whiteout that would delete its own folder/ },
     'a whiteout .wh... (the parent)': { make: whiteout('wh-parent', 'etc/.wh...'), code: 8, message: /a whiteout that climbs out of the image/ },
     'a whiteout that climbs': { make: whiteout('wh-climb', 'etc/../../.wh.home'), code: 8, message: /a whiteout that climbs out of the image/ },
     'an absolute whiteout': { make: whiteout('wh-absolute', '/etc/.wh.os-release'), code: 8, message: /a whiteout that names an absolute path/ },
-    'a layer with a name of 1 MiB (PAX)': { make: oci('huge-name', [{ name: 'x'.repeat(1 << 20) }]), code: 8, message: /a layer holds an entry whose name is longer than 4096 bytes/ },
+    'a layer with a name of 1 MiB (PAX)': {
+      make: oci('huge-name', [{ name: 'x'.repeat(1 << 20) }]),
+      code: 8,
+      message: /a layer holds an entry whose name is longer than 4096 bytes/,
+    },
   };
 
   it('has at least twenty hostile archives', () => {
@@ -561,7 +657,11 @@ describe('hostile archives: each refused or neutralised, nothing written outside
     writeOciLayout(layout, [{ data: tiny }, { file: writeTar(at('odd-lower.tar'), lower) }, { file: writeTar(at('odd-upper.tar'), upper) }]);
     ok(sb.burrow(['image', 'import', 'odd', layout]));
     const rootfs = path.join(storeDir(), 'odd', 'rootfs');
-    const names = (dir: string) => fs.readdirSync(Buffer.from(path.join(rootfs, dir), 'latin1'), { encoding: 'buffer' }).map((b) => b.toString('latin1')).sort();
+    const names = (dir: string) =>
+      fs
+        .readdirSync(Buffer.from(path.join(rootfs, dir), 'latin1'), { encoding: 'buffer' })
+        .map((b) => b.toString('latin1'))
+        .sort();
     // The literal backslash-n file stays: only the one with a newline was whited out.
     expect(names('etc')).toEqual(['a\\nb', 'keep me', 'motd', 'os-release']);
     expect(names('odd\ndir')).toEqual(['new']);
@@ -569,7 +669,9 @@ describe('hostile archives: each refused or neutralised, nothing written outside
   });
 
   it("podman 4.3's docker-archive imports with the right content: <id>/layer.tar links to ../<digest>.tar, and a duplicate layer links to the first", () => {
-    const top = fs.readFileSync(writeTar(at('podman-top.tar'), [{ name: 'etc', type: 'dir' }, { name: 'etc/burrow-podman', data: 'from the top layer' }, { name: 'etc/.wh.motd' }]));
+    const top = fs.readFileSync(
+      writeTar(at('podman-top.tar'), [{ name: 'etc', type: 'dir' }, { name: 'etc/burrow-podman', data: 'from the top layer' }, { name: 'etc/.wh.motd' }]),
+    );
     const [base, upper] = [digestOf(tiny), digestOf(top)];
     const dir = at('podman');
     fs.mkdirSync(dir);

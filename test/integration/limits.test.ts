@@ -49,7 +49,7 @@ beforeAll(() => {
 afterAll(() => sb?.cleanup());
 
 describe('resource limits where the host delegates the controllers', () => {
-  it('are written to the machine\'s cgroup before it boots, and reported as applied', (ctx) => {
+  it("are written to the machine's cgroup before it boots, and reported as applied", (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     expect(read('memory.max')).toBe(String(64 * 1024 * 1024));
     expect(read('memory.swap.max')).toBe('0');
@@ -65,7 +65,7 @@ describe('resource limits where the host delegates the controllers', () => {
     expect(['running', 'degraded']).toContain(status.state);
   });
 
-  it('show live usage from the machine\'s cgroup beside each limit', (ctx) => {
+  it("show live usage from the machine's cgroup beside each limit", (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     const { usage } = JSON.parse(ok(sb!.burrow(['status', MACHINE, '--json'])));
     expect(usage.source).toBe('cgroup');

@@ -38,7 +38,7 @@ describe('nat mode with a port forward', () => {
   });
   afterAll(() => sb.burrow(['stop', 'web']));
 
-  it('serves apache\'s page on the host\'s 127.0.0.1', () => {
+  it("serves apache's page on the host's 127.0.0.1", () => {
     const r = curlOnHost(`http://127.0.0.1:${port}/`);
     expect(r.code).toBe(0);
     expect(r.body).toContain('Apache2 Debian Default Page');
@@ -50,7 +50,7 @@ describe('nat mode with a port forward', () => {
     expect(out).toContain(`open: http://127.0.0.1:${port}/`);
   });
 
-  it('gives the machine an interface and a default route, but not the host\'s loopback services', () => {
+  it("gives the machine an interface and a default route, but not the host's loopback services", () => {
     const dev = ok(sb.burrow(['shell', 'web', '--', 'cat', '/proc/net/dev']));
     expect(dev.split('\n').filter((l) => /^\s*\w+:/.test(l)).length).toBeGreaterThan(1);
     expect(ok(sb.burrow(['shell', 'web', '--', 'cat', '/proc/net/route']))).toMatch(/\t00000000\t/);
@@ -99,12 +99,17 @@ describe('a port already used by another program', () => {
 });
 
 describe('isolated mode', () => {
-  it('has loopback only and cannot reach the host\'s loopback services', () => {
+  it("has loopback only and cannot reach the host's loopback services", () => {
     ok(sb.burrow(['create', 'alone', '--rootfs', rootfs, '--network', 'isolated']));
     ok(sb.burrow(['start', 'alone']));
     try {
       const dev = ok(sb.burrow(['shell', 'alone', '--', 'cat', '/proc/net/dev']));
-      expect(dev.split('\n').filter((l) => /^\s*\w+:/.test(l)).map((l) => l.trim().split(':')[0])).toEqual(['lo']);
+      expect(
+        dev
+          .split('\n')
+          .filter((l) => /^\s*\w+:/.test(l))
+          .map((l) => l.trim().split(':')[0]),
+      ).toEqual(['lo']);
       expect(curlInside('alone', `http://127.0.0.1:${hostServicePort}/`).code).not.toBe(0);
       expect(curlInside('alone', 'http://127.0.0.1/').stdout).toBe('200'); // its own apache answers inside
     } finally {
@@ -130,7 +135,7 @@ describe('slirp4netns, the fallback when pasta is missing', () => {
 });
 
 describe('resource limits on a host that delegates no controllers', () => {
-  it('are saved, explained at create and start, and usage is summed from the machine\'s processes', (ctx) => {
+  it("are saved, explained at create and start, and usage is summed from the machine's processes", (ctx) => {
     const created = ok(sb.burrow(['create', 'capped', '--rootfs', rootfs, '--network', 'isolated', '--memory', '256M', '--pids', '512', '--cpus', '1.5']));
     const controllers = fs.readFileSync('/proc/self/cgroup', 'utf8');
     const hybrid = /^\d+:name=systemd:/m.test(controllers);
