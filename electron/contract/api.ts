@@ -52,7 +52,8 @@ export const callSchemas = {
   'machines.snapshotRemove': z.tuple([machineName, snapshotId]),
   /** Long jobs with progress (lifecycle.progress) and cancel (lifecycle.cancel). */
   'machines.clone': z.tuple([z.object({ source: machineRef, name: machineName })]),
-  'machines.export': z.tuple([z.object({ source: machineRef, file: hostPath })]),
+  /** `oci`: an OCI image (one layer) for podman load / docker load, instead of Burrow's own archive. */
+  'machines.export': z.tuple([z.object({ source: machineRef, file: hostPath, oci: z.boolean().optional() })]),
   'lifecycle.cancel': z.tuple([lifecycleJob]),
   /** The image and lifecycle jobs running now, with their last progress (a window that opens or reloads lists them). */
   'jobs.list': z.tuple([]),
@@ -233,7 +234,7 @@ export interface CallResults {
   'machines.restore': { stopped: boolean; ms: number };
   'machines.snapshotRemove': null;
   'machines.clone': { name: string; droppedPorts: PortForward[]; copiedBytes: number; notes: string[]; ms: number; frozenMs?: number };
-  'machines.export': { file: string; bytes: number; ms: number; frozenMs?: number };
+  'machines.export': { file: string; bytes: number; ms: number; frozenMs?: number; ociReference?: string };
   'lifecycle.cancel': boolean;
   'jobs.list': { images: ImageProgress[]; lifecycle: LifecycleProgress[] };
   'disk.usage': DiskUsageReport;

@@ -218,7 +218,7 @@ export class ApiHost implements Disposable {
       return null;
     },
     'machines.clone': ({ source, name }) => lifecycleJobs.clone(source, name),
-    'machines.export': ({ source, file }) => lifecycleJobs.export(source, file),
+    'machines.export': ({ source, file, oci }) => lifecycleJobs.export(source, file, oci),
     'lifecycle.cancel': (job) => lifecycleJobs.cancel(job),
     'jobs.list': () => ({ images: imageJobs.list(), lifecycle: lifecycleJobs.list() }),
     'disk.usage': () => diskUsageReport(),

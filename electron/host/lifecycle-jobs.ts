@@ -80,11 +80,12 @@ class LifecycleJobs {
     };
   }
 
-  async export(source: string, file: string): Promise<CallResults['machines.export']> {
+  async export(source: string, file: string, oci = false): Promise<CallResults['machines.export']> {
     const r = await this.run('export', source, source.split('@')[0]!, (signal, report) =>
-      exportMachine(source, file, { signal, onProgress: report, onExport: report }),
+      exportMachine(source, file, { signal, onProgress: report, onExport: report, oci }),
     );
-    return { file: r.file, bytes: r.bytes, ms: r.ms, ...(r.frozenMs !== undefined ? { frozenMs: r.frozenMs } : {}) };
+    const extra = { ...(r.frozenMs !== undefined ? { frozenMs: r.frozenMs } : {}), ...(r.ociReference ? { ociReference: r.ociReference } : {}) };
+    return { file: r.file, bytes: r.bytes, ms: r.ms, ...extra };
   }
 
   async snapshot(machine: string, label: string | undefined): Promise<CallResults['machines.snapshot']> {

@@ -182,7 +182,24 @@ describe('clone and export', () => {
     fireEvent.change(field, { target: { value: '/home/u/moved.tar.xz' } });
     fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     await settle();
-    expect(calls('machines.export')).toEqual([['machines.export', { source: 'web', file: '/home/u/moved.tar.xz' }]]);
+    expect(calls('machines.export')).toEqual([['machines.export', { source: 'web', file: '/home/u/moved.tar.xz', oci: false }]]);
+  });
+
+  it('exports an OCI image to a plain .tar when asked, and says how to load it', async () => {
+    render(<LifecycleActions item={item('exited')} />);
+    await settle();
+    fireEvent.click(screen.getByRole('button', { name: 'Export…' }));
+    fireEvent.click(screen.getByLabelText('An OCI image, for podman load or docker load'));
+    const field = screen.getByLabelText('Image archive (.tar)') as HTMLInputElement;
+    expect(field.value).toBe('/home/u/web-oci.tar');
+    fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await settle();
+    expect(calls('machines.export')).toEqual([['machines.export', { source: 'web', file: '/home/u/web-oci.tar', oci: true }]]);
+    // Unticked again, the name goes back to Burrow's own archive.
+    fireEvent.click(screen.getByRole('button', { name: 'Export…' }));
+    fireEvent.click(screen.getByLabelText('An OCI image, for podman load or docker load'));
+    fireEvent.click(screen.getByLabelText('An OCI image, for podman load or docker load'));
+    expect((screen.getByLabelText('Archive (.tar, .tar.zst or .tar.xz)') as HTMLInputElement).value).toBe('/home/u/web.tar.zst');
   });
 });
 

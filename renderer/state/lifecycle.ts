@@ -92,10 +92,13 @@ export const cloneMachine = (source: string, name: string) =>
     (r) => `${source} cloned into ${name}: ${formatBytes(r.copiedBytes)} copied${r.droppedPorts.length ? droppedNote(r.droppedPorts.length) : ''}.`,
   );
 
-export const exportMachine = (source: string, file: string) =>
+export const exportMachine = (source: string, file: string, oci = false) =>
   report(
-    () => getApi().invoke('machines.export', { source, file }),
-    (r) => `${source} exported to ${r.file} (${formatBytes(r.bytes)}).`,
+    () => getApi().invoke('machines.export', { source, file, oci }),
+    (r) =>
+      r.ociReference
+        ? `${source} exported to ${r.file} (${formatBytes(r.bytes)}), an OCI image: podman load -i ${r.file} gives ${r.ociReference}.`
+        : `${source} exported to ${r.file} (${formatBytes(r.bytes)}).`,
   );
 
 export const cancelJob = (job: string) => void getApi().invoke('lifecycle.cancel', job);
