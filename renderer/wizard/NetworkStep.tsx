@@ -127,8 +127,8 @@ export function NetworkStep({ draft, update, errors, plan, host }: StepProps) {
                             value={p.address}
                             onChange={(e) => change(i, { address: e.target.value as PortForward['address'] })}
                           >
-                            <option value="loopback">127.0.0.1 (this computer)</option>
-                            <option value="all">all interfaces (your network)</option>
+                            <option value="loopback">this computer only</option>
+                            <option value="all">your network too</option>
                           </select>
                         </td>
                         <td>
