@@ -27,15 +27,32 @@ export function killMachineProcesses(dirs: MachineCgroupDir[]): void {
  */
 export function hangUpSessions(dirs: MachineCgroupDir[]): void {
   for (const d of dirs) {
-    for (const pid of cgroupPids(path.join(d.hostDir, EXEC_CGROUP))) {
-      for (const sig of ['SIGCONT', 'SIGHUP'] as const) {
-        try {
-          process.kill(pid, sig);
-        } catch {
-          /* gone */
+    const leaf = path.join(d.hostDir, EXEC_CGROUP);
+    // Frozen, a process cannot exit and free its pid between the read and the signal, so a pid read here
+    // is still that process (where freezing is refused, cgroup v1, the window is a few microseconds).
+    const frozen = setFrozen(leaf, true);
+    try {
+      for (const pid of cgroupPids(leaf)) {
+        for (const sig of ['SIGCONT', 'SIGHUP'] as const) {
+          try {
+            process.kill(pid, sig);
+          } catch {
+            /* gone */
+          }
         }
       }
+    } finally {
+      if (frozen) setFrozen(leaf, false);
     }
+  }
+}
+
+function setFrozen(dir: string, frozen: boolean): boolean {
+  try {
+    fs.writeFileSync(path.join(dir, 'cgroup.freeze'), frozen ? '1' : '0');
+    return true;
+  } catch {
+    return false;
   }
 }
 
