@@ -49,7 +49,7 @@ describe('after a stop', () => {
 
     const console = sb.burrow(['console', 'web']);
     expect(console.code).toBe(0);
-    expect(console.stderr).toMatch(/web is not running \(exited.*\); what its last boot printed on the console/);
+    expect(console.stderr).toMatch(/web is not running \(stopped\); what its last boot printed on the console/);
     expect(console.stdout).toMatch(/Reached target .*Multi-User System/);
     expect(console.stdout).toContain('Halting system');
   });
