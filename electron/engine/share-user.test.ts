@@ -89,6 +89,12 @@ describe("settling a profile's share user", () => {
     expect(e.fix).toMatch(/burrow image import NEW .* --copy/);
   });
 
+  it('leaves a machine whose tree is gone to the rootfs check, which says so (not that its files are old-way)', () => {
+    const settled = settleShareUser(machine(tree()), newWay);
+    const gone = { ...settled, rootfs: path.join(os.tmpdir(), 'burrow-no-such-tree') };
+    expect(settleShareUser(gone, newWay)).toBe(gone);
+  });
+
   it("keeps a machine's share user: another uid later is refused, a new name alone is not", () => {
     const root = tree();
     const before = settleShareUser(machine(root), newWay);

@@ -5,6 +5,7 @@
 // The image's /etc/passwd and /etc/group decide the rest: a user already there (by name or uid) is used,
 // a missing one is made at boot by the machine's setup unit (guest-setup.ts). Both files are the guest's:
 // read bounded, without following links out of the tree, and only well-formed lines count.
+import * as fs from 'node:fs';
 import type { MachineProfile } from '../contract/profile';
 import { DEFAULT_SHARE_UID, GUEST_USER_RE, guestUserName, isResolved, type ResolvedShareUser, type ShareUser } from '../contract/share';
 import { BurrowError } from './errors';
@@ -128,6 +129,7 @@ export function settleShareUser(profile: MachineProfile, host: HostFacts, before
     return profile;
   }
   if (!canMapAuto(host)) return profile; // the plan falls back to one uid and says why
+  if (!fs.existsSync(profile.rootfs)) return profile; // validateRootfs says it is gone, in those words
   if (ownerLayout(profile.rootfs, host) !== 'user') {
     if (!wants.length) return { ...profile, shareUser: undefined };
     const which = profile.image ? `image "${profile.image}"` : `the folder ${profile.rootfs}`;
