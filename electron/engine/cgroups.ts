@@ -216,6 +216,11 @@ export function killCgroupTree(dir: string): void {
   }
 }
 
+/** Freezes or thaws a cgroup v2 directory (cgroup.freeze); throws where the kernel refuses (v1, a cgroup gone). */
+export function writeCgroupFreeze(dir: string, frozen: boolean): void {
+  fs.writeFileSync(path.join(dir, 'cgroup.freeze'), frozen ? '1' : '0');
+}
+
 /** Moves a process into a cgroup directory. */
 export function moveToCgroup(dir: string, pid: number): void {
   fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));

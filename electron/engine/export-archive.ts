@@ -114,7 +114,7 @@ function spawnCompressor(compression: Exclude<ExportCompression, 'none'>, input:
 const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('close', (code) => resolve(code))));
 
-function exportError(tarErr: string, tarCode: number | null, compErr: string, compCode: number | null): BurrowError | undefined {
+export function exportError(tarErr: string, tarCode: number | null, compErr: string, compCode: number | null): BurrowError | undefined {
   const all = `${tarErr}\n${compErr}`;
   if (/No space left on device|Disk quota exceeded|Wrote only/.test(all))
     return new BurrowError(

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineProfile } from '../contract/profile';
 import { BurrowError } from './errors';
+import { exportError } from './export-archive';
 import { which } from './which';
 
 const MEDIA = {
@@ -134,22 +135,7 @@ export async function writeOciArchive(
     child.on('close', (c) => resolve(c));
   });
   if (signal?.aborted) return 0; // the caller says it was cancelled
-  if (code !== 0) {
-    if (/No space left on device|Disk quota exceeded/.test(err))
-      throw new BurrowError(
-        'no-space',
-        'not enough disk space for the export (No space left on device); nothing was kept',
-        'free some space, or export to another disk',
-      );
-    throw new BurrowError(
-      'internal',
-      `the export failed: ${
-        err
-          .trim()
-          .split('\n')[0]
-          ?.replace(/^tar: /, '') || `tar exited ${code}`
-      }; nothing was kept`,
-    );
-  }
+  const failure = exportError(err, code, '', 0);
+  if (failure) throw failure;
   return fs.fstatSync(fd).size;
 }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXEC_CGROUP, PAYLOAD_CGROUP } from './cgroup-plan';
+import { writeCgroupFreeze } from './cgroups';
 import { BurrowError } from './errors';
 import { cgroupFactsOf, isOwnMachineCgroup } from './own-cgroups';
 import { checkName, loadProfile } from './profiles';
@@ -28,7 +29,7 @@ export function freezableDirs(machine: string): string[] | undefined {
 function setFrozen(dirs: string[], frozen: boolean): void {
   for (const dir of dirs) {
     try {
-      fs.writeFileSync(path.join(dir, 'cgroup.freeze'), frozen ? '1' : '0');
+      writeCgroupFreeze(dir, frozen);
     } catch (e) {
       if (frozen) throw e;
     }

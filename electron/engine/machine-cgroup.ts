@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXEC_CGROUP, type MachineCgroupDir } from './cgroup-plan';
-import { cgroupPids, killCgroupTree, moveToCgroup, parseProcCgroup, removeCgroupTree } from './cgroups';
+import { cgroupPids, killCgroupTree, moveToCgroup, parseProcCgroup, removeCgroupTree, writeCgroupFreeze } from './cgroups';
 import { applyLimits, type LimitsOutcome, type LimitWrite } from './resource-limits';
 
 /** The leaf of a unit's cgroup that holds the supervisor (and bwrap, the network helper). */
@@ -49,7 +49,7 @@ export function hangUpSessions(dirs: MachineCgroupDir[]): void {
 
 function setFrozen(dir: string, frozen: boolean): boolean {
   try {
-    fs.writeFileSync(path.join(dir, 'cgroup.freeze'), frozen ? '1' : '0');
+    writeCgroupFreeze(dir, frozen);
     return true;
   } catch {
     return false;
